@@ -147,7 +147,7 @@ class FakeRequest:
         return self.form.get("Body")
 
 
-Decider = Callable[[Incoming], "str | int | None"]
+Decider = Callable[[Incoming], str | int | None]
 
 
 class FakeTwilio:
