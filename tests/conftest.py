@@ -1,1 +1,135 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a movable clock, and
+small builders that read like the committee's own words."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.context import Core, FrozenClock
+from core.db import Database
+from core.migrate import upgrade_database
+from tests.builders import World
+
 pytest_plugins = ["tests.plugins.servers"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Monday 23 November 2026, 10:00 in Shanghai: a working morning, outside quiet hours.
+START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per session; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server) -> str:  # type: ignore[no-untyped-def]
+    """One migrated PostgreSQL database per session, cloned for each test."""
+    postgres_server.create_database("mianhua_template")
+    upgrade_database(postgres_server.url("mianhua_template"))
+    return "mianhua_template"
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "mianhua.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server, postgres_template: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    name = f"mianhua_test_{next(_numbers)}"
+    postgres_server.create_database(name, template=postgres_template)
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Core tests run on both databases the service supports."""
+    return request.getfixturevalue(f"{request.param}_url")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def core(database_url: str, clock: FrozenClock) -> Iterator[Core]:
+    database = Database(database_url)
+    yield Core(db=database, clock=clock)
+    database.dispose()
+
+
+@pytest.fixture
+def world(core: Core, clock: FrozenClock) -> World:
+    return World(core, clock)
+
+
+@pytest.fixture
+def in_days():  # type: ignore[no-untyped-def]
+    """A local Shanghai time some days after the test's start."""
+
+    def at(days: int, hour: int, minute: int = 0) -> datetime:
+        local = START.astimezone(SHANGHAI) + timedelta(days=days)
+        return local.replace(hour=hour, minute=minute)
+
+    return at
+
+
+TWILIO_TOKEN = "test-auth-token"
+PUBLIC_BASE_URL = "https://mianhua.example.org"
+
+
+@pytest.fixture
+def app_factory(redis_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    """Build the real app on a given database, with the test's clock and Redis."""
+    from app import create_app
+    from core.settings import load_settings
+
+    made = []
+
+    def make(database_url: str, **env: str):  # type: ignore[no-untyped-def]
+        settings = load_settings(
+            {
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "MIANHUA_ENV": "test",
+                "SECRET_KEY": "test-secret",
+                "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+                **env,
+            }
+        )
+        application = create_app(settings)
+        application.extensions["mianhua"].core.clock = clock
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.extensions["mianhua"].close()
+
+
+@pytest.fixture
+def app(app_factory, sqlite_url: str):  # type: ignore[no-untyped-def]
+    return app_factory(sqlite_url)
+
+
+@pytest.fixture
+def app_world(app, clock: FrozenClock) -> World:
+    """The test community, in the same database the app serves."""
+    return World(app.extensions["mianhua"].core, clock)

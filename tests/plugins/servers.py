@@ -244,12 +244,12 @@ class PostgresServer:
         """A libpq connection string for plain psycopg."""
         return f"host={self.host} port={self.port} user={self.user} dbname={dbname}"
 
-    def create_database(self, name: str) -> None:
-        """Create an empty database (UTF8, from template0)."""
+    def create_database(self, name: str, template: str = "template0") -> None:
+        """Create a database (UTF8): empty, or a copy of an already migrated template."""
         with psycopg.connect(self.conninfo(), autocommit=True) as conn:
             conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                    sql.Identifier(name)
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'").format(
+                    sql.Identifier(name), sql.Identifier(template)
                 )
             )
 

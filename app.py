@@ -1,0 +1,46 @@
+"""The Flask app factory: `flask --app app run`, `flask --app app <group> <command>`."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify
+from sqlalchemy import text
+
+from bootstrap import Mianhua, bootstrap
+from core.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    mianhua = bootstrap(settings)
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = mianhua.settings.secret_key
+    app.config["TESTING"] = mianhua.settings.env == "test"
+    app.extensions["mianhua"] = mianhua
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+    from staff.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def mianhua_of(app: Flask | None = None) -> Mianhua:
+    return (app or current_app).extensions["mianhua"]  # type: ignore[no-any-return]
+
+
+def healthz():  # type: ignore[no-untyped-def]
+    """Each part's state; 503 naming what is down, so a monitor can tell which."""
+    mianhua = mianhua_of()
+    report: dict[str, str] = {}
+    try:
+        with mianhua.core.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        report["db"] = "ok"
+    except Exception as exc:  # any failure to reach the database means "down"
+        report["db"] = f"down: {type(exc).__name__}"
+    try:
+        mianhua.redis.ping()
+        report["redis"] = "ok"
+    except Exception as exc:  # a refused or timed-out connection alike
+        report["redis"] = f"down: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in report.values())
+    return jsonify(report), 200 if healthy else 503

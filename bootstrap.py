@@ -1,0 +1,56 @@
+"""The composition root: one place that turns settings into working parts.
+
+Web, workers and the command line all start here, so they share one idea of
+the database, Redis and the clock. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import redis
+
+from core.context import Core
+from core.db import Database
+from core.settings import Settings, load_settings
+from workers.relay import OutboxRelay
+
+
+@dataclass
+class Mianhua:
+    settings: Settings
+    core: Core = field(init=False)
+    relay: OutboxRelay = field(init=False)
+
+    def __post_init__(self) -> None:
+        _ensure_sqlite_folder(self.settings.database_url)
+        self.core = Core(
+            db=Database(self.settings.database_url), quiet_hours=self.settings.quiet_hours
+        )
+        # After each commit, new outbox rows go onto RQ (never inside the transaction).
+        self.relay = OutboxRelay(lambda: self.redis, clock=self.core.now)
+        self.core.db.outbox_listeners.append(self.relay)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        """Short timeouts: a webhook must answer even when Redis is down."""
+        return redis.Redis.from_url(
+            self.settings.redis_url, socket_timeout=1, socket_connect_timeout=1
+        )
+
+    def close(self) -> None:
+        self.core.db.dispose()
+        if "redis" in self.__dict__:
+            self.redis.close()
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def bootstrap(settings: Settings | None = None) -> Mianhua:
+    return Mianhua(settings or load_settings())

@@ -1,0 +1,1 @@
+"""Staff logins and the audit log of what they did."""

@@ -1,0 +1,1 @@
+"""Communities (the residents' committees we serve) and their suppliers."""

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime, utcnow
+
+
+class Community(Base):
+    """One residents' committee; every other row belongs to one."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    language: Mapped[str] = mapped_column(String(2), default="zh")
+    pickup_place: Mapped[str] = mapped_column(String(200), default="")
+    staff_phones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allow_self_registration: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hours when a person answers the staff line, in the community's zone.
+    staff_hours: Mapped[str] = mapped_column(String(20), default="08:30-17:30")
+    voice_rate: Mapped[str] = mapped_column(String(10), default="slow")
+    callback_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_evening_time: Mapped[str] = mapped_column(String(5), default="19:00")
+    reminder_hours_before: Mapped[int] = mapped_column(Integer, default=2)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def help_phone(self) -> str:
+        """The number residents are told to ring for a person."""
+        return self.staff_phones[0] if self.staff_phones else self.phone
+
+
+SUPPLIER_KINDS = ("farm_base", "wholesaler", "brand")
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="farm_base")
+    county: Mapped[str] = mapped_column(String(50), default="")
+    contact: Mapped[str] = mapped_column(String(100), default="")

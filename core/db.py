@@ -1,0 +1,135 @@
+"""The database: declarative base, UTC timestamps, and a unit of work.
+
+Plain SQLAlchemy sessions (no Flask-SQLAlchemy) so workers and the command line
+reach the core without a Flask app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, hands back aware UTC: SQLite keeps no zone, and mixing
+    naive and aware datetimes is the classic source of off-by-eight-hours bugs."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A message written in a transaction, announced to the relay after commit."""
+
+    message_id: int
+    kind: str
+    not_before: datetime | None
+
+
+#: Called after commit with the transaction's new outbox entries. It must not raise:
+#: a relay that cannot reach its queue leaves the rows `pending` for the sweep.
+OutboxListener = Callable[[list[OutboxEntry]], None]
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # pysqlite's own transaction handling defers BEGIN; take control so that
+            # a writing transaction takes the lock up front and never deadlocks later.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+class Database:
+    """One engine and its session factory; `transaction()` is the unit of work.
+
+    Message rows written inside a transaction are announced to the outbox
+    listeners only after the commit succeeded, so nothing is enqueued for a
+    row that was rolled back.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox_listeners: list[OutboxListener] = []
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = self.sessions()
+        try:
+            with session.begin():
+                yield session
+            new_messages = list(session.info.pop("outbox", []))
+        finally:
+            session.close()
+        if new_messages:
+            for listener in self.outbox_listeners:
+                listener(new_messages)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def note_outbox(session: Session, entry: OutboxEntry) -> None:
+    """Remember a message written in this transaction, to announce after commit."""
+    session.info.setdefault("outbox", []).append(entry)
+
+
+def create_all(engine: Engine) -> None:
+    """Used by fast unit tests only; real databases are built by Alembic."""
+    from core import models  # noqa: F401  (registers every table)
+
+    Base.metadata.create_all(engine)

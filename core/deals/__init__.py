@@ -1,0 +1,1 @@
+"""Deals: group-buy offers, their deadlines, outcomes and pickup."""

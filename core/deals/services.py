@@ -1,0 +1,409 @@
+"""Creating, opening and closing deals; what the supplier and the pickup desk need."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.accounts.services import audit
+from core.community.models import Community, Supplier
+from core.context import Core
+from core.deals.models import UNFINISHED, Deal, DealStatus, IfShort
+from core.messages.models import MessageKind
+from core.messages.outbox import queue_message
+from core.orders.models import Order, OrderStatus
+from core.orders.services import find_deal, order_text
+from core.residents.models import Resident
+from core.results import DealView
+
+TITLE_ZH_MAX = 16  # keeps a deal line inside one UCS-2 segment with its price
+TITLE_EN_MAX = 40
+
+
+class DealInvalid(ValueError):
+    """Field -> catalog key of what is wrong; channels render the keys."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class DealSpec:
+    title_zh: str
+    unit: str
+    price_fen: int | None
+    min_units: int
+    closes_at: datetime
+    pickup_start: datetime
+    pickup_end: datetime
+    title_en: str = ""
+    market_price_fen: int | None = None
+    stock_cap: int | None = None
+    per_resident_limit: int | None = None
+    opens_at: datetime | None = None
+    pickup_place: str = ""
+    supplier_name: str | None = None
+    if_short: str = IfShort.CANCEL
+    extend_hours: int = 0
+    number: int | None = None
+    extra_errors: dict[str, str] = field(default_factory=dict)
+
+    def problems(self, now: datetime) -> dict[str, str]:
+        errors = dict(self.extra_errors)
+        if not self.title_zh.strip():
+            errors["title_zh"] = "deal.error.title_missing"
+        elif len(self.title_zh.strip()) > TITLE_ZH_MAX:
+            errors["title_zh"] = "deal.error.title_too_long"
+        if len(self.title_en.strip()) > TITLE_EN_MAX:
+            errors["title_en"] = "deal.error.title_too_long"
+        if not self.unit.strip() or len(self.unit.strip()) > 4:
+            errors["unit"] = "deal.error.unit"
+        if self.price_fen is None:
+            errors["price"] = "deal.error.price_missing"
+        elif self.price_fen <= 0:
+            errors["price"] = "deal.error.price_positive"
+        if self.market_price_fen is not None and self.market_price_fen <= 0:
+            errors["market_price"] = "deal.error.price_positive"
+        if self.min_units < 1:
+            errors["min_units"] = "deal.error.min_units"
+        if self.stock_cap is not None and self.stock_cap < max(self.min_units, 1):
+            errors["stock_cap"] = "deal.error.stock_below_min"
+        if self.per_resident_limit is not None and self.per_resident_limit < 1:
+            errors["limit"] = "deal.error.limit"
+        if self.opens_at is not None and self.closes_at <= self.opens_at:
+            errors["closes_at"] = "deal.error.closes_before_opens"
+        elif self.closes_at <= now:
+            errors["closes_at"] = "deal.error.closes_in_past"
+        if self.pickup_start < self.closes_at:
+            errors["pickup_start"] = "deal.error.pickup_before_close"
+        if self.pickup_end <= self.pickup_start:
+            errors["pickup_end"] = "deal.error.pickup_end_before_start"
+        if self.if_short not in tuple(IfShort):
+            errors["if_short"] = "deal.error.if_short"
+        elif self.if_short == IfShort.EXTEND and self.extend_hours < 1:
+            errors["if_short"] = "deal.error.extend_hours"
+        if self.number is not None and not 1 <= self.number <= 99:
+            errors["number"] = "deal.error.number_range"
+        return errors
+
+
+def create_deal(
+    core: Core, *, community_id: int, spec: DealSpec, open_now: bool = False, by: str = "system"
+) -> DealView:
+    now = core.now()
+    errors = spec.problems(now)
+    if errors:
+        raise DealInvalid(errors)
+    with core.db.transaction() as session:
+        community = session.get_one(Community, community_id)
+        number = spec.number or _free_number(session, community_id)
+        if number is None:
+            raise DealInvalid({"number": "deal.error.no_free_number"})
+        if find_deal(session, community_id, number) is not None:
+            raise DealInvalid({"number": "deal.error.number_taken"})
+        deal = Deal(
+            community_id=community_id,
+            number=number,
+            title_zh=spec.title_zh.strip(),
+            title_en=spec.title_en.strip(),
+            unit=spec.unit.strip(),
+            price_fen=spec.price_fen,
+            market_price_fen=spec.market_price_fen,
+            supplier_id=_supplier_id(session, community_id, spec.supplier_name),
+            min_units=spec.min_units,
+            if_short=spec.if_short,
+            extend_hours=spec.extend_hours,
+            stock_cap=spec.stock_cap,
+            per_resident_limit=spec.per_resident_limit,
+            opens_at=spec.opens_at,
+            closes_at=spec.closes_at,
+            pickup_start=spec.pickup_start,
+            pickup_end=spec.pickup_end,
+            pickup_place=spec.pickup_place.strip() or community.pickup_place,
+            status=DealStatus.OPEN if open_now else DealStatus.DRAFT,
+            created_at=now,
+        )
+        session.add(deal)
+        session.flush()
+        audit(session, actor=by, action="deal.create", community_id=community_id, number=number)
+        return DealView.of(deal)
+
+
+def _free_number(session: Session, community_id: int) -> int | None:
+    taken = set(
+        session.scalars(
+            select(Deal.number).where(
+                Deal.community_id == community_id,
+                Deal.status.in_([s.value for s in UNFINISHED]),
+            )
+        )
+    )
+    return next((n for n in range(1, 100) if n not in taken), None)
+
+
+def _supplier_id(session: Session, community_id: int, name: str | None) -> int | None:
+    if not name or not name.strip():
+        return None
+    supplier = session.scalar(
+        select(Supplier).where(Supplier.community_id == community_id, Supplier.name == name.strip())
+    )
+    if supplier is None:
+        supplier = Supplier(community_id=community_id, name=name.strip())
+        session.add(supplier)
+        session.flush()
+    return supplier.id
+
+
+class DealNotFound(LookupError):
+    pass
+
+
+def _deal(session: Session, community_id: int, number: int) -> Deal:
+    deal = find_deal(session, community_id, number)
+    if deal is None:
+        raise DealNotFound(f"no deal number {number}")
+    return deal
+
+
+def open_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
+    with core.db.transaction() as session:
+        deal = _deal(session, community_id, number)
+        if deal.status != DealStatus.DRAFT:
+            return DealView.of(deal)
+        if deal.closes_at <= core.now():
+            raise DealInvalid({"closes_at": "deal.error.closes_in_past"})
+        deal.status = DealStatus.OPEN
+        audit(session, actor=by, action="deal.open", community_id=community_id, number=number)
+        return DealView.of(deal)
+
+
+def open_deals(core: Core, *, community_id: int) -> list[DealView]:
+    """Deals residents can order from right now, by number."""
+    now = core.now()
+    with core.db.transaction() as session:
+        deals = session.scalars(
+            select(Deal)
+            .where(Deal.community_id == community_id, Deal.status == DealStatus.OPEN)
+            .order_by(Deal.number)
+        ).all()
+        return [DealView.of(d) for d in deals if d.is_taking_orders(now)]
+
+
+def list_deals(core: Core, *, community_id: int, include_finished: bool = False) -> list[DealView]:
+    with core.db.transaction() as session:
+        query = select(Deal).where(Deal.community_id == community_id)
+        if not include_finished:
+            query = query.where(Deal.status.in_([s.value for s in UNFINISHED]))
+        deals = session.scalars(query.order_by(Deal.number, Deal.id)).all()
+        return [DealView.of(d) for d in deals]
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    deal: DealView
+    outcome: str  # "confirmed", "cancelled" or "extended"
+    residents_told: int
+
+
+def close_deal(
+    core: Core, *, community_id: int, number: int, by: str = "system", at_deadline: bool = False
+) -> CloseOutcome:
+    """Close a deal: it goes ahead when its minimum is met, else it is called off.
+
+    At the deadline (`at_deadline=True`) a deal short of its minimum may instead be
+    extended once, when it was created so. Every resident with an order is told.
+    """
+    with core.db.transaction() as session:
+        deal = _deal(session, community_id, number)
+        session.refresh(deal, with_for_update=True)
+        return _close(core, session, deal, by, allow_extension=at_deadline)
+
+
+def close_due_deals(core: Core) -> list[CloseOutcome]:
+    """Close every open deal whose deadline has passed (run periodically)."""
+    now = core.now()
+    with core.db.transaction() as session:
+        due = session.scalars(
+            select(Deal.id).where(Deal.status == DealStatus.OPEN, Deal.closes_at <= now)
+        ).all()
+    outcomes = []
+    for deal_id in due:
+        with core.db.transaction() as session:
+            deal = session.get_one(Deal, deal_id, with_for_update=True)
+            if deal.status == DealStatus.OPEN and deal.closes_at <= now:
+                outcomes.append(_close(core, session, deal, "system", allow_extension=True))
+    return outcomes
+
+
+def _close(
+    core: Core, session: Session, deal: Deal, by: str, *, allow_extension: bool
+) -> CloseOutcome:
+    now = core.now()
+    if deal.status not in (DealStatus.OPEN, DealStatus.CLOSED):
+        return CloseOutcome(DealView.of(deal), str(deal.status), 0)
+    if deal.units_ordered >= deal.min_units:
+        outcome, deal.status = "confirmed", DealStatus.CONFIRMED
+    elif allow_extension and deal.if_short == IfShort.EXTEND and not deal.extended:
+        outcome = "extended"
+        deal.extended = True
+        deal.closes_at = max(deal.closes_at, now) + timedelta(hours=deal.extend_hours)
+    else:
+        outcome, deal.status = "cancelled", DealStatus.CANCELLED
+    if outcome != "extended":
+        deal.closed_at = now
+    community = session.get_one(Community, deal.community_id)
+    rows = session.execute(
+        select(Order, Resident)
+        .join(Resident, Resident.id == Order.resident_id)
+        .where(Order.deal_id == deal.id, Order.status == OrderStatus.PLACED)
+        .order_by(Order.id)
+    ).all()
+    for order, resident in rows:
+        if outcome == "cancelled":
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = now
+        queue_message(
+            session,
+            community=community,
+            resident=resident,
+            body=order_text(f"deal.{outcome}", deal, order.quantity, community, resident.language),
+            kind=MessageKind.DEAL_UPDATE,
+            now=now,
+            quiet_hours=core.quiet_hours,
+            deal_id=deal.id,
+            dedupe_key=f"deal:{deal.id}:{outcome}:{resident.id}",
+        )
+    if outcome == "cancelled":
+        deal.units_ordered = 0
+    audit(
+        session,
+        actor=by,
+        action=f"deal.{outcome}",
+        community_id=deal.community_id,
+        number=deal.number,
+        units=deal.units_ordered,
+    )
+    return CloseOutcome(DealView.of(deal), outcome, len(rows))
+
+
+def fulfil_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
+    """Pickup is over: orders not collected become no-shows and the number is freed."""
+    with core.db.transaction() as session:
+        deal = _deal(session, community_id, number)
+        if deal.status != DealStatus.CONFIRMED:
+            return DealView.of(deal)
+        for order in session.scalars(
+            select(Order).where(Order.deal_id == deal.id, Order.status == OrderStatus.PLACED)
+        ):
+            order.status = OrderStatus.NO_SHOW
+        deal.status = DealStatus.FULFILLED
+        audit(session, actor=by, action="deal.fulfil", community_id=community_id, number=number)
+        return DealView.of(deal)
+
+
+@dataclass(frozen=True)
+class SupplierSheet:
+    """What to order from the supplier: the totals of one deal."""
+
+    deal: DealView
+    orders: int
+    units: int
+    cost_fen: int
+    saving_fen: int  # what residents save in all against the market price
+    by_channel: dict[str, int]
+
+
+def supplier_sheet(core: Core, *, community_id: int, number: int) -> SupplierSheet:
+    with core.db.transaction() as session:
+        deal = _deal(session, community_id, number)
+        rows = session.execute(
+            select(Order.channel, func.count(), func.coalesce(func.sum(Order.quantity), 0))
+            .where(
+                Order.deal_id == deal.id,
+                Order.status.in_([OrderStatus.PLACED, OrderStatus.PICKED_UP, OrderStatus.NO_SHOW]),
+            )
+            .group_by(Order.channel)
+        ).all()
+        by_channel = Counter({channel: int(count) for channel, count, _ in rows})
+        units = sum(int(u) for _, _, u in rows)
+        return SupplierSheet(
+            deal=DealView.of(deal),
+            orders=sum(by_channel.values()),
+            units=units,
+            cost_fen=units * deal.price_fen,
+            saving_fen=units * deal.saving_fen,
+            by_channel=dict(by_channel),
+        )
+
+
+@dataclass(frozen=True)
+class PickupRow:
+    order_id: int
+    name: str
+    phone: str
+    building: str
+    unit: str
+    room: str
+    quantity: int
+    total_fen: int
+    status: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class PickupList:
+    deal: DealView
+    buildings: list[tuple[str, list[PickupRow]]]
+
+    @property
+    def rows(self) -> list[PickupRow]:
+        return [row for _, rows in self.buildings for row in rows]
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """'10' after '9', '3A' after '3': how people expect building and room numbers."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.findall(r"\d+|\D+", text or "")
+    )
+
+
+def pickup_list(core: Core, *, community_id: int, number: int) -> PickupList:
+    """Who collects what, grouped by building, then unit and room: the desk's tick list."""
+    with core.db.transaction() as session:
+        deal = _deal(session, community_id, number)
+        rows = session.execute(
+            select(Order, Resident)
+            .join(Resident, Resident.id == Order.resident_id)
+            .where(
+                Order.deal_id == deal.id,
+                Order.status.in_([OrderStatus.PLACED, OrderStatus.PICKED_UP, OrderStatus.NO_SHOW]),
+            )
+        ).all()
+        items = sorted(
+            (
+                PickupRow(
+                    order_id=order.id,
+                    name=resident.name,
+                    phone=resident.phone,
+                    building=resident.building,
+                    unit=resident.unit,
+                    room=resident.room,
+                    quantity=order.quantity,
+                    total_fen=order.quantity * deal.price_fen,
+                    status=order.status,
+                    notes=resident.notes,
+                )
+                for order, resident in rows
+            ),
+            key=lambda r: (_natural(r.building), _natural(r.unit), _natural(r.room), r.name),
+        )
+        grouped = [(b, list(group)) for b, group in groupby(items, key=lambda r: r.building)]
+        return PickupList(deal=DealView.of(deal), buildings=grouped)

@@ -1,0 +1,28 @@
+"""Every table, imported in one place so Alembic and `create_all` see them all."""
+
+from core.accounts.models import AuditLog, Role, StaffUser
+from core.community.models import Community, Supplier
+from core.deals.models import Deal, DealStatus, IfShort
+from core.messages.models import Direction, Message, MessageKind, MessageStatus
+from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
+from core.residents.models import Resident
+
+__all__ = [
+    "AuditLog",
+    "Channel",
+    "Community",
+    "Deal",
+    "DealStatus",
+    "Direction",
+    "IdempotencyKey",
+    "IfShort",
+    "Message",
+    "MessageKind",
+    "MessageStatus",
+    "Order",
+    "OrderStatus",
+    "Resident",
+    "Role",
+    "StaffUser",
+    "Supplier",
+]

@@ -1,0 +1,1 @@
+"""Orders: one per resident and deal, placed by text, keypad or staff."""

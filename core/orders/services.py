@@ -1,0 +1,361 @@
+"""Placing, changing and cancelling orders: the rules every channel shares.
+
+Each function owns its transaction. The stock cap is enforced by one conditional
+UPDATE on the deal's running total, which PostgreSQL serialises with a row lock
+and SQLite with its write lock, so concurrent orders can never oversell.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import formatting
+from core.accounts.services import audit
+from core.community.models import Community
+from core.context import Core
+from core.deals.models import UNFINISHED, Deal, DealStatus
+from core.i18n import t
+from core.messages.models import MessageKind
+from core.messages.outbox import queue_message
+from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
+from core.phones import try_normalize_phone
+from core.residents.models import Resident
+from core.results import (
+    OrderCancelled,
+    OrderPlaced,
+    OrderView,
+    Refusal,
+    RefusalReason,
+    result_from_json,
+    result_to_json,
+)
+
+OrderResult = OrderPlaced | Refusal
+CancelResult = OrderCancelled | Refusal
+
+
+def place_order(
+    core: Core,
+    *,
+    community_id: int,
+    phone: str,
+    deal_number: int,
+    quantity: int,
+    channel: Channel | str,
+    idempotency_key: str | None = None,
+    placed_by: str | None = None,
+) -> OrderResult:
+    """Order `quantity` units, or change the resident's order on that deal to `quantity`.
+
+    `placed_by` names the staff member or volunteer entering it for the resident;
+    such orders are written to the audit log.
+    """
+    return _run_once(
+        core,
+        community_id,
+        idempotency_key,
+        lambda session: _place(
+            core, session, community_id, phone, deal_number, quantity, Channel(channel), placed_by
+        ),
+    )
+
+
+def cancel_order(
+    core: Core,
+    *,
+    community_id: int,
+    phone: str,
+    deal_number: int,
+    channel: Channel | str,
+    idempotency_key: str | None = None,
+    cancelled_by: str | None = None,
+) -> CancelResult:
+    return _run_once(
+        core,
+        community_id,
+        idempotency_key,
+        lambda session: _cancel(
+            core, session, community_id, phone, deal_number, Channel(channel), cancelled_by
+        ),
+    )
+
+
+def _run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
+    """Run `action` in a transaction, at most once per idempotency key.
+
+    The key row is inserted first, so a concurrent retry of the same provider id
+    blocks on it and then reads the stored result instead of acting again.
+    """
+    for _attempt in range(3):
+        stored = _stored_result(core, key) if key is not None else None
+        if stored is not None:
+            return stored
+        try:
+            with core.db.transaction() as session:
+                marker = None
+                if key is not None:
+                    marker = IdempotencyKey(
+                        key=key, community_id=community_id, result={}, created_at=core.now()
+                    )
+                    session.add(marker)
+                    session.flush()
+                result = action(session)
+                if marker is not None:
+                    marker.result = result_to_json(result)
+                return result
+        except IntegrityError:
+            # Another transaction holds this key, or made this resident's order a
+            # moment ago: start again and read what it left.
+            continue
+    stored = _stored_result(core, key) if key is not None else None
+    if stored is None:  # pragma: no cover - three lost races in a row
+        raise RuntimeError(f"could not settle the order for key {key}")
+    return stored
+
+
+def _stored_result(core: Core, key: str):  # type: ignore[no-untyped-def]
+    with core.db.transaction() as session:
+        row = session.get(IdempotencyKey, key)
+        return result_from_json(row.result) if row is not None and row.result else None
+
+
+def _resident(session: Session, community_id: int, phone: str) -> Resident | None:
+    e164 = try_normalize_phone(phone)
+    if e164 is None:
+        return None
+    return session.scalar(
+        select(Resident).where(Resident.community_id == community_id, Resident.phone == e164)
+    )
+
+
+def find_deal(session: Session, community_id: int, number: int) -> Deal | None:
+    """The unfinished deal residents know by this short number."""
+    return session.scalar(
+        select(Deal).where(
+            Deal.community_id == community_id,
+            Deal.number == number,
+            Deal.status.in_([s.value for s in UNFINISHED]),
+        )
+    )
+
+
+def _refuse_unorderable(deal: Deal | None, number: int, now: datetime) -> Refusal | None:
+    if deal is None or deal.status == DealStatus.DRAFT:
+        return Refusal(RefusalReason.UNKNOWN_DEAL, deal_number=number)
+    if deal.status == DealStatus.OPEN and deal.opens_at is not None and now < deal.opens_at:
+        return Refusal(RefusalReason.NOT_OPEN_YET, deal_number=number)
+    if not deal.is_taking_orders(now):
+        return Refusal(RefusalReason.DEAL_CLOSED, deal_number=number)
+    return None
+
+
+def _place(
+    core: Core,
+    session: Session,
+    community_id: int,
+    phone: str,
+    number: int,
+    quantity: int,
+    channel: Channel,
+    placed_by: str | None,
+) -> OrderResult:
+    now = core.now()
+    resident = _resident(session, community_id, phone)
+    if resident is None:
+        return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
+    if resident.opted_out and placed_by is None:
+        return Refusal(RefusalReason.OPTED_OUT, deal_number=number)
+    deal = find_deal(session, community_id, number)
+    refusal = _refuse_unorderable(deal, number, now)
+    if refusal is not None:
+        return refusal
+    assert deal is not None
+    if quantity < 1:
+        return Refusal(RefusalReason.BAD_QUANTITY, deal_number=number)
+    if deal.per_resident_limit is not None and quantity > deal.per_resident_limit:
+        return Refusal(RefusalReason.OVER_LIMIT, deal_number=number, limit=deal.per_resident_limit)
+
+    order = session.scalar(
+        select(Order)
+        .where(Order.deal_id == deal.id, Order.resident_id == resident.id)
+        .with_for_update()
+    )
+    previous = order.quantity if order is not None and order.status == OrderStatus.PLACED else 0
+    if not _reserve(session, deal, quantity - previous, now):
+        session.refresh(deal)
+        if not deal.is_taking_orders(now):
+            return Refusal(RefusalReason.DEAL_CLOSED, deal_number=number)
+        left = (deal.units_left or 0) + previous
+        return Refusal(RefusalReason.SOLD_OUT, deal_number=number, units_left=left)
+
+    if order is None:
+        order = Order(deal_id=deal.id, resident_id=resident.id, created_at=now, revision=0)
+        session.add(order)
+    order.quantity = quantity
+    order.status = OrderStatus.PLACED
+    order.channel = channel
+    order.placed_by = placed_by
+    order.cancelled_at = None
+    order.updated_at = now
+    order.revision += 1
+    session.flush()
+    session.refresh(deal)
+    if placed_by is not None:
+        audit(
+            session,
+            actor=placed_by,
+            action="order.place_for_resident",
+            community_id=community_id,
+            resident_id=resident.id,
+            deal_number=number,
+            quantity=quantity,
+            previous_quantity=previous,
+        )
+    community = session.get_one(Community, community_id)
+    if not (channel == Channel.VOICE and resident.landline):  # a landline caller heard it read back
+        key = "order.changed" if previous else "order.confirmed"
+        queue_message(
+            session,
+            community=community,
+            resident=resident,
+            body=order_text(key, deal, order.quantity, community, resident.language),
+            kind=MessageKind.CONFIRMATION,
+            now=now,
+            deal_id=deal.id,
+            dedupe_key=f"order:{order.id}:r{order.revision}",
+        )
+    return OrderPlaced(order=OrderView.of(order, deal), previous_quantity=previous)
+
+
+def _reserve(session: Session, deal: Deal, delta: int, now: datetime) -> bool:
+    """Move the deal's running total by `delta` if the deal is open and the cap allows it."""
+    if delta == 0:
+        return True
+    statement = update(Deal).where(Deal.id == deal.id, Deal.status == DealStatus.OPEN)
+    if delta > 0:
+        statement = statement.where(
+            Deal.closes_at > now,
+            (Deal.stock_cap.is_(None)) | (Deal.units_ordered + delta <= Deal.stock_cap),
+        )
+    result = session.execute(
+        statement.values(units_ordered=Deal.units_ordered + delta),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
+
+
+def _cancel(
+    core: Core,
+    session: Session,
+    community_id: int,
+    phone: str,
+    number: int,
+    channel: Channel,
+    cancelled_by: str | None,
+) -> CancelResult:
+    now = core.now()
+    resident = _resident(session, community_id, phone)
+    if resident is None:
+        return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
+    deal = find_deal(session, community_id, number)
+    order = (
+        session.scalar(
+            select(Order)
+            .where(Order.deal_id == deal.id, Order.resident_id == resident.id)
+            .with_for_update()
+        )
+        if deal is not None
+        else None
+    )
+    if deal is None or order is None or order.status != OrderStatus.PLACED:
+        return Refusal(RefusalReason.NO_ORDER, deal_number=number)
+    if not deal.is_taking_orders(now):
+        return Refusal(RefusalReason.DEAL_CLOSED, deal_number=number)
+    _reserve(session, deal, -order.quantity, now)
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    order.updated_at = now
+    order.revision += 1
+    session.flush()
+    session.refresh(deal)
+    if cancelled_by is not None:
+        audit(
+            session,
+            actor=cancelled_by,
+            action="order.cancel_for_resident",
+            community_id=community_id,
+            resident_id=resident.id,
+            deal_number=number,
+        )
+    community = session.get_one(Community, community_id)
+    if not (channel == Channel.VOICE and resident.landline):
+        queue_message(
+            session,
+            community=community,
+            resident=resident,
+            body=order_text("order.cancelled", deal, order.quantity, community, resident.language),
+            kind=MessageKind.CONFIRMATION,
+            now=now,
+            deal_id=deal.id,
+            dedupe_key=f"order:{order.id}:r{order.revision}",
+        )
+    return OrderCancelled(order=OrderView.of(order, deal))
+
+
+def order_text(key: str, deal: Deal, quantity: int, community: Community, language: str) -> str:
+    """A message about one resident's order on one deal, filled from the catalog."""
+    return t(
+        language,
+        key,
+        number=deal.number,
+        title=deal.title(language),
+        quantity=quantity,
+        unit=deal.unit,
+        total=formatting.money(quantity * deal.price_fen, language),
+        pickup=formatting.span(deal.pickup_start, deal.pickup_end, community.zone, language),
+        place=deal.pickup_place or community.pickup_place,
+        closes=formatting.when(deal.closes_at, community.zone, language),
+        short=deal.units_to_go_ahead,
+    )
+
+
+def resident_orders(core: Core, *, community_id: int, phone: str) -> list[OrderView] | Refusal:
+    """A resident's current orders: on deals not finished, not cancelled; newest deal last."""
+    with core.db.transaction() as session:
+        resident = _resident(session, community_id, phone)
+        if resident is None:
+            return Refusal(RefusalReason.NOT_REGISTERED)
+        rows = session.execute(
+            select(Order, Deal)
+            .join(Deal, Deal.id == Order.deal_id)
+            .where(
+                Order.resident_id == resident.id,
+                Order.status.in_([OrderStatus.PLACED, OrderStatus.PICKED_UP]),
+                Deal.status.in_([s.value for s in UNFINISHED]),
+            )
+            .order_by(Deal.number)
+        ).all()
+        return [OrderView.of(order, deal) for order, deal in rows]
+
+
+def mark_picked_up(core: Core, *, order_id: int, by: str) -> OrderView | Refusal:
+    with core.db.transaction() as session:
+        order = session.get(Order, order_id, with_for_update=True)
+        if order is None or order.status not in (OrderStatus.PLACED, OrderStatus.NO_SHOW):
+            return Refusal(RefusalReason.NO_ORDER)
+        deal = session.get_one(Deal, order.deal_id)
+        order.status = OrderStatus.PICKED_UP
+        order.picked_up_at = core.now()
+        order.updated_at = core.now()
+        audit(
+            session,
+            actor=by,
+            action="order.picked_up",
+            community_id=deal.community_id,
+            order_id=order.id,
+        )
+        return OrderView.of(order, deal)

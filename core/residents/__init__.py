@@ -1,0 +1,1 @@
+"""Residents: who may order, in which language, and how to reach them."""

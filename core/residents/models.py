@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime, utcnow
+
+LANGUAGES = ("zh", "en")
+
+
+class Resident(Base):
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("community_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))  # E.164
+    name: Mapped[str] = mapped_column(String(50))
+    building: Mapped[str] = mapped_column(String(10), default="")
+    unit: Mapped[str] = mapped_column(String(10), default="")
+    room: Mapped[str] = mapped_column(String(10), default="")
+    language: Mapped[str] = mapped_column(String(2), default="zh")
+    landline: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the carrier told us the number cannot take texts (21211, 21614).
+    phone_problem: Mapped[str | None] = mapped_column(String(40), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def address(self) -> str:
+        """楼-单元-室 as residents write it, e.g. 3-2-401."""
+        return "-".join(part for part in (self.building, self.unit, self.room) if part)
+
+    @property
+    def can_receive_sms(self) -> bool:
+        return not self.landline and self.phone_problem is None

@@ -1,0 +1,150 @@
+"""Registering residents, their language, and whether they want texts at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.community.models import Community
+from core.context import Core
+from core.i18n import LANGUAGES
+from core.phones import InvalidPhone, normalize_phone, try_normalize_phone
+from core.residents.models import Resident
+from core.results import Refusal, RefusalReason
+
+
+@dataclass(frozen=True)
+class ResidentView:
+    id: int
+    phone: str
+    name: str
+    building: str
+    unit: str
+    room: str
+    language: str
+    landline: bool
+    opted_out: bool
+    notes: str
+
+    @classmethod
+    def of(cls, r: Resident) -> ResidentView:
+        return cls(
+            r.id,
+            r.phone,
+            r.name,
+            r.building,
+            r.unit,
+            r.room,
+            r.language,
+            r.landline,
+            r.opted_out,
+            r.notes,
+        )
+
+    @property
+    def address(self) -> str:
+        return "-".join(part for part in (self.building, self.unit, self.room) if part)
+
+
+class ResidentError(ValueError):
+    """A catalog key saying what is wrong with the resident's details."""
+
+
+def _by_phone(session: Session, community_id: int, phone: str) -> Resident | None:
+    e164 = try_normalize_phone(phone)
+    if e164 is None:
+        return None
+    return session.scalar(
+        select(Resident).where(Resident.community_id == community_id, Resident.phone == e164)
+    )
+
+
+def find_resident(core: Core, *, community_id: int, phone: str) -> ResidentView | None:
+    with core.db.transaction() as session:
+        resident = _by_phone(session, community_id, phone)
+        return ResidentView.of(resident) if resident else None
+
+
+def register_resident(
+    core: Core,
+    *,
+    community_id: int,
+    phone: str,
+    name: str,
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    language: str | None = None,
+    landline: bool = False,
+    notes: str = "",
+) -> ResidentView:
+    """Add a resident, or update the one with this phone: registering twice never duplicates."""
+    try:
+        e164 = normalize_phone(phone)
+    except InvalidPhone as exc:
+        raise ResidentError("resident.error.phone") from exc
+    if not name.strip():
+        raise ResidentError("resident.error.name")
+    if language not in (None, "", *LANGUAGES):
+        raise ResidentError("resident.error.language")
+    with core.db.transaction() as session:
+        community = session.get_one(Community, community_id)
+        resident = _by_phone(session, community_id, e164)
+        if resident is None:
+            resident = Resident(community_id=community_id, phone=e164)
+            session.add(resident)
+        resident.name = name.strip()
+        resident.building, resident.unit, resident.room = building, unit, room
+        resident.language = language or community.language
+        resident.landline = landline
+        resident.notes = notes
+        session.flush()
+        return ResidentView.of(resident)
+
+
+def set_language(core: Core, *, community_id: int, phone: str, language: str) -> Refusal | None:
+    if language not in LANGUAGES:
+        raise ResidentError("resident.error.language")
+    with core.db.transaction() as session:
+        resident = _by_phone(session, community_id, phone)
+        if resident is None:
+            return Refusal(RefusalReason.NOT_REGISTERED)
+        resident.language = language
+        return None
+
+
+def opt_out(core: Core, *, community_id: int, phone: str) -> bool | Refusal:
+    """Stop every text to this resident; True when it changed anything.
+
+    The channel that heard the request answers it (the one text an opted-out
+    resident still gets), so nothing is queued here.
+    """
+    return _set_opted_out(core, community_id, phone, True)
+
+
+def opt_in(core: Core, *, community_id: int, phone: str) -> bool | Refusal:
+    return _set_opted_out(core, community_id, phone, False)
+
+
+def _set_opted_out(core: Core, community_id: int, phone: str, opted_out: bool) -> bool | Refusal:
+    with core.db.transaction() as session:
+        resident = _by_phone(session, community_id, phone)
+        if resident is None:
+            return Refusal(RefusalReason.NOT_REGISTERED)
+        changed = resident.opted_out != opted_out
+        resident.opted_out = opted_out
+        return changed
+
+
+def mark_phone_problem(core: Core, *, resident_id: int, problem: str, opted_out: bool) -> None:
+    """What the carrier taught us: opted out (21610), or a number that takes no texts."""
+    with core.db.transaction() as session:
+        resident = session.get(Resident, resident_id)
+        if resident is None:
+            return
+        if opted_out:
+            resident.opted_out = True
+        else:
+            resident.phone_problem = problem

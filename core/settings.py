@@ -1,0 +1,144 @@
+"""Settings, parsed once from the environment (and an optional `.env`).
+
+Only this module reads `os.environ`; everything else receives a `Settings` value,
+so tests and the command line can build one explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window, in the community's zone, when reminders and broadcasts wait."""
+
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        try:
+            start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+        except ValueError as exc:
+            raise SettingsError(f"QUIET_HOURS must look like 21:00-08:00, not {text!r}") from exc
+        return cls(start, end)
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///var/mianhua.db"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    env: str = "development"
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_base: str | None = None
+    sms_sender: str = "console"
+    validate_signatures: bool = True
+    send_rate_per_second: float = 1.0
+    send_stuck_after_seconds: int = 300
+    quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00-08:00"))
+    ivr_key_timeout_seconds: int = 8
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _flag(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be 0 or 1, not {value!r}")
+
+
+def _number(value: str, name: str, kind: type[int] | type[float]) -> float | int:
+    try:
+        number = kind(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, not {value!r}") from exc
+    if number < 0:
+        raise SettingsError(f"{name} must not be negative")
+    return number
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+    """Build settings from the environment; `.env` fills in what the environment lacks."""
+    env: dict[str, str] = {}
+    dotenv_path = dotenv if dotenv is not None else Path(".env")
+    if environ is None and dotenv_path.is_file():
+        from dotenv import dotenv_values
+
+        env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value is not None and value.strip() != "" else None
+
+    mode = get("MIANHUA_ENV") or "development"
+    if mode not in ENVIRONMENTS:
+        raise SettingsError(f"MIANHUA_ENV must be one of {', '.join(ENVIRONMENTS)}, not {mode!r}")
+    secret_key = get("SECRET_KEY")
+    if secret_key is None and mode == "production":
+        raise SettingsError("SECRET_KEY is required in production")
+    account_sid, auth_token = get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN")
+    sender = get("SMS_SENDER") or ("twilio" if account_sid and auth_token else "console")
+    if sender not in {"twilio", "console"}:
+        raise SettingsError(f"SMS_SENDER must be twilio or console, not {sender!r}")
+    if sender == "twilio" and not (account_sid and auth_token):
+        raise SettingsError("SMS_SENDER=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+    validate = _flag(get("TWILIO_VALIDATE_SIGNATURES") or "1", "TWILIO_VALIDATE_SIGNATURES")
+    if not validate and mode == "production":
+        raise SettingsError("TWILIO_VALIDATE_SIGNATURES=0 is refused in production")
+
+    defaults = Settings(secret_key="unused")
+    return Settings(
+        database_url=get("DATABASE_URL") or defaults.database_url,
+        redis_url=get("REDIS_URL") or defaults.redis_url,
+        secret_key=secret_key or secrets.token_hex(32),
+        env=mode,
+        public_base_url=(get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
+        twilio_account_sid=account_sid,
+        twilio_auth_token=auth_token,
+        twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
+        twilio_from_number=get("TWILIO_FROM_NUMBER"),
+        twilio_api_base=get("TWILIO_API_BASE"),
+        sms_sender=sender,
+        validate_signatures=validate,
+        send_rate_per_second=float(
+            _number(get("SEND_RATE_PER_SECOND") or "1", "SEND_RATE_PER_SECOND", float)
+        ),
+        send_stuck_after_seconds=int(
+            _number(get("SEND_STUCK_AFTER_SECONDS") or "300", "SEND_STUCK_AFTER_SECONDS", int)
+        ),
+        quiet_hours=QuietHours.parse(get("QUIET_HOURS") or "21:00-08:00"),
+        ivr_key_timeout_seconds=int(
+            _number(get("IVR_KEY_TIMEOUT_SECONDS") or "8", "IVR_KEY_TIMEOUT_SECONDS", int)
+        ),
+    )

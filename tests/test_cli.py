@@ -1,0 +1,193 @@
+"""The staff command line, as an operator types it (shared/INTERFACE.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from core.deals.models import Deal
+from core.settings import load_settings
+
+
+@pytest.fixture
+def app(tmp_path, redis_url):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    application = create_app(
+        load_settings({"DATABASE_URL": url, "REDIS_URL": redis_url, "MIANHUA_ENV": "test"})
+    )
+    yield application
+    application.extensions["mianhua"].close()
+
+
+@pytest.fixture
+def run(app):  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(args=list(args), input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def community(run):  # type: ignore[no-untyped-def]
+    assert run("db", "upgrade").exit_code == 0
+    result = run(
+        "community",
+        "create",
+        "--name",
+        "幸福里",
+        "--phone",
+        "+8631188886666",
+        "--pickup-place",
+        "服务站",
+        "--staff-phone",
+        "+8613800000000",
+    )
+    assert result.exit_code == 0, result.output
+    return "+8631188886666"
+
+
+def test_deals_create_list_and_close(run, community, app):
+    created = run(
+        "deals",
+        "create",
+        "--title-zh",
+        "赵县雪花梨",
+        "--title-en",
+        "Snow pears",
+        "--unit",
+        "箱",
+        "--price",
+        "35.50",
+        "--market-price",
+        "58",
+        "--min",
+        "1",
+        "--stock",
+        "80",
+        "--limit",
+        "3",
+        "--closes",
+        "2030-11-26 20:00",
+        "--pickup-start",
+        "2030-11-28 09:00",
+        "--pickup-end",
+        "2030-11-28 11:00",
+        "--supplier",
+        "赵县梨园",
+        "--if-short",
+        "extend:24",
+        "--open",
+    )
+    assert created.exit_code == 0, created.output
+    assert "deal 1 created (open)" in created.output
+    with app.extensions["mianhua"].core.db.transaction() as session:
+        deal = session.scalars(select(Deal)).one()
+    assert deal.price_fen == 3550 and deal.market_price_fen == 5800
+    assert deal.closes_at == datetime(2030, 11, 26, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+    assert (deal.if_short, deal.extend_hours) == ("extend", 24)
+
+    listed = run("deals", "list")
+    assert "赵县雪花梨" in listed.output and "ordered 0/80 (min 1)" in listed.output
+    closed = run("deals", "close", "1")
+    assert closed.exit_code == 0 and "deal 1 cancelled" in closed.output
+
+
+def test_bad_input_is_one_line_and_a_non_zero_exit(run, community):
+    result = run(
+        "deals",
+        "create",
+        "--title-zh",
+        "梨",
+        "--unit",
+        "箱",
+        "--price",
+        "abc",
+        "--min",
+        "1",
+        "--closes",
+        "2030-11-26 20:00",
+        "--pickup-start",
+        "2030-11-25 09:00",
+        "--pickup-end",
+        "2030-11-28 11:00",
+    )
+    assert result.exit_code != 0
+    assert "price must be yuan" in result.output
+    result = run(
+        "deals",
+        "create",
+        "--title-zh",
+        "梨",
+        "--unit",
+        "箱",
+        "--price",
+        "3",
+        "--min",
+        "1",
+        "--closes",
+        "2030-11-26 20:00",
+        "--pickup-start",
+        "2030-11-25 09:00",
+        "--pickup-end",
+        "2030-11-28 11:00",
+    )
+    assert result.exit_code == 1
+    assert "Pickup must start after ordering closes" in result.output
+    assert "Traceback" not in result.output
+    assert run("deals", "close", "7").exit_code == 1
+
+
+def test_residents_import_reports_bad_rows(run, community, tmp_path):
+    path = tmp_path / "residents.csv"
+    path.write_bytes(
+        "phone,name,building,unit,room,language,landline\n"
+        "13800138001,王芳,3,2,401,,否\n"
+        "999,坏号,1,1,1,,\n".encode("gbk")
+    )
+    result = run("residents", "import", str(path))
+    assert result.exit_code == 0
+    assert "line 3: Invalid phone number: 999" in result.output
+    assert "1 added, 0 updated, 1 rows with errors" in result.output
+
+
+def test_staff_create_from_stdin(run, community):
+    result = run(
+        "staff",
+        "create",
+        "xiaoli",
+        "--role",
+        "staff",
+        "--password-stdin",
+        input="a-long-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    again = run(
+        "staff",
+        "create",
+        "xiaoli",
+        "--role",
+        "staff",
+        "--password-stdin",
+        input="a-long-password\n",
+    )
+    assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_demo_seed_is_idempotent(run):
+    assert run("db", "upgrade").exit_code == 0
+    first = run("demo", "seed")
+    assert first.exit_code == 0, first.output
+    assert "20 residents, 5 deals" in first.output
+    assert "already" in run("demo", "seed").output
+    assert "赵县雪花梨" in run("deals", "list").output
+
+
+def test_commands_need_a_community_when_there_are_none(run):
+    run("db", "upgrade")
+    result = run("deals", "list")
+    assert result.exit_code == 1 and "community create" in result.output

@@ -1,0 +1,28 @@
+"""Mianhua's RQ queues, in priority order: a worker always takes the first non-empty one.
+
+Replies and confirmations go first, then reminders (and deal outcomes), then
+broadcasts, so a resident's answer never waits behind a 10,000-message broadcast.
+"""
+
+from __future__ import annotations
+
+from core.messages.models import MessageKind
+
+REPLIES = "mianhua-replies"
+REMINDERS = "mianhua-reminders"
+BROADCASTS = "mianhua-broadcasts"
+#: Periodic work (the outbox sweep, due reminders, closing deals at their deadline).
+HOUSEKEEPING = "mianhua-housekeeping"
+ALL = (REPLIES, REMINDERS, BROADCASTS, HOUSEKEEPING)
+
+_BY_KIND = {
+    MessageKind.REPLY: REPLIES,
+    MessageKind.CONFIRMATION: REPLIES,
+    MessageKind.DEAL_UPDATE: REMINDERS,
+    MessageKind.REMINDER: REMINDERS,
+    MessageKind.BROADCAST: BROADCASTS,
+}
+
+
+def queue_for(kind: str) -> str:
+    return _BY_KIND.get(MessageKind(kind), REPLIES)

@@ -1,0 +1,87 @@
+"""The outbox relay: after a transaction commits, put its new messages on RQ.
+
+The database row is the record; the RQ job only carries the message id. If Redis
+cannot be reached the rows stay `pending` and the periodic sweep enqueues them
+later, so the relay logs and carries on instead of failing the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+from core.db import OutboxEntry, utcnow
+from workers.queues import queue_for
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "workers.jobs.send_message"
+
+
+def send_job_id(message_id: int) -> str:
+    """Deterministic, so the same message is never on a queue twice at once."""
+    return f"send-{message_id}"
+
+
+class OutboxRelay:
+    def __init__(
+        self, connection: Callable[[], Redis], clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self._connection = connection
+        self._clock = clock
+        self._local = threading.local()
+
+    def __call__(self, entries: list[OutboxEntry]) -> None:
+        self.enqueue(entries)
+
+    def enqueue(self, entries: Iterable[OutboxEntry]) -> bool:
+        """Enqueue what is due now; False (and logged) when Redis could not be reached.
+
+        Messages held for later (quiet hours) are left to the sweep, which
+        enqueues them when their time comes.
+        """
+        now = self._clock()
+        due = [e for e in entries if e.not_before is None or e.not_before <= now]
+        ok = True
+        if due:
+            try:
+                self.enqueue_ids((e.message_id, e.kind) for e in due)
+            except RedisError as exc:
+                log.warning(
+                    "outbox relay: Redis unreachable, %d left for the sweep: %s", len(due), exc
+                )
+                ok = False
+        self._local.last_ok = ok
+        return ok
+
+    def enqueue_ids(self, messages: Iterable[tuple[int, str]]) -> None:
+        """Put send jobs on their queues in one round trip; raises RedisError when down."""
+        connection = self._connection()
+        by_queue: dict[str, list[int]] = {}
+        for message_id, kind in messages:
+            by_queue.setdefault(queue_for(kind), []).append(message_id)
+        for name, ids in by_queue.items():
+            queue = Queue(name, connection=connection)
+            queue.enqueue_many(
+                [
+                    Queue.prepare_data(
+                        SEND_JOB,
+                        args=(message_id,),
+                        job_id=send_job_id(message_id),
+                        result_ttl=0,
+                        failure_ttl=86400,
+                    )
+                    for message_id in ids
+                ]
+            )
+
+    def last_enqueue_ok(self) -> bool:
+        """Whether this thread's most recent relay reached Redis: the SMS webhook asks,
+        to answer inline when the queue is down."""
+        return getattr(self._local, "last_ok", True)
