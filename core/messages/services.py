@@ -25,6 +25,7 @@ from core.messages.models import (
 from core.messages.outbox import queue_message
 from core.phones import try_normalize_phone
 from core.residents.models import Resident
+from core.residents.services import resident_by_phone
 from core.sms_segments import count_segments
 
 #: Carrier errors that say the resident asked for no more texts.
@@ -49,12 +50,10 @@ def record_inbound(
         existing = session.scalar(select(Message.id).where(Message.provider_sid == provider_sid))
         if existing is not None:
             return Inbound(existing, is_new=False)
-        resident_id = session.scalar(
-            select(Resident.id).where(Resident.community_id == community_id, Resident.phone == e164)
-        )
+        resident = resident_by_phone(session, community_id, e164)
         message = Message(
             community_id=community_id,
-            resident_id=resident_id,
+            resident_id=resident.id if resident else None,
             direction=Direction.INBOUND,
             phone=e164,
             body=body,
@@ -93,9 +92,7 @@ def queue_reply(
     e164 = try_normalize_phone(phone) or phone
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
-        resident = session.scalar(
-            select(Resident).where(Resident.community_id == community_id, Resident.phone == e164)
-        )
+        resident = resident_by_phone(session, community_id, e164)
         return queue_message(
             session,
             community=community,

@@ -22,8 +22,8 @@ from core.i18n import t
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
-from core.phones import try_normalize_phone
 from core.residents.models import Resident
+from core.residents.services import resident_by_phone
 from core.results import (
     OrderCancelled,
     OrderPlaced,
@@ -123,15 +123,6 @@ def _stored_result(core: Core, key: str):  # type: ignore[no-untyped-def]
         return result_from_json(row.result) if row is not None and row.result else None
 
 
-def _resident(session: Session, community_id: int, phone: str) -> Resident | None:
-    e164 = try_normalize_phone(phone)
-    if e164 is None:
-        return None
-    return session.scalar(
-        select(Resident).where(Resident.community_id == community_id, Resident.phone == e164)
-    )
-
-
 def find_deal(session: Session, community_id: int, number: int) -> Deal | None:
     """The unfinished deal residents know by this short number."""
     return session.scalar(
@@ -164,7 +155,7 @@ def _place(
     placed_by: str | None,
 ) -> OrderResult:
     now = core.now()
-    resident = _resident(session, community_id, phone)
+    resident = resident_by_phone(session, community_id, phone)
     if resident is None:
         return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
     if resident.opted_out and placed_by is None:
@@ -215,19 +206,15 @@ def _place(
             quantity=quantity,
             previous_quantity=previous,
         )
-    community = session.get_one(Community, community_id)
-    if not (channel == Channel.VOICE and resident.landline):  # a landline caller heard it read back
-        key = "order.changed" if previous else "order.confirmed"
-        queue_message(
-            session,
-            community=community,
-            resident=resident,
-            body=order_text(key, deal, order.quantity, community, resident.language),
-            kind=MessageKind.CONFIRMATION,
-            now=now,
-            deal_id=deal.id,
-            dedupe_key=f"order:{order.id}:r{order.revision}",
-        )
+    _confirm(
+        session,
+        resident,
+        deal,
+        order,
+        channel,
+        "order.changed" if previous else "order.confirmed",
+        now,
+    )
     return OrderPlaced(order=OrderView.of(order, deal), previous_quantity=previous)
 
 
@@ -258,7 +245,7 @@ def _cancel(
     cancelled_by: str | None,
 ) -> CancelResult:
     now = core.now()
-    resident = _resident(session, community_id, phone)
+    resident = resident_by_phone(session, community_id, phone)
     if resident is None:
         return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
     deal = find_deal(session, community_id, number)
@@ -291,19 +278,33 @@ def _cancel(
             resident_id=resident.id,
             deal_number=number,
         )
-    community = session.get_one(Community, community_id)
-    if not (channel == Channel.VOICE and resident.landline):
-        queue_message(
-            session,
-            community=community,
-            resident=resident,
-            body=order_text("order.cancelled", deal, order.quantity, community, resident.language),
-            kind=MessageKind.CONFIRMATION,
-            now=now,
-            deal_id=deal.id,
-            dedupe_key=f"order:{order.id}:r{order.revision}",
-        )
+    _confirm(session, resident, deal, order, channel, "order.cancelled", now)
     return OrderCancelled(order=OrderView.of(order, deal))
+
+
+def _confirm(
+    session: Session,
+    resident: Resident,
+    deal: Deal,
+    order: Order,
+    channel: Channel,
+    key: str,
+    now: datetime,
+) -> None:
+    """Text the resident what changed; one message per revision of the order."""
+    if channel == Channel.VOICE and resident.landline:
+        return  # a landline caller heard it read back, twice
+    community = session.get_one(Community, deal.community_id)
+    queue_message(
+        session,
+        community=community,
+        resident=resident,
+        body=order_text(key, deal, order.quantity, community, resident.language),
+        kind=MessageKind.CONFIRMATION,
+        now=now,
+        deal_id=deal.id,
+        dedupe_key=f"order:{order.id}:r{order.revision}",
+    )
 
 
 def order_text(key: str, deal: Deal, quantity: int, community: Community, language: str) -> str:
@@ -326,7 +327,7 @@ def order_text(key: str, deal: Deal, quantity: int, community: Community, langua
 def resident_orders(core: Core, *, community_id: int, phone: str) -> list[OrderView] | Refusal:
     """A resident's current orders: on deals not finished, not cancelled; newest deal last."""
     with core.db.transaction() as session:
-        resident = _resident(session, community_id, phone)
+        resident = resident_by_phone(session, community_id, phone)
         if resident is None:
             return Refusal(RefusalReason.NOT_REGISTERED)
         rows = session.execute(

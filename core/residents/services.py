@@ -52,7 +52,8 @@ class ResidentError(ValueError):
     """A catalog key saying what is wrong with the resident's details."""
 
 
-def _by_phone(session: Session, community_id: int, phone: str) -> Resident | None:
+def resident_by_phone(session: Session, community_id: int, phone: str) -> Resident | None:
+    """The resident with this number however it is written, inside a transaction."""
     e164 = try_normalize_phone(phone)
     if e164 is None:
         return None
@@ -63,7 +64,7 @@ def _by_phone(session: Session, community_id: int, phone: str) -> Resident | Non
 
 def find_resident(core: Core, *, community_id: int, phone: str) -> ResidentView | None:
     with core.db.transaction() as session:
-        resident = _by_phone(session, community_id, phone)
+        resident = resident_by_phone(session, community_id, phone)
         return ResidentView.of(resident) if resident else None
 
 
@@ -91,7 +92,7 @@ def register_resident(
         raise ResidentError("resident.error.language")
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
-        resident = _by_phone(session, community_id, e164)
+        resident = resident_by_phone(session, community_id, e164)
         if resident is None:
             resident = Resident(community_id=community_id, phone=e164)
             session.add(resident)
@@ -108,7 +109,7 @@ def set_language(core: Core, *, community_id: int, phone: str, language: str) ->
     if language not in LANGUAGES:
         raise ResidentError("resident.error.language")
     with core.db.transaction() as session:
-        resident = _by_phone(session, community_id, phone)
+        resident = resident_by_phone(session, community_id, phone)
         if resident is None:
             return Refusal(RefusalReason.NOT_REGISTERED)
         resident.language = language
@@ -130,7 +131,7 @@ def opt_in(core: Core, *, community_id: int, phone: str) -> bool | Refusal:
 
 def _set_opted_out(core: Core, community_id: int, phone: str, opted_out: bool) -> bool | Refusal:
     with core.db.transaction() as session:
-        resident = _by_phone(session, community_id, phone)
+        resident = resident_by_phone(session, community_id, phone)
         if resident is None:
             return Refusal(RefusalReason.NOT_REGISTERED)
         changed = resident.opted_out != opted_out
