@@ -59,6 +59,10 @@ class Settings:
     send_stuck_after_seconds: int = 300
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00-08:00"))
     ivr_key_timeout_seconds: int = 8
+    # Waits before each retry of a send that failed for a passing reason (timeout, 5xx, 429).
+    send_retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
+    # How often a worker enqueues the periodic work (outbox sweep, due reminders, deadlines).
+    housekeeping_interval_seconds: float = 15.0
 
     @property
     def is_production(self) -> bool:
@@ -117,6 +121,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     if not validate and mode == "production":
         raise SettingsError("TWILIO_VALIDATE_SIGNATURES=0 is refused in production")
 
+    retry_delays = tuple(
+        float(_number(part.strip(), "SEND_RETRY_DELAYS", float))
+        for part in (get("SEND_RETRY_DELAYS") or "60,300,900").split(",")
+        if part.strip()
+    )
     defaults = Settings(secret_key="unused")
     return Settings(
         database_url=get("DATABASE_URL") or defaults.database_url,
@@ -140,5 +149,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         quiet_hours=QuietHours.parse(get("QUIET_HOURS") or "21:00-08:00"),
         ivr_key_timeout_seconds=int(
             _number(get("IVR_KEY_TIMEOUT_SECONDS") or "8", "IVR_KEY_TIMEOUT_SECONDS", int)
+        ),
+        send_retry_delays=retry_delays,
+        housekeeping_interval_seconds=float(
+            _number(
+                get("HOUSEKEEPING_INTERVAL_SECONDS") or "15", "HOUSEKEEPING_INTERVAL_SECONDS", float
+            )
         ),
     )

@@ -57,7 +57,11 @@ class MessageChannel(enum.StrEnum):
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_messages_status_not_before", "status", "not_before"),
+        # The loop guard counts recent identical texts to one number on every send.
+        Index("ix_messages_phone_sent_at", "phone", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
@@ -77,6 +81,10 @@ class Message(Base):
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Unique: the same reminder or confirmation can never be written twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True, default=None)
+    # A staff bulk reminder's rows share one batch id, so its progress can be read.
+    batch_id: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    # After this a message is pointless (a pickup reminder once pickup ended): never sent.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # A reply answered inline in the webhook's TwiML (the queue was unreachable).
     inline: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -48,6 +48,36 @@ def end_of_quiet_hours(now: datetime, zone: ZoneInfo, quiet: QuietHours) -> date
     return release.astimezone(now.tzinfo)
 
 
+def delivery_for(
+    resident: Resident | None, kind: str, *, even_if_opted_out: bool = False
+) -> tuple[MessageChannel, MessageStatus]:
+    """How a message reaches this resident (text or call), or that it is only written down."""
+    if resident is None:
+        return MessageChannel.SMS, MessageStatus.PENDING
+    if resident.opted_out and not even_if_opted_out:
+        return MessageChannel.SMS, MessageStatus.SUPPRESSED
+    if not resident.can_receive_sms:
+        if kind in CALLED_ON_LANDLINES and resident.landline:
+            return MessageChannel.VOICE, MessageStatus.PENDING
+        return MessageChannel.SMS, MessageStatus.SUPPRESSED
+    return MessageChannel.SMS, MessageStatus.PENDING
+
+
+def held_until(
+    kind: str,
+    now: datetime,
+    zone: ZoneInfo,
+    quiet_hours: QuietHours | None,
+    not_before: datetime | None = None,
+) -> datetime | None:
+    """When a message of this kind written `now` may go: quiet hours hold all but replies."""
+    if kind in HELD_IN_QUIET_HOURS and quiet_hours is not None:
+        morning = end_of_quiet_hours(now, zone, quiet_hours)
+        if morning is not None and (not_before is None or not_before < morning):
+            return morning
+    return not_before
+
+
 def queue_message(
     session: Session,
     *,
@@ -68,20 +98,8 @@ def queue_message(
         select(Message.id).where(Message.dedupe_key == dedupe_key)
     ):
         return None
-    channel = MessageChannel.SMS
-    status = MessageStatus.PENDING
-    if resident is not None:
-        if resident.opted_out and not even_if_opted_out:
-            status = MessageStatus.SUPPRESSED
-        elif not resident.can_receive_sms:
-            if kind in CALLED_ON_LANDLINES and resident.landline:
-                channel = MessageChannel.VOICE
-            else:
-                status = MessageStatus.SUPPRESSED
-    if kind in HELD_IN_QUIET_HOURS and quiet_hours is not None:
-        morning = end_of_quiet_hours(now, community.zone, quiet_hours)
-        if morning is not None and (not_before is None or not_before < morning):
-            not_before = morning
+    channel, status = delivery_for(resident, kind, even_if_opted_out=even_if_opted_out)
+    not_before = held_until(kind, now, community.zone, quiet_hours, not_before)
     message = Message(
         community_id=community.id,
         resident_id=resident.id if resident else None,
