@@ -20,6 +20,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from staff.cli import register_commands
 
     register_commands(app)
+    from sms_gateway import views as sms_views
+
+    sms_views.register(app)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from core.accounts.models import AuditLog, Role, StaffUser
 from core.community.models import Community, Supplier
+from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
@@ -11,11 +12,13 @@ __all__ = [
     "AuditLog",
     "Channel",
     "Community",
+    "Conversation",
     "Deal",
     "DealStatus",
     "Direction",
     "IdempotencyKey",
     "IfShort",
+    "InboxText",
     "Message",
     "MessageKind",
     "MessageStatus",

@@ -1,0 +1,299 @@
+"""The conversation rules: which texts wait to be read, where the dialog stands,
+and when a phone is answered no more for a while.
+
+Rules the issue sets, kept here so every channel and test reads them the same:
+
+* A question we asked ("how many?", "which order?") and a paged list lapse
+  `DIALOG_TTL` after they were asked; after that a bare "3" is read afresh.
+* More than `FLOOD_LIMIT` texts from one phone within `FLOOD_WINDOW`, or the
+  same reply sent `LOOP_REPEATS` times within `LOOP_WINDOW`, is a machine (an
+  auto-responder, a stuck phone) or a loop: the phone is muted for `MUTE_FOR`.
+  Its texts are still recorded, only not answered; the mute is audit-logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.accounts.services import audit
+from core.community.models import Community
+from core.context import Core
+from core.conversations.models import Conversation, InboxText
+from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
+from core.messages.outbox import queue_message
+from core.residents.services import resident_by_phone
+
+log = logging.getLogger(__name__)
+
+DIALOG_TTL = timedelta(minutes=30)
+FLOOD_WINDOW = timedelta(minutes=1)
+FLOOD_LIMIT = 10
+LOOP_WINDOW = timedelta(minutes=5)
+LOOP_REPEATS = 3
+MUTE_FOR = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """What the conversation so far changes about how the next text is read."""
+
+    awaiting_quantity_for: int | None = None
+    awaiting_cancel_choice: bool = False
+    list_kind: str | None = None  # "deals" or "orders": the list MORE continues
+    list_shown: int = 0  # how many of its items were shown already
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Dialog()
+
+
+@dataclass(frozen=True)
+class PendingText:
+    message_id: int
+    body: str
+    provider_sid: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One text about to be read: the dialog it arrives in, and whether to answer at all."""
+
+    text: PendingText
+    dialog: Dialog
+    muted: bool  # answer nothing (still honour opt-out)
+    newly_muted: bool  # this very text tripped the flood rule
+
+
+@dataclass(frozen=True)
+class TurnEnd:
+    reply_id: int | None  # the reply written to the outbox, if any
+    muted_now: bool  # the reply was the last one before a mute
+
+
+def receive_text(
+    core: Core, *, community_id: int, phone: str, message_id: int, received_at: datetime
+) -> None:
+    """Put a recorded inbound text in the phone's inbox; a second call changes nothing."""
+    with core.db.transaction() as session:
+        if session.get(InboxText, message_id) is not None:
+            return
+        try:
+            with session.begin_nested():
+                session.add(
+                    InboxText(
+                        message_id=message_id,
+                        community_id=community_id,
+                        phone=phone,
+                        received_at=received_at,
+                    )
+                )
+        except IntegrityError:
+            pass  # a concurrent retry of the same text put it there first
+
+
+def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
+    """The phone's texts not yet read, oldest first. Call while holding the phone's turn."""
+    with core.db.transaction() as session:
+        rows = session.execute(
+            select(InboxText.message_id, Message.body, Message.provider_sid, InboxText.received_at)
+            .join(Message, Message.id == InboxText.message_id)
+            .where(
+                InboxText.community_id == community_id,
+                InboxText.phone == phone,
+                InboxText.handled_at.is_(None),
+            )
+            .order_by(InboxText.message_id)
+        ).all()
+        return [PendingText(*row) for row in rows]
+
+
+def start_turn(core: Core, *, community_id: int, phone: str, text: PendingText) -> Turn:
+    """Count the text against the flood rule and hand back the dialog it arrives in."""
+    now = core.now()
+    with core.db.transaction() as session:
+        conversation = _conversation(session, community_id, phone, now)
+        dialog = _live_dialog(conversation, now)
+        arrivals = [
+            moment
+            for moment in (datetime.fromisoformat(s) for s in conversation.recent_texts)
+            if moment > text.received_at - FLOOD_WINDOW
+        ]
+        arrivals.append(text.received_at)
+        conversation.recent_texts = [m.isoformat() for m in arrivals[-(FLOOD_LIMIT + 1) :]]
+        was_muted = _is_muted(conversation, now)
+        newly_muted = not was_muted and len(arrivals) > FLOOD_LIMIT
+        if newly_muted:
+            _mute(session, conversation, now, "flood", texts=len(arrivals))
+        conversation.updated_at = now
+        return Turn(text, dialog, was_muted or newly_muted, newly_muted)
+
+
+def finish_turn(
+    core: Core,
+    *,
+    community_id: int,
+    phone: str,
+    message_id: int,
+    dialog: Dialog,
+    outcome: str,
+    reply: str | None = None,
+    even_if_opted_out: bool = False,
+) -> TurnEnd:
+    """Mark the text read, move the dialog on and write the reply, in one transaction.
+
+    The reply goes through the outbox like every other text (kind `reply`, never
+    held for quiet hours), deduplicated on the text it answers, so reading the
+    same text twice can never answer it twice.
+    """
+    now = core.now()
+    with core.db.transaction() as session:
+        conversation = _conversation(session, community_id, phone, now)
+        _set_dialog(conversation, dialog, now)
+        reply_id, muted_now = None, False
+        if reply is not None:
+            muted_now = _count_reply(conversation, reply, now)
+            if muted_now:
+                _mute(session, conversation, now, "loop", reply=reply[:40])
+            community = session.get_one(Community, community_id)
+            message = queue_message(
+                session,
+                community=community,
+                resident=resident_by_phone(session, community_id, phone),
+                phone=phone,
+                body=reply,
+                kind=MessageKind.REPLY,
+                now=now,
+                dedupe_key=f"sms-reply:{message_id}",
+                even_if_opted_out=even_if_opted_out,
+            )
+            reply_id = message.id if message is not None else None
+        inbox = session.get(InboxText, message_id)
+        if inbox is not None and inbox.handled_at is None:
+            inbox.handled_at = now
+            inbox.outcome = outcome[:40]
+        conversation.updated_at = now
+        return TurnEnd(reply_id, muted_now)
+
+
+def _conversation(session: Session, community_id: int, phone: str, now: datetime) -> Conversation:
+    query = select(Conversation).where(
+        Conversation.community_id == community_id, Conversation.phone == phone
+    )
+    found = session.scalar(query.with_for_update())
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            conversation = Conversation(
+                community_id=community_id,
+                phone=phone,
+                recent_texts=[],
+                recent_replies=[],
+                updated_at=now,
+            )
+            session.add(conversation)
+        return conversation
+    except IntegrityError:  # made a moment ago by another process (SQLite has no shared turn)
+        return session.scalars(query.with_for_update()).one()
+
+
+def _live_dialog(conversation: Conversation, now: datetime) -> Dialog:
+    if conversation.state_at is None or conversation.state_at + DIALOG_TTL <= now:
+        return Dialog()
+    return Dialog(
+        awaiting_quantity_for=conversation.awaiting_quantity_for,
+        awaiting_cancel_choice=conversation.awaiting_cancel_choice,
+        list_kind=conversation.list_kind,
+        list_shown=conversation.list_shown,
+    )
+
+
+def _set_dialog(conversation: Conversation, dialog: Dialog, now: datetime) -> None:
+    conversation.awaiting_quantity_for = dialog.awaiting_quantity_for
+    conversation.awaiting_cancel_choice = dialog.awaiting_cancel_choice
+    conversation.list_kind = dialog.list_kind
+    conversation.list_shown = dialog.list_shown
+    conversation.state_at = None if dialog.is_empty else now
+
+
+def _is_muted(conversation: Conversation, now: datetime) -> bool:
+    return conversation.muted_until is not None and now < conversation.muted_until
+
+
+def _count_reply(conversation: Conversation, reply: str, now: datetime) -> bool:
+    """Remember a reply; True when it is the LOOP_REPEATS-th identical one in LOOP_WINDOW."""
+    digest = hashlib.sha1(reply.encode()).hexdigest()[:16]
+    recent = [
+        [d, at]
+        for d, at in conversation.recent_replies
+        if datetime.fromisoformat(at) > now - LOOP_WINDOW
+    ]
+    recent.append([digest, now.isoformat()])
+    conversation.recent_replies = recent[-20:]
+    return sum(d == digest for d, _ in recent) >= LOOP_REPEATS
+
+
+def _mute(
+    session: Session, conversation: Conversation, now: datetime, reason: str, **detail: object
+) -> None:
+    conversation.muted_until = now + MUTE_FOR
+    conversation.muted_reason = reason
+    log.warning(
+        "sms: muting %s until %s (%s) %s",
+        conversation.phone,
+        conversation.muted_until,
+        reason,
+        detail,
+    )
+    audit(
+        session,
+        actor="sms",
+        action="sms.muted",
+        community_id=conversation.community_id,
+        phone=conversation.phone,
+        reason=reason,
+        until=conversation.muted_until.isoformat(),
+        **detail,
+    )
+
+
+def mute_state(core: Core, *, community_id: int, phone: str) -> datetime | None:
+    """Until when this phone is not answered, or None: for staff screens and tests."""
+    now = core.now()
+    with core.db.transaction() as session:
+        conversation = session.scalar(
+            select(Conversation).where(
+                Conversation.community_id == community_id, Conversation.phone == phone
+            )
+        )
+        if conversation is None or not _is_muted(conversation, now):
+            return None
+        return conversation.muted_until
+
+
+def unsent_answers(core: Core, *, message_ids: list[int], phone: str) -> list[tuple[int, str]]:
+    """Of these just-written messages, the texts to `phone` still waiting to be sent:
+    what the webhook answers inline when the queue cannot be reached."""
+    if not message_ids:
+        return []
+    with core.db.transaction() as session:
+        rows = session.execute(
+            select(Message.id, Message.body)
+            .where(
+                Message.id.in_(message_ids),
+                Message.phone == phone,
+                Message.status == MessageStatus.PENDING,
+                Message.channel == MessageChannel.SMS,
+                Message.kind.in_([MessageKind.REPLY, MessageKind.CONFIRMATION]),
+            )
+            .order_by(Message.id)
+        ).all()
+        return [(message_id, body) for message_id, body in rows]

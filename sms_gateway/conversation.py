@@ -1,0 +1,342 @@
+"""Reading a phone's texts one by one and answering each: the SMS dialog.
+
+Every decision is the core's or the parser's; this module only wires them:
+it takes the phone's turn, reads its waiting texts in order, turns each into
+an intent in the light of the dialog so far, calls the core use case, and
+leaves the reply (and the dialog's next state) with `finish_turn`, which
+writes it to the outbox. Nothing here talks to Twilio or Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.community.models import Community
+from core.context import Core
+from core.conversations.services import (
+    Dialog,
+    PendingText,
+    Turn,
+    finish_turn,
+    pending_texts,
+    start_turn,
+)
+from core.conversations.turns import phone_turn
+from core.deals.services import open_deals
+from core.orders.models import Channel
+from core.orders.services import cancel_order, place_order, resident_orders
+from core.residents.services import (
+    ResidentError,
+    ResidentView,
+    find_resident,
+    opt_in,
+    opt_out,
+    register_resident,
+    set_language,
+)
+from core.results import OrderPlaced, Refusal
+from sms_gateway import staff_commands
+from sms_gateway.intents import (
+    CancelOrder,
+    ChooseDeal,
+    Clarify,
+    DialogContext,
+    Help,
+    Intent,
+    ListDeals,
+    MyOrders,
+    OptIn,
+    OptOut,
+    PlaceOrder,
+    Register,
+    SetLanguage,
+    StaffClose,
+    StaffRemind,
+    StaffTotal,
+    Unknown,
+    parse,
+)
+from sms_gateway.replies import Replies
+
+log = logging.getLogger(__name__)
+
+#: Words Twilio itself acts on (whole message, any case): it answers them and blocks
+#: or unblocks the number, so a reply of ours would only bounce with 21610.
+CARRIER_OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+CARRIER_OPT_IN = frozenset({"start", "yes", "unstop"})
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What reading one text comes to: the reply (if any) and where the dialog stands."""
+
+    reply: str | None
+    dialog: Dialog = field(default_factory=Dialog)
+    even_if_opted_out: bool = False
+
+
+def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
+    """Hold the phone's turn and read every text of it still waiting, oldest first.
+
+    The text that brought this request is among them, unless another request
+    holding the turn read it already; a text left by a crashed request is read
+    now, before the newer one. Returns how many texts were read.
+    """
+    with phone_turn(core, community_id=community.id, phone=phone):
+        texts = pending_texts(core, community_id=community.id, phone=phone)
+        for text in texts:
+            read_text(core, community, phone, text)
+        return len(texts)
+
+
+def read_text(core: Core, community: Community, phone: str, text: PendingText) -> None:
+    turn = start_turn(core, community_id=community.id, phone=phone, text=text)
+    try:
+        reading = Reading(core, community, phone, turn)
+        intent = reading.intent()
+        if turn.muted and not isinstance(intent, OptOut | OptIn):
+            answer, outcome = Answer(None, turn.dialog), "muted"
+        else:
+            answer, outcome = reading.answer(intent), type(intent).__name__
+    except Exception:  # one bad text must not wedge the phone's later texts behind it
+        log.exception("sms: could not read message %s from %s", text.message_id, phone)
+        replies = Replies(_language_of(None, community, text.body), community)
+        answer, outcome = Answer(replies.error()), "error"
+    finish_turn(
+        core,
+        community_id=community.id,
+        phone=phone,
+        message_id=text.message_id,
+        dialog=answer.dialog,
+        outcome=outcome,
+        reply=answer.reply,
+        even_if_opted_out=answer.even_if_opted_out,
+    )
+
+
+def _language_of(resident: ResidentView | None, community: Community, body: str) -> str:
+    """The resident's language; for a stranger, English only when they wrote in it."""
+    if resident is not None:
+        return resident.language
+    if _LATIN.search(body or "") and not _CJK.search(body or ""):
+        return "en"
+    return community.language
+
+
+class Reading:
+    """One text from one phone, read and answered."""
+
+    def __init__(self, core: Core, community: Community, phone: str, turn: Turn) -> None:
+        self.core = core
+        self.community = community
+        self.phone = phone
+        self.turn = turn
+        self.body = turn.text.body
+        self.resident = find_resident(core, community_id=community.id, phone=phone)
+        self.is_staff = phone in (community.staff_phones or [])
+        self.deals = {d.number: d for d in open_deals(core, community_id=community.id)}
+        self.replies = Replies(_language_of(self.resident, community, self.body), community)
+
+    @property
+    def key(self) -> str:
+        """The idempotency key of actions this text triggers: Twilio's MessageSid."""
+        return self.turn.text.provider_sid or f"sms-message:{self.turn.text.message_id}"
+
+    def intent(self) -> Intent:
+        dialog = self.turn.dialog
+        context = DialogContext(
+            awaiting_quantity_for=dialog.awaiting_quantity_for,
+            awaiting_cancel_choice=dialog.awaiting_cancel_choice,
+            open_deal_numbers=frozenset(self.deals),
+            is_staff=self.is_staff,
+        )
+        return parse(self.body, context)
+
+    def answer(self, intent: Intent) -> Answer:
+        if isinstance(intent, OptOut | OptIn):
+            return self.opt(intent)
+        if isinstance(intent, Unknown) and intent.reason == "courtesy":
+            return Answer(None, self.turn.dialog)  # 谢谢 keeps the question we asked open
+        if isinstance(intent, StaffRemind | StaffClose | StaffTotal):
+            return Answer(
+                staff_commands.run(self.core, self.community, self.phone, intent, self.replies)
+            )
+        if isinstance(intent, Register):
+            return self.register(intent)
+        if self.resident is None:
+            return Answer(self.replies.not_registered())
+        handler = _HANDLERS.get(type(intent))
+        if handler is None:  # pragma: no cover - every intent has a handler
+            return Answer(self.replies.unknown())
+        return handler(self, intent)  # type: ignore[no-any-return]
+
+    # --- opting out and in, registering ----------------------------------------------
+
+    def opt(self, intent: OptOut | OptIn) -> Answer:
+        """Opt-out words work in any state. Twilio answers its own keywords; we answer ours
+        (T, TD, 退订; 订阅, 恢复), the opt-out only once: after it, nothing more is sent."""
+        by_carrier = self.body.strip().casefold() in (
+            CARRIER_OPT_OUT if isinstance(intent, OptOut) else CARRIER_OPT_IN
+        )
+        if self.resident is None:
+            return Answer(None)
+        if isinstance(intent, OptOut):
+            changed = opt_out(self.core, community_id=self.community.id, phone=self.phone)
+            if changed is True and not by_carrier:
+                return Answer(self.replies.text("sms.opt_out.done"), even_if_opted_out=True)
+            return Answer(None)
+        changed = opt_in(self.core, community_id=self.community.id, phone=self.phone)
+        if by_carrier:
+            return Answer(None)
+        key = "sms.opt_in.done" if changed is True else "sms.opt_in.already"
+        return Answer(self.replies.text(key))
+
+    def register(self, intent: Register) -> Answer:
+        if self.resident is not None:
+            return Answer(
+                self.replies.text(
+                    "sms.register.already",
+                    name=self.resident.name,
+                    address=self.resident.address,
+                    phone=self.community.help_phone,
+                )
+            )
+        if not self.community.allow_self_registration:
+            return Answer(self.replies.not_registered())
+        try:
+            resident = register_resident(
+                self.core,
+                community_id=self.community.id,
+                phone=self.phone,
+                name=intent.name,
+                building=intent.building,
+                unit=intent.unit,
+                room=intent.room,
+                language=self.replies.language,
+                notes="registered by SMS",
+            )
+        except ResidentError:
+            return Answer(self.replies.text("sms.clarify.register_format"))
+        return Answer(
+            self.replies.text("sms.register.done", name=resident.name, address=resident.address)
+        )
+
+    # --- ordering --------------------------------------------------------------------
+
+    def place(self, intent: PlaceOrder) -> Answer:
+        result = place_order(
+            self.core,
+            community_id=self.community.id,
+            phone=self.phone,
+            deal_number=intent.deal_number,
+            quantity=intent.quantity,
+            channel=Channel.SMS,
+            idempotency_key=self.key,
+        )
+        if isinstance(result, OrderPlaced):
+            return Answer(None)  # the core wrote the confirmation with the order
+        deal = self.deals.get(intent.deal_number)
+        reply = self.replies.refusal(result, deal)
+        if result.limit or result.units_left:  # "reply 3" now orders the most allowed
+            return Answer(reply, Dialog(awaiting_quantity_for=intent.deal_number))
+        return Answer(reply)
+
+    def choose(self, intent: ChooseDeal) -> Answer:
+        deal = self.deals[intent.deal_number]
+        held = self.orders_by_deal().get(deal.number, 0)
+        return Answer(
+            self.replies.deal_detail(deal, held), Dialog(awaiting_quantity_for=deal.number)
+        )
+
+    def orders_by_deal(self) -> dict[int, int]:
+        orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
+        if isinstance(orders, Refusal):
+            return {}
+        return {o.deal.number: o.quantity for o in orders if o.status == "placed"}
+
+    def cancel(self, intent: CancelOrder) -> Answer:
+        if intent.deal_number is None:
+            orders = self.cancellable()
+            reply = self.replies.cancel_which(orders)
+            return Answer(reply, Dialog(awaiting_cancel_choice=bool(orders)))
+        result = cancel_order(
+            self.core,
+            community_id=self.community.id,
+            phone=self.phone,
+            deal_number=intent.deal_number,
+            channel=Channel.SMS,
+            idempotency_key=self.key,
+        )
+        if isinstance(result, Refusal):
+            return Answer(self.replies.refusal(result, self.deals.get(intent.deal_number)))
+        return Answer(None)  # the core wrote the confirmation
+
+    def cancellable(self) -> list[Any]:
+        orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
+        if isinstance(orders, Refusal):
+            return []
+        return [o for o in orders if o.status == "placed" and o.deal.status == "open"]
+
+    # --- lists -----------------------------------------------------------------------
+
+    def list_deals(self, intent: ListDeals) -> Answer:
+        dialog = self.turn.dialog
+        if intent.page_next and dialog.list_kind == "orders":
+            return self.list_orders(start=dialog.list_shown)
+        start = dialog.list_shown if intent.page_next and dialog.list_kind == "deals" else 0
+        deals = sorted(self.deals.values(), key=lambda d: d.number)
+        return self._paged("deals", self.replies.deal_page(deals, start), start, len(deals))
+
+    def my_orders(self, _intent: MyOrders) -> Answer:
+        return self.list_orders(start=0)
+
+    def list_orders(self, start: int) -> Answer:
+        orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
+        if isinstance(orders, Refusal):
+            return Answer(self.replies.refusal(orders, None))
+        return self._paged("orders", self.replies.order_page(orders, start), start, len(orders))
+
+    def _paged(self, kind: str, page: Any, start: int, total: int) -> Answer:
+        if start > 0 and start >= total:
+            return Answer(self.replies.list_end())
+        dialog = Dialog(list_kind=kind, list_shown=page.shown_until) if page.more else Dialog()
+        return Answer(page.text, dialog)
+
+    # --- the rest --------------------------------------------------------------------
+
+    def help(self, _intent: Help) -> Answer:
+        return Answer(self.replies.help())
+
+    def language(self, intent: SetLanguage) -> Answer:
+        set_language(
+            self.core, community_id=self.community.id, phone=self.phone, language=intent.lang
+        )
+        self.replies = Replies(intent.lang, self.community)
+        return Answer(self.replies.text("sms.language.set"))
+
+    def clarify(self, intent: Clarify) -> Answer:
+        number = intent.deal_number
+        if intent.reason == "question" and number in self.deals:  # "2号还有吗?": show it
+            return self.choose(ChooseDeal(number))
+        return Answer(self.replies.clarify(intent, self.deals))
+
+    def unknown(self, intent: Unknown) -> Answer:
+        return Answer(self.replies.unknown_text(intent))
+
+
+_HANDLERS: dict[type, Any] = {
+    PlaceOrder: Reading.place,
+    ChooseDeal: Reading.choose,
+    CancelOrder: Reading.cancel,
+    ListDeals: Reading.list_deals,
+    MyOrders: Reading.my_orders,
+    Help: Reading.help,
+    SetLanguage: Reading.language,
+    Clarify: Reading.clarify,
+    Unknown: Reading.unknown,
+}

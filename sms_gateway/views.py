@@ -1,0 +1,140 @@
+"""The Twilio Messaging webhooks: POST /sms/inbound and POST /sms/status.
+
+Verify the signature, record the text, read it (and any text of the same
+phone still waiting) and answer at once: replies go through the outbox like
+every other text, so the TwiML answer is empty, unless the queue is down, in
+which case the replies just written go back inline and are logged as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Blueprint, Flask, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+from twilio.twiml.messaging_response import MessagingResponse
+
+from core.community.services import community_by_phone
+from core.conversations.services import receive_text, unsent_answers
+from core.conversations.turns import TurnBusy
+from core.db import OutboxEntry
+from core.messages.services import apply_status_callback, mark_answered_inline, record_inbound
+from core.phones import try_normalize_phone
+from sms_gateway.conversation import read_waiting_texts
+from twilio_webhooks import require_twilio_signature
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+EMPTY_TWIML = str(MessagingResponse())
+MAX_BODY_CHARS = 1600  # Twilio's own cap; anything longer is not from Twilio's network
+
+
+def register(app: Flask) -> None:
+    """Mount the webhooks and let them see which messages each request wrote."""
+    app.register_blueprint(bp)
+    app.extensions["mianhua"].core.db.outbox_listeners.append(_written)
+
+
+def twiml(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="application/xml")
+
+
+@bp.post("/inbound")
+@require_twilio_signature
+def inbound() -> Response:
+    form = request.form
+    sid = form.get("MessageSid", form.get("SmsSid", "")).strip()
+    sender, to = form.get("From", "").strip(), form.get("To", "").strip()
+    if not sid or not sender or not to:
+        return twiml(EMPTY_TWIML, 400)
+    mianhua = current_app.extensions["mianhua"]
+    core = mianhua.core
+    community = community_by_phone(core, to)
+    if community is None:
+        log.warning("sms %s: no community has the number %s", sid, to)
+        return twiml(EMPTY_TWIML, 404)
+    phone = try_normalize_phone(sender) or sender[:40]
+    body = form.get("Body", "")[:MAX_BODY_CHARS]
+    with _capturing() as written:
+        text = record_inbound(
+            core, community_id=community.id, phone=phone, body=body, provider_sid=sid[:64]
+        )
+        receive_text(
+            core,
+            community_id=community.id,
+            phone=phone,
+            message_id=text.message_id,
+            received_at=core.now(),
+        )
+        try:
+            read_waiting_texts(core, community, phone)
+        except TurnBusy:
+            # It stays waiting in the inbox and is read with this phone's next text.
+            log.warning("sms %s: %s is busy; text %s left waiting", sid, phone, text.message_id)
+    if written and not mianhua.relay.last_enqueue_ok():
+        return twiml(_answer_inline(core, written, phone))
+    return twiml(EMPTY_TWIML)
+
+
+def _answer_inline(core, written: list[OutboxEntry], phone: str) -> str:  # type: ignore[no-untyped-def]
+    """Redis is down: give this phone its replies in the TwiML, and log them as sent inline."""
+    answers = unsent_answers(core, message_ids=[e.message_id for e in written], phone=phone)
+    response = MessagingResponse()
+    for message_id, body in answers:
+        response.message(body)
+        mark_answered_inline(core, message_id)
+    if answers:
+        log.warning("sms: queue unreachable, answered %d message(s) inline", len(answers))
+    return str(response)
+
+
+@bp.post("/status")
+@require_twilio_signature
+def status() -> Response:
+    """Twilio's status callback; our message id rides in the URL (?m=123) we gave it."""
+    form = request.form
+    reported = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip() or None
+    if not reported or (sid is None and not request.args.get("m")):
+        return Response("", status=400)
+    ours = request.args.get("m", "")
+    apply_status_callback(
+        current_app.extensions["mianhua"].core,
+        status=reported,
+        message_id=int(ours) if ours.isdigit() and len(ours) < 18 else None,
+        provider_sid=sid,
+        error_code=(form.get("ErrorCode") or "").strip()[:10] or None,
+    )
+    return Response("", status=204)
+
+
+@bp.errorhandler(SQLAlchemyError)
+def database_down(exc: SQLAlchemyError) -> Response:
+    """The database is the record: without it nothing can be promised, so say so (503)."""
+    log.error("sms webhook: database unavailable: %s", exc)
+    return twiml(EMPTY_TWIML, 503)
+
+
+# --- which messages this request wrote ----------------------------------------------
+
+_capture = threading.local()
+
+
+def _written(entries: list[OutboxEntry]) -> None:
+    """An outbox listener: note new messages for the request capturing on this thread."""
+    collected = getattr(_capture, "entries", None)
+    if collected is not None:
+        collected.extend(entries)
+
+
+@contextmanager
+def _capturing() -> Iterator[list[OutboxEntry]]:
+    _capture.entries = []
+    try:
+        yield _capture.entries
+    finally:
+        _capture.entries = None
