@@ -25,7 +25,8 @@ from core.conversations.services import (
     start_turn,
 )
 from core.conversations.turns import phone_turn
-from core.deals.services import open_deals
+from core.deals.models import DealStatus
+from core.deals.services import list_deals, open_deals
 from core.orders.models import Channel
 from core.orders.services import cancel_order, place_order, resident_orders
 from core.residents.services import (
@@ -37,7 +38,7 @@ from core.residents.services import (
     register_resident,
     set_language,
 )
-from core.results import OrderPlaced, Refusal
+from core.results import OrderPlaced, Refusal, RefusalReason
 from sms_gateway import staff_commands
 from sms_gateway.intents import (
     CancelOrder,
@@ -304,8 +305,9 @@ class Reading:
     def _paged(self, kind: str, page: Any, start: int, total: int) -> Answer:
         if start > 0 and start >= total:
             return Answer(self.replies.list_end())
-        dialog = Dialog(list_kind=kind, list_shown=page.shown_until) if page.more else Dialog()
-        return Answer(page.text, dialog)
+        if total == 0:
+            return Answer(page.text)
+        return Answer(page.text, Dialog(list_kind=kind, list_shown=page.shown_until))
 
     # --- the rest --------------------------------------------------------------------
 
@@ -323,7 +325,31 @@ class Reading:
         number = intent.deal_number
         if intent.reason == "question" and number in self.deals:  # "2号还有吗?": show it
             return self.choose(ChooseDeal(number))
+        if intent.reason == "deal_not_open" and number is not None:
+            return Answer(self.not_orderable(number))
         return Answer(self.replies.clarify(intent, self.deals))
+
+    def not_orderable(self, number: int) -> str:
+        """Why a deal the parser does not see as open cannot be ordered: the core's word."""
+        deal = next(
+            (
+                d
+                for d in list_deals(self.core, community_id=self.community.id)
+                if d.number == number
+            ),
+            None,
+        )
+        reason = RefusalReason.UNKNOWN_DEAL
+        if (
+            deal is not None
+            and deal.status == DealStatus.OPEN
+            and deal.opens_at
+            and self.core.now() < deal.opens_at
+        ):
+            reason = RefusalReason.NOT_OPEN_YET
+        elif deal is not None and deal.status != DealStatus.DRAFT:
+            reason = RefusalReason.DEAL_CLOSED
+        return self.replies.refusal(Refusal(reason, deal_number=number), deal)
 
     def unknown(self, intent: Unknown) -> Answer:
         return Answer(self.replies.unknown_text(intent))

@@ -43,7 +43,9 @@ class Sms:
         self.core = core
         self._seen: dict[str, int] = {}
 
-    def send(self, phone: str, body: str, *, sid: str | None = None, to: str = COMMUNITY_PHONE) -> Sent:
+    def send(
+        self, phone: str, body: str, *, sid: str | None = None, to: str = COMMUNITY_PHONE
+    ) -> Sent:
         sid = sid or new_sid()
         params = {
             "MessageSid": sid,
@@ -57,7 +59,9 @@ class Sms:
             "SmsStatus": "received",
             "FromCountry": "CN",
         }
-        response = self.client.post("/sms/inbound", data=params, headers=signed("/sms/inbound", params))
+        response = self.client.post(
+            "/sms/inbound", data=params, headers=signed("/sms/inbound", params)
+        )
         return Sent(response.status_code, response.get_data(as_text=True), sid)
 
     def status(self, params: dict[str, str], query: str = "") -> int:
