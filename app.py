@@ -23,6 +23,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sms_gateway import views as sms_views
 
     sms_views.register(app)
+    from ivr.views import bp as ivr_blueprint
+
+    app.register_blueprint(ivr_blueprint)
     return app
 
 

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and `create_all` see them all."""
 
 from core.accounts.models import AuditLog, Role, StaffUser
+from core.calls.models import CallbackState, VoiceCall
 from core.community.models import Community, Supplier
 from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
@@ -10,6 +11,7 @@ from core.residents.models import Resident
 
 __all__ = [
     "AuditLog",
+    "CallbackState",
     "Channel",
     "Community",
     "Conversation",
@@ -28,4 +30,5 @@ __all__ = [
     "Role",
     "StaffUser",
     "Supplier",
+    "VoiceCall",
 ]

@@ -1,0 +1,170 @@
+"""Recording calls and keeping the call-me-back promise.
+
+A call-me-back community rejects a resident's call (so it costs them nothing)
+and rings them back. Whether to do so is decided here: only for registered
+residents, only once per call, and not again within a few minutes, so a resident
+who misses the call back and rings again is simply answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.calls.models import CallbackState, VoiceCall
+from core.community.models import Community
+from core.context import Core
+from core.phones import try_normalize_phone
+from core.residents.services import ResidentView, resident_by_phone
+
+#: A second call within this time is answered instead of rejected again.
+CALLBACK_COOLDOWN = timedelta(minutes=10)
+_OWED = (CallbackState.REQUESTED, CallbackState.PLACING, CallbackState.PLACED)
+_ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+@dataclass(frozen=True)
+class CallStart:
+    """Who is calling and what to do with the call."""
+
+    call_id: int
+    resident: ResidentView | None
+    callback_owed: bool  # reject this call and ring the resident back
+
+
+@dataclass(frozen=True)
+class CallbackTask:
+    """What a worker needs to ring a resident back."""
+
+    call_id: int
+    call_sid: str
+    to: str
+    from_: str
+
+
+def start_call(
+    core: Core,
+    *,
+    community_id: int,
+    call_sid: str,
+    phone: str,
+    direction: str = "inbound",
+    offer_callback: bool = True,
+) -> CallStart:
+    """Record a call (once per CallSid) and decide whether it is to be called back.
+
+    A retried webhook for the same CallSid gets the same decision.
+    """
+    now = core.now()
+    e164 = try_normalize_phone(phone) or phone
+    for _attempt in range(2):
+        try:
+            with core.db.transaction() as session:
+                resident = resident_by_phone(session, community_id, e164)
+                call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
+                if call is None:
+                    call = VoiceCall(
+                        call_sid=call_sid,
+                        community_id=community_id,
+                        resident_id=resident.id if resident else None,
+                        phone=e164,
+                        direction=direction,
+                        status="ringing",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    session.add(call)
+                    session.flush()
+                    if offer_callback and _callback_due(session, call, community_id, now):
+                        call.callback = CallbackState.REQUESTED
+                owed = call.callback in _OWED
+                view = ResidentView.of(resident) if resident else None
+                return CallStart(call.id, view, owed)
+        except IntegrityError:
+            continue  # the same CallSid arrived twice at once: read what the first wrote
+    raise RuntimeError(f"could not record call {call_sid}")  # pragma: no cover
+
+
+def _callback_due(session: Session, call: VoiceCall, community_id: int, now) -> bool:  # type: ignore[no-untyped-def]
+    if call.resident_id is None or call.direction != "inbound":
+        return False
+    community = session.get_one(Community, community_id)
+    if not community.callback_enabled:
+        return False
+    recent = session.scalar(
+        select(VoiceCall.id).where(
+            VoiceCall.resident_id == call.resident_id,
+            VoiceCall.id != call.id,
+            VoiceCall.callback.in_([*_OWED, CallbackState.RECORDED]),
+            VoiceCall.created_at > now - CALLBACK_COOLDOWN,
+        )
+    )
+    return recent is None
+
+
+def skip_callback(core: Core, *, call_id: int) -> None:
+    """The call back could not be queued: the call is answered instead."""
+    with core.db.transaction() as session:
+        session.execute(
+            update(VoiceCall)
+            .where(VoiceCall.id == call_id, VoiceCall.callback == CallbackState.REQUESTED)
+            .values(callback=CallbackState.SKIPPED, updated_at=core.now())
+        )
+
+
+def claim_callback(core: Core, *, call_id: int) -> CallbackTask | None:
+    """Take an owed call back for placing; None when it is not owed (done, or taken)."""
+    with core.db.transaction() as session:
+        claimed = session.execute(
+            update(VoiceCall)
+            .where(VoiceCall.id == call_id, VoiceCall.callback == CallbackState.REQUESTED)
+            .values(callback=CallbackState.PLACING, updated_at=core.now())
+        ).rowcount
+        if claimed != 1:
+            return None
+        call = session.get_one(VoiceCall, call_id)
+        community = session.get_one(Community, call.community_id)
+        return CallbackTask(call.id, call.call_sid, call.phone, community.phone)
+
+
+def finish_callback(
+    core: Core,
+    *,
+    call_id: int,
+    state: CallbackState,
+    provider_sid: str | None = None,
+    error: str | None = None,
+) -> None:
+    with core.db.transaction() as session:
+        call = session.get_one(VoiceCall, call_id)
+        call.callback = state
+        call.callback_sid = provider_sid
+        call.callback_error = (error or "")[:200] or None
+        call.updated_at = core.now()
+
+
+def record_call_status(
+    core: Core, *, call_sid: str, status: str, duration_seconds: int | None = None
+) -> bool:
+    """Twilio's call status callback; False for a call we never saw."""
+    with core.db.transaction() as session:
+        call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
+        if call is None:
+            return False
+        if call.status in _ENDED and status not in _ENDED:
+            return True  # a late "in-progress" never reopens an ended call
+        call.status = status[:20]
+        if duration_seconds is not None:
+            call.duration_seconds = duration_seconds
+        call.updated_at = core.now()
+        return True
+
+
+def call_record(core: Core, *, call_sid: str) -> VoiceCall | None:
+    """The stored call, detached: for the staff console and tests."""
+    with core.db.transaction() as session:
+        return session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))

@@ -1,0 +1,118 @@
+"""Hearing my orders, and cancelling one: its number then #, then 1 to confirm."""
+
+from __future__ import annotations
+
+from core.calls.ordering import cancellable_orders
+from core.orders.models import Channel
+from core.orders.services import cancel_order, resident_orders
+from core.results import OrderView, Refusal, RefusalReason
+from ivr import prompts
+from ivr.navigation import home, unregistered
+from ivr.states import Call, State, Turn, Where
+
+
+def _phone(call: Call) -> str:
+    return call.resident.phone if call.resident else call.phone
+
+
+# --- ORDERS ---------------------------------------------------------------------------------
+
+
+def enter_orders(call: Call, where: Where) -> Turn:
+    orders = resident_orders(call.core, community_id=call.community.id, phone=_phone(call))
+    if isinstance(orders, Refusal):
+        return unregistered(call)
+    if not orders:
+        return home(call).before(call.say("ivr.orders.none"))
+    if len(orders) == 1:
+        lines = [call.say("ivr.orders.one")]
+    else:
+        lines = [call.say("ivr.orders.many", count=len(orders))]
+    for order in orders:
+        lines += prompts.my_order_lines(call, order)
+    lines.append(call.say("ivr.orders.menu"))
+    return Turn(lines, wait=Where(State.ORDERS))
+
+
+def orders_keys(call: Call, where: Where, digits: str) -> Turn | None:
+    return home(call) if digits == "*" else None
+
+
+# --- CANCEL: which one ----------------------------------------------------------------------
+
+
+def _cancellable(call: Call) -> list[OrderView] | Refusal:
+    return cancellable_orders(call.core, community_id=call.community.id, phone=_phone(call))
+
+
+def enter_cancel(call: Call, where: Where) -> Turn:
+    orders = _cancellable(call)
+    if isinstance(orders, Refusal):
+        return unregistered(call)
+    if not orders:
+        return home(call).before(call.say("ivr.cancel.none"))
+    lines = [call.say("ivr.cancel.intro")]
+    lines += [prompts.order_summary(call, "ivr.cancel.item", o.deal, o.quantity) for o in orders]
+    lines.append(call.say("ivr.cancel.ask"))
+    return Turn(lines, wait=Where(State.CANCEL))
+
+
+def cancel_keys(call: Call, where: Where, digits: str) -> Turn | None:
+    if "*" in digits:
+        return home(call)
+    if not digits.isdigit():
+        return None
+    number = int(digits)
+    orders = _cancellable(call)
+    if isinstance(orders, Refusal):
+        return unregistered(call)
+    if not any(o.deal.number == number for o in orders):
+        return enter_cancel(call, where).before(call.say("ivr.cancel.not_found", number=number))
+    return enter_cancel_confirm(call, Where(State.CANCEL_CONFIRM, deal=number))
+
+
+# --- CANCEL_CONFIRM: 1 cancels, 2 keeps -----------------------------------------------------
+
+
+def enter_cancel_confirm(call: Call, where: Where) -> Turn:
+    orders = _cancellable(call)
+    if isinstance(orders, Refusal):
+        return unregistered(call)
+    order = next((o for o in orders if o.deal.number == where.deal), None)
+    if order is None:
+        return enter_cancel(call, Where(State.CANCEL)).before(
+            call.say("ivr.cancel.not_found", number=where.deal)
+        )
+    line = prompts.order_summary(call, "ivr.cancel.confirm", order.deal, order.quantity)
+    return Turn([line], wait=where)
+
+
+def cancel_confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
+    if digits == "1":
+        return _cancel(call, where)
+    if digits in ("2", "*"):
+        return home(call).before(call.say("ivr.cancel.kept"))
+    return None
+
+
+def _cancel(call: Call, where: Where) -> Turn:
+    assert where.deal is not None
+    result = cancel_order(
+        call.core,
+        community_id=call.community.id,
+        phone=_phone(call),
+        deal_number=where.deal,
+        channel=Channel.VOICE,
+        idempotency_key=call.step_key("cancel"),
+    )
+    if isinstance(result, Refusal):
+        if result.reason == RefusalReason.NOT_REGISTERED:
+            return unregistered(call)
+        if result.reason == RefusalReason.DEAL_CLOSED:
+            return home(call).before(call.say("ivr.cancel.too_late", number=where.deal))
+        return home(call).before(call.say("ivr.cancel.not_found", number=where.deal))
+    order = result.order
+    done = call.say(
+        "ivr.cancel.done", number=order.deal.number, title=prompts.title(call, order.deal)
+    )
+    return home(call).before(done)

@@ -1,0 +1,138 @@
+"""The voice webhooks: POST /voice/inbound, /voice/step and /voice/status.
+
+Each route checks Twilio's signature, finds the community by the number called
+and the resident by the caller's number, hands one event to the state machine
+and answers its TwiML. Unexpected failures still answer TwiML (an apology and a
+goodbye), never a 500 that Twilio would read out as "an application error".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from bootstrap import Mianhua
+from core.calls.services import record_call_status, skip_callback, start_call
+from core.community.services import community_by_phone
+from core.i18n import DEFAULT_LANGUAGE, t
+from core.residents.services import find_resident
+from ivr import machine, twiml
+from ivr.callback import enqueue_callback
+from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence
+from twilio_webhooks import require_twilio_signature
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ivr", __name__, url_prefix="/voice")
+
+
+def _mianhua() -> Mianhua:
+    return current_app.extensions["mianhua"]  # type: ignore[no-any-return]
+
+
+def _xml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _parties() -> tuple[str, str, str]:
+    """(community's number, resident's number, direction); a call back we placed is reversed."""
+    form = request.form
+    direction = form.get("Direction", "inbound")
+    if direction.startswith("outbound"):
+        return form.get("From", ""), form.get("To", ""), direction
+    return form.get("To", ""), form.get("From", ""), direction
+
+
+def _voice(call: Call) -> twiml.Voice:
+    return twiml.Voice(
+        call.language,
+        twiml.speaking_rate(call.community.voice_rate),
+        _mianhua().settings.ivr_key_timeout_seconds,
+    )
+
+
+def _not_our_line() -> Response:
+    return _xml(twiml.spoken_then_hangup(t(DEFAULT_LANGUAGE, "ivr.unknown_line"), "zh"))
+
+
+@bp.post("/inbound")
+@require_twilio_signature
+def inbound() -> Response:
+    mianhua = _mianhua()
+    ours, theirs, direction = _parties()
+    call_sid = request.form.get("CallSid", "")
+    community = community_by_phone(mianhua.core, ours)
+    if community is None or not call_sid:
+        return _not_our_line()
+    started = start_call(
+        mianhua.core,
+        community_id=community.id,
+        call_sid=call_sid[:64],
+        phone=theirs,
+        direction=direction[:20],
+        offer_callback=direction == "inbound",
+    )
+    if started.callback_owed:
+        if enqueue_callback(mianhua, started.call_id):
+            return _xml(twiml.reject())
+        skip_callback(mianhua.core, call_id=started.call_id)
+    call = Call(mianhua.core, call_sid, theirs, community, started.resident, step=0)
+    turn = machine.greet(call)
+    return _xml(
+        twiml.render(turn, base=mianhua.settings.public_base_url, step=0, voice=_voice(call))
+    )
+
+
+def _event(silence: int | None) -> Event:
+    form = request.form
+    if silence is not None:
+        return Silence(silence)
+    if "DialCallStatus" in form:
+        return DialEnded(form.get("DialCallStatus", ""))
+    digits = form.get("Digits")
+    if digits:
+        return Keys(digits.strip()[:20])
+    return Enter()
+
+
+@bp.post("/step")
+@require_twilio_signature
+def step() -> Response:
+    mianhua = _mianhua()
+    ours, theirs, _direction = _parties()
+    community = community_by_phone(mianhua.core, ours)
+    if community is None:
+        return _not_our_line()
+    asked = twiml.parse_step(request.args)
+    resident = find_resident(mianhua.core, community_id=community.id, phone=theirs)
+    call = Call(
+        mianhua.core, request.form.get("CallSid", ""), theirs, community, resident, asked.step
+    )
+    turn = machine.answer(call, asked.where, _event(asked.silence))
+    base = mianhua.settings.public_base_url
+    return _xml(twiml.render(turn, base=base, step=asked.step, voice=_voice(call)))
+
+
+@bp.post("/status")
+@require_twilio_signature
+def status() -> Response:
+    form = request.form
+    duration = form.get("CallDuration", "")
+    record_call_status(
+        _mianhua().core,
+        call_sid=form.get("CallSid", "")[:64],
+        status=form.get("CallStatus", "unknown"),
+        duration_seconds=int(duration) if duration.isdigit() else None,
+    )
+    return Response(status=204)
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response | HTTPException:
+    """Whatever broke, the caller hears a polite goodbye rather than Twilio's error message."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("voice step failed: %s", request.full_path)
+    return _xml(twiml.spoken_then_hangup(t(DEFAULT_LANGUAGE, "ivr.error"), DEFAULT_LANGUAGE))
