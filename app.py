@@ -17,9 +17,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["mianhua"] = mianhua
     app.add_url_rule("/healthz", "healthz", healthz)
 
+    from staff import init_console
     from staff.cli import register_commands
 
     register_commands(app)
+    init_console(app)
     from sms_gateway import views as sms_views
 
     sms_views.register(app)

@@ -14,8 +14,10 @@ import redis
 
 from core.context import Core
 from core.db import Database
+from core.messages.sending import mark_queued
 from core.settings import Settings, load_settings
 from workers.relay import OutboxRelay
+from workers.senders import Sender, make_sender
 
 
 @dataclass
@@ -30,7 +32,11 @@ class Mianhua:
             db=Database(self.settings.database_url), quiet_hours=self.settings.quiet_hours
         )
         # After each commit, new outbox rows go onto RQ (never inside the transaction).
-        self.relay = OutboxRelay(lambda: self.redis, clock=self.core.now)
+        self.relay = OutboxRelay(
+            lambda: self.redis,
+            clock=self.core.now,
+            on_enqueued=lambda ids: mark_queued(self.core, ids),
+        )
         self.core.db.outbox_listeners.append(self.relay)
 
     @cached_property
@@ -39,6 +45,11 @@ class Mianhua:
         return redis.Redis.from_url(
             self.settings.redis_url, socket_timeout=1, socket_connect_timeout=1
         )
+
+    @cached_property
+    def sender(self) -> Sender:
+        """What delivers messages (SMS_SENDER): the Twilio client, or the console."""
+        return make_sender(self.settings)
 
     def close(self) -> None:
         self.core.db.dispose()

@@ -8,6 +8,7 @@ from core.deals.models import Deal, DealStatus, IfShort
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
 from core.residents.models import Resident
+from core.staffing.models import LoginAttempt, ResidentImport
 
 __all__ = [
     "AuditLog",
@@ -20,6 +21,7 @@ __all__ = [
     "Direction",
     "IdempotencyKey",
     "IfShort",
+    "LoginAttempt",
     "InboxText",
     "Message",
     "MessageKind",
@@ -27,6 +29,7 @@ __all__ = [
     "Order",
     "OrderStatus",
     "Resident",
+    "ResidentImport",
     "Role",
     "StaffUser",
     "Supplier",

@@ -14,6 +14,10 @@ BROADCASTS = "mianhua-broadcasts"
 #: Periodic work (the outbox sweep, due reminders, closing deals at their deadline).
 HOUSEKEEPING = "mianhua-housekeeping"
 ALL = (REPLIES, REMINDERS, BROADCASTS, HOUSEKEEPING)
+#: The order a worker listens in. Housekeeping (a few quick queries every few seconds)
+#: goes before reminders and broadcasts, or a 10,000-message broadcast would starve the
+#: sweep and the reminder scan for hours.
+WORKER_QUEUES = (REPLIES, HOUSEKEEPING, REMINDERS, BROADCASTS)
 
 _BY_KIND = {
     MessageKind.REPLY: REPLIES,

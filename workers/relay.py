@@ -22,6 +22,9 @@ from workers.queues import queue_for
 log = logging.getLogger(__name__)
 
 SEND_JOB = "workers.jobs.send_message"
+SEND_JOB_TIMEOUT_S = 120
+#: Jobs per pipeline round trip: a 10,000-resident reminder goes in ten.
+ENQUEUE_BATCH = 1000
 
 
 def send_job_id(message_id: int) -> str:
@@ -31,10 +34,16 @@ def send_job_id(message_id: int) -> str:
 
 class OutboxRelay:
     def __init__(
-        self, connection: Callable[[], Redis], clock: Callable[[], datetime] = utcnow
+        self,
+        connection: Callable[[], Redis],
+        clock: Callable[[], datetime] = utcnow,
+        on_enqueued: Callable[[list[int]], None] | None = None,
     ) -> None:
         self._connection = connection
         self._clock = clock
+        # Told the ids that reached the queue, to mark their rows `queued`: the sweep
+        # then leaves them to their jobs instead of enqueueing them again.
+        self._on_enqueued = on_enqueued
         self._local = threading.local()
 
     def __call__(self, entries: list[OutboxEntry]) -> None:
@@ -57,29 +66,41 @@ class OutboxRelay:
                     "outbox relay: Redis unreachable, %d left for the sweep: %s", len(due), exc
                 )
                 ok = False
+            else:
+                self._mark_enqueued([e.message_id for e in due])
         self._local.last_ok = ok
         return ok
 
+    def _mark_enqueued(self, ids: list[int]) -> None:
+        if self._on_enqueued is None:
+            return
+        try:
+            self._on_enqueued(ids)
+        except Exception as exc:  # a listener must not raise; the rows simply stay pending
+            log.warning("outbox relay: could not mark %d message(s) queued: %s", len(ids), exc)
+
     def enqueue_ids(self, messages: Iterable[tuple[int, str]]) -> None:
-        """Put send jobs on their queues in one round trip; raises RedisError when down."""
+        """Put send jobs on their queues, a batch per round trip; raises RedisError when down."""
         connection = self._connection()
         by_queue: dict[str, list[int]] = {}
         for message_id, kind in messages:
             by_queue.setdefault(queue_for(kind), []).append(message_id)
         for name, ids in by_queue.items():
             queue = Queue(name, connection=connection)
-            queue.enqueue_many(
-                [
-                    Queue.prepare_data(
-                        SEND_JOB,
-                        args=(message_id,),
-                        job_id=send_job_id(message_id),
-                        result_ttl=0,
-                        failure_ttl=86400,
-                    )
-                    for message_id in ids
-                ]
-            )
+            for start in range(0, len(ids), ENQUEUE_BATCH):
+                queue.enqueue_many(
+                    [
+                        Queue.prepare_data(
+                            SEND_JOB,
+                            args=(message_id,),
+                            job_id=send_job_id(message_id),
+                            result_ttl=0,
+                            failure_ttl=86400,
+                            timeout=SEND_JOB_TIMEOUT_S,
+                        )
+                        for message_id in ids[start : start + ENQUEUE_BATCH]
+                    ]
+                )
 
     def last_enqueue_ok(self) -> bool:
         """Whether this thread's most recent relay reached Redis: the SMS webhook asks,

@@ -1,0 +1,1 @@
+"""Reminders: which are due, and staff bulk reminders (see services.py)."""

@@ -1,0 +1,54 @@
+"""The periodic work, run by whichever worker takes the housekeeping job.
+
+The schedule lives in code and what is due lives in the database: this asks the
+database, every few seconds, and acts. Each part stands alone, so a failing
+one (say, a bad deal row) never stops the sweep that keeps messages moving.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from core.deals.services import close_due_deals
+from core.reminders.due import queue_due_reminders
+from workers.jobs import Runtime
+from workers.sweep import sweep
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HousekeepingReport:
+    deals_closed: int = 0
+    reminders_written: int = 0
+    sweep: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "deals_closed": self.deals_closed,
+            "reminders_written": self.reminders_written,
+            "sweep": self.sweep,
+            "errors": self.errors,
+        }
+
+
+def run_housekeeping(rt: Runtime) -> HousekeepingReport:
+    report = HousekeepingReport()
+    try:
+        report.deals_closed = len(close_due_deals(rt.core))
+    except Exception as exc:  # logged, and the rest still runs
+        log.exception("housekeeping: closing due deals failed")
+        report.errors.append(f"deals: {exc!r}")
+    try:
+        report.reminders_written = queue_due_reminders(rt.core).total
+    except Exception as exc:
+        log.exception("housekeeping: writing due reminders failed")
+        report.errors.append(f"reminders: {exc!r}")
+    try:  # last: it also enqueues what the steps above could not
+        report.sweep = sweep(rt).as_dict()
+    except Exception as exc:
+        log.exception("housekeeping: the outbox sweep failed")
+        report.errors.append(f"sweep: {exc!r}")
+    return report

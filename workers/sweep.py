@@ -1,0 +1,79 @@
+"""The outbox sweep: whatever the database says must go, and Redis does not hold, goes.
+
+Three kinds of rows are taken up, each checked before it is touched again:
+- `pending` and due: never queued (Redis was down at commit), a retry whose time
+  came, or a reminder released after quiet hours;
+- `queued` for longer than SEND_STUCK_AFTER_SECONDS whose job is no longer in
+  Redis (Redis restarted without its data, or the job was lost);
+- `sending` for longer than that: the worker holding it died. A row with a
+  provider id went out and is only marked sent; the others are sent again after
+  the send job asks the carrier whether the lost attempt got through.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+from rq.job import Job
+
+from core.messages.sending import due_pending, long_queued, mark_queued, take_back_stuck
+from workers.jobs import Runtime, message_job_ids
+
+log = logging.getLogger(__name__)
+
+_WAITING = {"queued", "scheduled", "deferred"}
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    enqueued: int  # pending rows handed to the queues
+    requeued: int  # queued rows whose job had vanished
+    taken_back: int  # rows a dead worker held
+
+    def as_dict(self) -> dict[str, int]:
+        return {"enqueued": self.enqueued, "requeued": self.requeued, "taken_back": self.taken_back}
+
+
+def sweep(rt: Runtime) -> SweepReport:
+    settings = rt.mianhua.settings
+    patience = timedelta(seconds=settings.send_stuck_after_seconds)
+    taken = take_back_stuck(
+        rt.core, older_than=patience, max_attempts=len(settings.send_retry_delays) + 1
+    )
+    due = due_pending(rt.core)
+    if due:
+        rt.mianhua.relay.enqueue_ids(due)  # raises RedisError: nothing marked, next sweep
+        mark_queued(rt.core, [message_id for message_id, _ in due])
+    lost = [
+        (message_id, kind)
+        for message_id, kind in long_queued(rt.core, older_than=patience)
+        if not job_is_alive(rt.redis, message_id, patience)
+    ]
+    if lost:
+        rt.mianhua.relay.enqueue_ids(lost)
+        log.warning("sweep: %d queued message(s) had lost their job; enqueued again", len(lost))
+    return SweepReport(enqueued=len(due), requeued=len(lost), taken_back=len(taken))
+
+
+def job_is_alive(redis: Redis, message_id: int, patience: timedelta) -> bool:
+    """Whether Redis still holds a job that will send this message.
+
+    A job `started` longer ago than the sweep's patience belonged to a worker that
+    died before claiming the row (a live one claims within moments, or gives the
+    job back); it counts as lost.
+    """
+    pipe = redis.pipeline(transaction=False)
+    for job_id in message_job_ids(message_id):
+        pipe.hmget(Job.key_for(job_id), "status", "started_at")
+    for status, started_at in pipe.execute():
+        state = status.decode() if status else None
+        if state in _WAITING:
+            return True
+        if state == "started" and started_at:
+            started = datetime.strptime(started_at.decode(), "%Y-%m-%dT%H:%M:%S.%fZ")
+            if datetime.now(UTC) - started.replace(tzinfo=UTC) < patience:
+                return True
+    return False

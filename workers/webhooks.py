@@ -1,0 +1,30 @@
+"""`POST /voice/reminder-status?m=<message id>`: how a landline reminder call ended.
+
+Twilio calls it when a reminder call completes (answered) or ends unanswered
+(busy, no-answer, failed, canceled); an unanswered call is tried once more,
+later, by the core's rules. Signed like every Twilio-facing route.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from core.messages.sending import record_call_outcome
+from twilio_webhooks import require_twilio_signature
+
+bp = Blueprint("workers_webhooks", __name__)
+
+
+@bp.post("/voice/reminder-status")
+@require_twilio_signature
+def reminder_call_status() -> tuple[str, int] | Response:
+    message_id = request.args.get("m", "")
+    call_sid = request.form.get("CallSid", "")
+    call_status = request.form.get("CallStatus", "")
+    if not message_id.isdigit() or not call_sid or not call_status:
+        return "a message id (m), CallSid and CallStatus are required", 400
+    core = current_app.extensions["mianhua"].core
+    record_call_outcome(
+        core, message_id=int(message_id), call_sid=call_sid, call_status=call_status
+    )
+    return "", 204
