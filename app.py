@@ -21,6 +21,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from staff.cli import register_commands
 
     register_commands(app)
+    from workers.cli import register as register_workers
+
+    register_workers(app)
     init_console(app)
     from sms_gateway import views as sms_views
 
