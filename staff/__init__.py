@@ -1,0 +1,17 @@
+"""The staff console: server-rendered pages for the residents' committee (`/staff/`)."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+
+
+def init_console(app: Flask) -> None:
+    """Register the console's blueprint, logins and CSRF on `app`."""
+    from staff import auth
+    from staff.console import bp
+    from staff.views import accounts, dashboard, deals, messages, orders, reminders, residents
+
+    del accounts, dashboard, deals, messages, orders, reminders, residents  # routes registered
+    auth.init_auth(app)
+    app.register_blueprint(bp)
+    app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

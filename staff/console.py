@@ -1,0 +1,160 @@
+"""What every console page shares: the blueprint, the community being run, the
+console's language, and how money, times and CSV files are shown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, request, session
+from sqlalchemy import select
+
+from core import formatting
+from core.community.models import Community
+from core.context import Core
+from core.i18n import LANGUAGES, t
+from core.money import format_yuan
+
+bp = Blueprint(
+    "staff",
+    __name__,
+    url_prefix="/staff",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+#: Console language: Chinese first; an `?lang=en` on any page switches for the session.
+DEFAULT_LANGUAGE = "zh"
+
+
+def core() -> Core:
+    from app import mianhua_of
+
+    return mianhua_of().core
+
+
+def language() -> str:
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        session["lang"] = wanted
+    lang = session.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def text(key: str, /, **params: object) -> str:
+    """A console text in the staff member's language."""
+    return t(language(), key, **params)
+
+
+def both(key: str, /, **params: object) -> tuple[str, str]:
+    """The text in Chinese and English, for headings shown with an English subtitle."""
+    return t("zh", key, **params), t("en", key, **params)
+
+
+def communities() -> list[Community]:
+    if "communities" not in g:
+        with core().db.transaction() as db:
+            g.communities = list(db.scalars(select(Community).order_by(Community.id)))
+    return g.communities  # type: ignore[no-any-return]
+
+
+def community() -> Community:
+    """The community being run: the one chosen in this session, else the first.
+
+    With no community at all there is nothing to run; the page says how to make one.
+    """
+    known = communities()
+    if not known:
+        abort(409, description="staff.no_community")
+    chosen = session.get("community_id")
+    for item in known:
+        if item.id == chosen:
+            return item
+    return known[0]
+
+
+def money(fen: int | None) -> str:
+    if fen is None:
+        return "—"
+    return formatting.money(fen, language())
+
+
+def yuan(fen: int | None) -> str:
+    """A price as typed in a form: 35, 12.5."""
+    return "" if fen is None else format_yuan(fen)
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return formatting.when(moment, community().zone, language())
+
+
+def local_input(moment: datetime | None) -> str:
+    """The value of a datetime-local input, in the community's zone."""
+    if moment is None:
+        return ""
+    return moment.astimezone(community().zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def time_left(left: timedelta) -> str:
+    """还剩2天3小时 / 2 d 3 h left; 已截止 once it is over."""
+    minutes = int(left.total_seconds() // 60)
+    if minutes <= 0:
+        return text("staff.time_left.over")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return text("staff.time_left.days", days=days, hours=hours)
+    if hours:
+        return text("staff.time_left.hours", hours=hours, minutes=mins)
+    return text("staff.time_left.minutes", minutes=mins)
+
+
+def csv_download(filename: str, header: list[str], rows: list[list[Any]]) -> Response:
+    """A CSV with a UTF-8 BOM and CRLF lines, so Chinese Excel opens it without garbling."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = "\ufeff" + buffer.getvalue()
+    response = Response(data.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+def card_lines(lang: str, key: str) -> list[str]:
+    """A catalog text cut into its sentences, one per line on a printed card."""
+    whole = t(lang, key)
+    return [part.strip() for part in re.split(r"(?<=[。！.!])\s*|\n", whole) if part.strip()]
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.app_template_global("_")
+def _template_text(key: str, /, **params: object) -> str:
+    return text(key, **params)
+
+
+@bp.app_context_processor
+def _console_helpers() -> dict[str, Any]:
+    return {
+        "both": both,
+        "money": money,
+        "yuan": yuan,
+        "when": when,
+        "time_left": time_left,
+        "lang": language,
+        "t": t,
+        "card_lines": card_lines,
+    }

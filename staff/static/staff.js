@@ -1,0 +1,54 @@
+/* Progress that updates without reloading: poll a JSON endpoint and fill in the numbers.
+   Plain ES5 and XMLHttpRequest, so it runs on the committee's old browser too.
+   Markup: <div data-poll="/url.json" data-every="1500"> with [data-field=name] inside;
+   polling stops when the answer says done or finished. */
+(function () {
+  function fill(box, data) {
+    var fields = box.querySelectorAll("[data-field]");
+    for (var i = 0; i < fields.length; i++) {
+      var name = fields[i].getAttribute("data-field");
+      if (data.hasOwnProperty(name) && data[name] !== null) {
+        fields[i].textContent = data[name];
+      }
+    }
+    var bars = box.querySelectorAll("[data-bar]");
+    for (var j = 0; j < bars.length; j++) {
+      var value = data[bars[j].getAttribute("data-bar")];
+      if (typeof value === "number") { bars[j].style.width = Math.min(100, value) + "%"; }
+    }
+    var errors = box.querySelector("[data-errors]");
+    if (errors && data.errors && data.errors.length) {
+      var html = "";
+      for (var k = 0; k < data.errors.length; k++) {
+        html += "<li>" + escapeHtml(String(data.errors[k].line)) + ": " + escapeHtml(data.errors[k].text) + "</li>";
+      }
+      errors.innerHTML = html;
+    }
+    var fileError = box.querySelector("[data-file-error]");
+    if (fileError && data.file_error) { fileError.textContent = data.file_error; }
+  }
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function poll(box) {
+    var url = box.getAttribute("data-poll");
+    var every = parseInt(box.getAttribute("data-every") || "1500", 10);
+    var request = new XMLHttpRequest();
+    request.open("GET", url, true);
+    request.setRequestHeader("Accept", "application/json");
+    request.onreadystatechange = function () {
+      if (request.readyState !== 4) { return; }
+      var finished = false;
+      if (request.status === 200) {
+        var data = JSON.parse(request.responseText);
+        fill(box, data);
+        finished = data.done === true || data.finished === true;
+        if (finished) { box.className += " finished"; box.setAttribute("data-finished", "yes"); }
+      }
+      if (!finished) { setTimeout(function () { poll(box); }, every); }
+    };
+    request.send(null);
+  }
+  var boxes = document.querySelectorAll("[data-poll]");
+  for (var i = 0; i < boxes.length; i++) { poll(boxes[i]); }
+})();

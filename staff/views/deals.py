@@ -1,0 +1,172 @@
+"""Deals: the list, create, edit, open, close, call off, and pickup over."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from core.deals.editing import call_off_deal, deal_detail, edit_deal
+from core.deals.services import (
+    DealInvalid,
+    DealNotFound,
+    close_deal,
+    create_deal,
+    fulfil_deal,
+    list_deals,
+    open_deal,
+    supplier_sheet,
+)
+from core.staffing.dashboard import dashboard as dashboard_figures
+from staff.auth import admin_required, username
+from staff.console import bp, community, core, local_input, text
+from staff.deal_form import fill_form, spec_from_form
+from staff.forms import DealForm
+
+
+def _detail(number: int):  # type: ignore[no-untyped-def]
+    try:
+        return deal_detail(core(), community_id=community().id, number=number)
+    except DealNotFound:
+        abort(404)
+
+
+@bp.get("/deals")
+def deals() -> Any:
+    show_finished = request.args.get("finished") == "1"
+    listed = list_deals(core(), community_id=community().id, include_finished=show_finished)
+    progress = {p.deal.id: p for p in _progress()}
+    return render_template(
+        "staff/deals.html", deals=listed, progress=progress, show_finished=show_finished
+    )
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    board = dashboard_figures(core(), community_id=community().id)
+    return board.open_deals + board.awaiting_pickup
+
+
+@bp.route("/deals/new", methods=["GET", "POST"])
+def deal_new() -> Any:
+    form = DealForm()
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        _suggest_times(form)
+    else:
+        spec, errors = spec_from_form(form, community().zone)
+        if spec is not None:
+            try:
+                deal = create_deal(
+                    core(),
+                    community_id=community().id,
+                    spec=spec,
+                    open_now=bool(form.open_now.data),
+                    by=username(),
+                )
+            except DealInvalid as exc:
+                errors = exc.errors
+            else:
+                flash(text("staff.deal.created", number=deal.number, title=deal.title_zh))
+                return redirect(url_for("staff.deal", number=deal.number))
+    status = 422 if errors else 200
+    return render_template("staff/deal_form.html", form=form, errors=errors, detail=None), status
+
+
+def _suggest_times(form: DealForm) -> None:
+    """Sensible defaults: orders close in three days at 20:00, pickup two days later 9-11."""
+    local = core().now().astimezone(community().zone)
+    closes = (local + timedelta(days=3)).replace(hour=20, minute=0, second=0, microsecond=0)
+    pickup = (closes + timedelta(days=2)).replace(hour=9)
+    form.closes_at.data = local_input(closes)
+    form.pickup_start.data = local_input(pickup)
+    form.pickup_end.data = local_input(pickup + timedelta(hours=2))
+    form.pickup_place.data = community().pickup_place
+    form.min_units.data = "10"
+
+
+@bp.get("/deals/<int:number>")
+def deal(number: int) -> Any:
+    detail = _detail(number)
+    sheet = supplier_sheet(core(), community_id=community().id, number=number)
+    progress = next((p for p in _progress() if p.deal.id == detail.deal.id), None)
+    return render_template("staff/deal.html", detail=detail, sheet=sheet, progress=progress)
+
+
+@bp.route("/deals/<int:number>/edit", methods=["GET", "POST"])
+def deal_edit(number: int) -> Any:
+    detail = _detail(number)
+    form = DealForm()
+    errors: dict[str, str] = {}
+    if not detail.editable:
+        flash(text("staff.deal.error.not_editable"))
+        return redirect(url_for("staff.deal", number=number))
+    if request.method == "GET":
+        fill_form(form, detail)
+    else:
+        spec, errors = spec_from_form(form, community().zone)
+        if spec is not None:
+            try:
+                edit_deal(
+                    core(), community_id=community().id, number=number, spec=spec, by=username()
+                )
+            except DealInvalid as exc:
+                errors = exc.errors
+            else:
+                flash(text("staff.deal.saved", number=number))
+                return redirect(url_for("staff.deal", number=number))
+    status = 422 if errors else 200
+    return render_template("staff/deal_form.html", form=form, errors=errors, detail=detail), status
+
+
+@bp.post("/deals/<int:number>/open")
+def deal_open(number: int) -> Any:
+    try:
+        opened = open_deal(core(), community_id=community().id, number=number, by=username())
+    except DealNotFound:
+        abort(404)
+    except DealInvalid as exc:
+        flash(text(next(iter(exc.errors.values()))))
+    else:
+        flash(text("staff.deal.opened", number=opened.number))
+    return redirect(url_for("staff.deal", number=number))
+
+
+@bp.post("/deals/<int:number>/close")
+def deal_close(number: int) -> Any:
+    try:
+        outcome = close_deal(core(), community_id=community().id, number=number, by=username())
+    except DealNotFound:
+        abort(404)
+    flash(
+        text(
+            f"staff.deal.outcome.{outcome.outcome}",
+            number=number,
+            residents=outcome.residents_told,
+        )
+    )
+    return redirect(url_for("staff.deal", number=number))
+
+
+@bp.post("/deals/<int:number>/call-off")
+@admin_required
+def deal_call_off(number: int) -> Any:
+    try:
+        outcome = call_off_deal(core(), community_id=community().id, number=number, by=username())
+    except DealNotFound:
+        abort(404)
+    flash(text("staff.deal.outcome.called_off", number=number, residents=outcome.residents_told))
+    return redirect(url_for("staff.deals"))
+
+
+@bp.post("/deals/<int:number>/fulfil")
+def deal_fulfil(number: int) -> Any:
+    try:
+        done = fulfil_deal(core(), community_id=community().id, number=number, by=username())
+    except DealNotFound:
+        abort(404)
+    if done.status != "fulfilled":
+        flash(text("staff.deal.error.not_confirmed", number=number))
+        return redirect(url_for("staff.deal", number=number))
+    flash(text("staff.deal.fulfilled", number=number))
+    return redirect(url_for("staff.deals"))

@@ -1,0 +1,181 @@
+"""Orders for a deal: the supplier sheet, the pickup list (on screen, on A4, as CSV),
+marking goods picked up, and orders entered for residents who came by or phoned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from core.deals.services import DealNotFound, pickup_list, supplier_sheet
+from core.orders.models import Channel
+from core.orders.services import cancel_order, mark_picked_up, place_order
+from core.results import Refusal
+from core.staffing.residents import search_residents
+from staff.auth import username
+from staff.console import bp, community, core, csv_download, text, yuan
+from staff.forms import OrderForm
+
+
+def _pickup(number: int):  # type: ignore[no-untyped-def]
+    try:
+        return pickup_list(core(), community_id=community().id, number=number)
+    except DealNotFound:
+        abort(404)
+
+
+def refusal_text(refusal: Refusal) -> str:
+    return text(
+        f"staff.refusal.{refusal.reason.value}",
+        number=refusal.deal_number or "",
+        left=refusal.units_left if refusal.units_left is not None else "",
+        limit=refusal.limit if refusal.limit is not None else "",
+    )
+
+
+@bp.route("/deals/<int:number>/orders", methods=["GET", "POST"])
+def deal_orders(number: int) -> Any:
+    pickup = _pickup(number)
+    sheet = supplier_sheet(core(), community_id=community().id, number=number)
+    form = OrderForm()
+    problem = None
+    if request.method == "GET" and request.args.get("phone"):
+        form.phone.data = request.args["phone"]
+    if request.method == "POST":
+        problem = _enter_order(number, form)
+        if problem is None:
+            return redirect(url_for("staff.deal_orders", number=number))
+    matches = []
+    query = (request.args.get("who") or "").strip()
+    if query:
+        matches = search_residents(core(), community_id=community().id, query=query).residents[:10]
+    return render_template(
+        "staff/orders.html",
+        pickup=pickup,
+        sheet=sheet,
+        form=form,
+        problem=problem,
+        matches=matches,
+        who=query,
+    ), (422 if problem else 200)
+
+
+def _enter_order(number: int, form: OrderForm) -> str | None:
+    """Place, change or (quantity 0) cancel an order for a resident; the problem, if any."""
+    phone = (form.phone.data or "").strip()
+    raw = (form.quantity.data or "").strip()
+    if not phone:
+        return text("resident.error.phone")
+    if not raw.isdigit():
+        return text("staff.form.bad_number")
+    quantity = int(raw)
+    if quantity == 0:
+        result = cancel_order(
+            core(),
+            community_id=community().id,
+            phone=phone,
+            deal_number=number,
+            channel=Channel.STAFF,
+            cancelled_by=username(),
+        )
+        if isinstance(result, Refusal):
+            return refusal_text(result)
+        flash(text("staff.order.cancelled", number=number))
+        return None
+    placed = place_order(
+        core(),
+        community_id=community().id,
+        phone=phone,
+        deal_number=number,
+        quantity=quantity,
+        channel=Channel.STAFF,
+        placed_by=username(),
+    )
+    if isinstance(placed, Refusal):
+        return refusal_text(placed)
+    key = "staff.order.changed" if placed.changed else "staff.order.placed"
+    flash(text(key, number=number, quantity=quantity, unit=placed.order.deal.unit))
+    return None
+
+
+@bp.post("/deals/<int:number>/orders/<int:order_id>/picked-up")
+def order_picked_up(number: int, order_id: int) -> Any:
+    pickup = _pickup(number)
+    row = next((r for r in pickup.rows if r.order_id == order_id), None)
+    if row is None:
+        abort(404)
+    result = mark_picked_up(core(), order_id=order_id, by=username())
+    if isinstance(result, Refusal):
+        flash(text("staff.order.not_pickable", name=row.name))
+    else:
+        flash(text("staff.order.picked_up", name=row.name, quantity=row.quantity))
+    return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+
+
+@bp.get("/deals/<int:number>/pickup-list/print")
+def pickup_print(number: int) -> Any:
+    return render_template("staff/pickup_print.html", pickup=_pickup(number), community=community())
+
+
+@bp.get("/deals/<int:number>/pickup-list.csv")
+def pickup_csv(number: int) -> Any:
+    pickup = _pickup(number)
+    header = [
+        text(f"staff.csv.{c}")
+        for c in (
+            "building",
+            "unit",
+            "room",
+            "name",
+            "phone",
+            "quantity",
+            "total",
+            "status",
+            "notes",
+            "tick",
+        )
+    ]
+    rows = [
+        [
+            r.building,
+            r.unit,
+            r.room,
+            r.name,
+            r.phone,
+            r.quantity,
+            yuan(r.total_fen),
+            text(f"staff.order_status.{r.status}"),
+            r.notes,
+            "",
+        ]
+        for r in pickup.rows
+    ]
+    return csv_download(f"pickup-list-deal-{number}.csv", header, rows)
+
+
+@bp.get("/deals/<int:number>/supplier-sheet.csv")
+def supplier_csv(number: int) -> Any:
+    try:
+        sheet = supplier_sheet(core(), community_id=community().id, number=number)
+    except DealNotFound:
+        abort(404)
+    deal = sheet.deal
+    header = [
+        text(f"staff.csv.{c}")
+        for c in ("deal", "title", "unit", "price", "orders", "units", "cost", "saving")
+    ]
+    rows = [
+        [
+            deal.number,
+            deal.title_zh,
+            deal.unit,
+            yuan(deal.price_fen),
+            sheet.orders,
+            sheet.units,
+            yuan(sheet.cost_fen),
+            yuan(sheet.saving_fen),
+        ]
+    ]
+    rows += [[], [text("staff.csv.channel"), text("staff.csv.orders")]]
+    rows += [[text(f"staff.channel.{c}"), n] for c, n in sorted(sheet.by_channel.items())]
+    return csv_download(f"supplier-sheet-deal-{number}.csv", header, rows)

@@ -1,0 +1,78 @@
+"""Bulk pickup reminders: preview (who, how many segments), send, and live progress.
+
+The reminder rules live with the workers' reminder services in the core; this page
+shows their preview, sends on confirmation, and polls the batch's progress as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+
+from core.deals.services import DealNotFound
+from staff.auth import username
+from staff.console import bp, community, core, text
+from staff.forms import ReminderForm
+
+MAX_TEXT = 300
+
+
+@bp.route("/deals/<int:number>/remind", methods=["GET", "POST"])
+def remind(number: int) -> Any:
+    from core.reminders.services import preview_bulk_reminder, send_bulk_reminder
+
+    form = ReminderForm()
+    custom = (form.text.data or "").strip() or None
+    problem = None
+    if custom is not None and len(custom) > MAX_TEXT:
+        problem = text("staff.remind.too_long", limit=MAX_TEXT)
+        custom = None
+    try:
+        preview = preview_bulk_reminder(
+            core(), community_id=community().id, number=number, text=custom
+        )
+    except DealNotFound:
+        abort(404)
+    if request.method == "POST" and form.confirmed.data == "yes" and problem is None:
+        if preview.recipients == 0:
+            problem = text("staff.remind.nobody")
+        else:
+            sent = send_bulk_reminder(
+                core(), community_id=community().id, number=number, text=custom, by=username()
+            )
+            flash(text("staff.remind.sent", recipients=sent.recipients))
+            return redirect(url_for("staff.reminder_progress", batch_id=sent.batch_id))
+    return render_template(
+        "staff/remind.html", form=form, preview=preview, number=number, problem=problem
+    ), (422 if problem else 200)
+
+
+@bp.get("/reminders/<batch_id>")
+def reminder_progress(batch_id: str) -> Any:
+    progress = _progress(batch_id)
+    return render_template("staff/reminder_progress.html", batch_id=batch_id, progress=progress)
+
+
+@bp.get("/reminders/<batch_id>.json")
+def reminder_progress_json(batch_id: str) -> Any:
+    progress = _progress(batch_id)
+    return jsonify(
+        total=progress.total,
+        pending=progress.pending,
+        sending=progress.sending,
+        sent=progress.sent,
+        delivered=progress.delivered,
+        failed=progress.failed,
+        suppressed=progress.suppressed,
+        done=progress.done,
+    )
+
+
+def _progress(batch_id: str):  # type: ignore[no-untyped-def]
+    from core.reminders.services import bulk_progress
+
+    progress = bulk_progress(core(), batch_id=batch_id)
+    if progress.total == 0:
+        abort(404)
+    return progress
