@@ -57,7 +57,9 @@ def enter_deal(call: Call, where: Where) -> Turn:
 def _read_deal(call: Call, deals: list[DealView], index: int) -> Turn:
     deal = deals[index]
     lines = []
-    if index == 0:
+    if index == 0 and len(deals) == 1:
+        lines.append(call.say("ivr.deals.only_one"))
+    elif index == 0:
         lines.append(call.say("ivr.deals.position", count=len(deals), position=1))
     lines += prompts.deal_lines(call, deal, ordered=_ordered(call).get(deal.number, 0))
     menu = "ivr.deal.menu_sold_out" if deal.units_left == 0 else "ivr.deal.menu"

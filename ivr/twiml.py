@@ -98,8 +98,8 @@ def _say_all(parent: VoiceResponse | Gather, lines: list[str], voice: Voice) -> 
     joiner = "" if voice.language == "zh" else " "
     grouped: list[tuple[str, str]] = []
     for language, text in _segments(joiner.join(lines), voice.language):
-        text = text.strip()
-        if not text or not text.strip(" ,.:;"):
+        text = text.strip() if language == "zh" else text.strip().lstrip(".,;:").strip()
+        if not text:
             continue
         if grouped and grouped[-1][0] == language:
             grouped[-1] = (language, grouped[-1][1] + joiner + text)

@@ -240,7 +240,7 @@ def test_deadline_passing_mid_call_orders_nothing(world: World, dial: Dial, cloc
     call.press("1")
 
     assert heard(call).startswith("对不起，这个团购刚刚截止了，没有为您下单。")
-    assert "本周有1个团购，这是第1个。2号，沁州黄小米" in heard(call)  # the closed one is gone
+    assert "本周有1个团购。2号，沁州黄小米" in heard(call)  # the closed one is gone
     assert orders_of(world, wang.phone) == []
 
 
