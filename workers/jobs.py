@@ -167,7 +167,7 @@ def _wait_for_slot(rt: Runtime, out: Outgoing) -> bool:
         return True
     deadline = time.monotonic() + MAX_WAIT_IN_JOB_S
     while True:
-        slot = rt.rate.try_take(_rate_key(out), units)
+        slot = rt.rate.try_take(_rate_key(out), units, within=POLL_S)
         if slot.granted:
             time.sleep(slot.wait)
             return True

@@ -9,8 +9,8 @@ machines agree.
 Two ways to ask:
 - `book` (replies and confirmations): the next free slot is yours, however far
   ahead; wait until then and send. Later askers queue behind you.
-- `try_take` (reminders, broadcasts): only the very next slot. Refused, you get how
-  long until it is free, and go and do something more urgent if there is any.
+- `try_take` (reminders, broadcasts): only a slot that is about to come. Refused, you
+  get how long until it would, and go and do something more urgent if there is any.
 """
 
 from __future__ import annotations
@@ -62,9 +62,12 @@ class SendRate:
         """Reserve the next free slot for `units` segments, however far ahead it is."""
         return self._ask(sender, units, max_wait=-1)
 
-    def try_take(self, sender: str, units: int) -> Slot:
-        """The next slot if it comes within one segment's time, else how long to come back in."""
-        return self._ask(sender, units, max_wait=1.0 / self.per_second if self.limited else 0)
+    def try_take(self, sender: str, units: int, *, within: float) -> Slot:
+        """The next slot if it comes within `within` seconds (at most one segment's time),
+        else how long until it would."""
+        if not self.limited:
+            return Slot(True, 0.0)
+        return self._ask(sender, units, max_wait=min(within, 1.0 / self.per_second))
 
     def _ask(self, sender: str, units: int, *, max_wait: float) -> Slot:
         if not self.limited:
