@@ -35,7 +35,10 @@ def callback_job_id(call_id: int) -> str:
 def enqueue_callback(mianhua: Mianhua, call_id: int) -> bool:
     """Queue the call back; False when Redis cannot be reached (then answer the call)."""
     try:
-        Queue(REPLIES, connection=mianhua.redis).enqueue(
+        queue = Queue(REPLIES, connection=mianhua.redis)
+        if queue.fetch_job(callback_job_id(call_id)) is not None:
+            return True  # a retried webhook: the job is on its way already
+        queue.enqueue(
             CALLBACK_JOB,
             call_id,
             job_id=callback_job_id(call_id),
