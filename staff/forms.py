@@ -73,6 +73,7 @@ class ImportForm(FlaskForm):
 class ReminderForm(FlaskForm):
     text = TextAreaField()
     confirmed = HiddenField()
+    batch = HiddenField()  # made with the preview: sending the same form twice sends once
 
 
 class StaffUserForm(FlaskForm):

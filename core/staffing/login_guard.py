@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.accounts.models import StaffUser
@@ -99,22 +99,19 @@ def attempt_login(core: Core, *, username: str, password: str, address: str) -> 
 def _recent_failures(
     session: Session, who: object, now: datetime, *, reset_by_success: bool = True
 ) -> list[datetime]:
-    """Failures inside the window (since the last success, for a username), newest first."""
-    if not reset_by_success:
-        last_success = None
-    else:
+    """Failures inside the window (after the last success, for a username), newest first."""
+    recent = [LoginAttempt.at > now - WINDOW]
+    if reset_by_success:
         last_success = session.scalar(
-            select(LoginAttempt.at)
-            .where(who, LoginAttempt.succeeded.is_(True), LoginAttempt.at > now - WINDOW)
-            .order_by(LoginAttempt.at.desc())
-            .limit(1)
+            select(func.max(LoginAttempt.id)).where(who, LoginAttempt.succeeded.is_(True), *recent)
         )
-    since = max(now - WINDOW, last_success) if last_success else now - WINDOW
+        if last_success is not None:
+            recent.append(LoginAttempt.id > last_success)  # ids, not times: clocks can tie
     return list(
         session.scalars(
             select(LoginAttempt.at)
-            .where(who, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-            .order_by(LoginAttempt.at.desc())
+            .where(who, LoginAttempt.succeeded.is_(False), *recent)
+            .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
         )
     )
 

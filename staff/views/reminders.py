@@ -1,47 +1,65 @@
 """Bulk pickup reminders: preview (who, how many segments), send, and live progress.
 
-The reminder rules live with the workers' reminder services in the core; this page
-shows their preview, sends on confirmation, and polls the batch's progress as JSON.
+The reminder rules live in `core.reminders.services`; this page shows their preview,
+sends on confirmation, and polls the batch's progress as JSON. The form carries a
+batch id made when the preview was shown, so a double click or a resubmitted form
+sends nothing twice.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
-from core.deals.services import DealNotFound
+from core.reminders.services import (
+    BulkProgress,
+    BulkTextInvalid,
+    DealNotFound,
+    bulk_progress,
+    preview_bulk_reminder,
+    send_bulk_reminder,
+)
 from staff.auth import username
 from staff.console import bp, community, core, text
 from staff.forms import ReminderForm
 
-MAX_TEXT = 300
+_BATCH_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @bp.route("/deals/<int:number>/remind", methods=["GET", "POST"])
 def remind(number: int) -> Any:
-    from core.reminders.services import preview_bulk_reminder, send_bulk_reminder
-
     form = ReminderForm()
+    if not _BATCH_ID.match(form.batch.data or ""):
+        form.batch.data = uuid.uuid4().hex
     custom = (form.text.data or "").strip() or None
     problem = None
-    if custom is not None and len(custom) > MAX_TEXT:
-        problem = text("staff.remind.too_long", limit=MAX_TEXT)
-        custom = None
     try:
         preview = preview_bulk_reminder(
             core(), community_id=community().id, number=number, text=custom
         )
     except DealNotFound:
         abort(404)
+    except BulkTextInvalid as exc:
+        problem = text(exc.key, **exc.params)
+        custom = None
+        preview = preview_bulk_reminder(core(), community_id=community().id, number=number)
     if request.method == "POST" and form.confirmed.data == "yes" and problem is None:
         if preview.recipients == 0:
             problem = text("staff.remind.nobody")
         else:
             sent = send_bulk_reminder(
-                core(), community_id=community().id, number=number, text=custom, by=username()
+                core(),
+                community_id=community().id,
+                number=number,
+                text=custom,
+                by=username(),
+                batch_id=form.batch.data,
             )
-            flash(text("staff.remind.sent", recipients=sent.recipients))
+            if not sent.replayed:
+                flash(text("staff.remind.sent", recipients=sent.recipients))
             return redirect(url_for("staff.reminder_progress", batch_id=sent.batch_id))
     return render_template(
         "staff/remind.html", form=form, preview=preview, number=number, problem=problem
@@ -69,9 +87,9 @@ def reminder_progress_json(batch_id: str) -> Any:
     )
 
 
-def _progress(batch_id: str):  # type: ignore[no-untyped-def]
-    from core.reminders.services import bulk_progress
-
+def _progress(batch_id: str) -> BulkProgress:
+    if not _BATCH_ID.match(batch_id):
+        abort(404)
     progress = bulk_progress(core(), batch_id=batch_id)
     if progress.total == 0:
         abort(404)

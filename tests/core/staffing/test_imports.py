@@ -1,0 +1,46 @@
+"""Import runs record their progress, row errors and outcome for the console to poll."""
+
+from __future__ import annotations
+
+from core.staffing.imports import import_run, run_import, start_import
+
+CSV = (
+    "phone,name,building,unit,room,language,landline\n"
+    "13800138001,王芳,3,2,401,zh,no\n"
+    "12345,坏号码,1,1,101,,\n"
+    "0311-8566-2001,郭奶奶,2,1,102,,是\n"
+).encode("gbk")
+
+
+def test_a_run_imports_the_good_rows_and_keeps_the_bad_ones_by_line(world):
+    run_id = start_import(world.core, community_id=world.community_id, filename="名单.csv", by="xl")
+    assert import_run(world.core, community_id=world.community_id, import_id=run_id).status == (
+        "running"
+    )
+    run = run_import(world.core, import_id=run_id, data=CSV)
+    assert (run.status, run.created, run.updated, run.percent) == ("done", 2, 0, 100)
+    assert run.errors == [{"line": 3, "reason": "import.error.phone", "value": "12345"}]
+    again = run_import(
+        world.core,
+        import_id=start_import(world.core, community_id=world.community_id, filename="x", by="xl"),
+        data=CSV,
+    )
+    assert (again.created, again.updated) == (0, 2)
+
+
+def test_an_unreadable_file_fails_the_run_with_a_reason(world):
+    run_id = start_import(world.core, community_id=world.community_id, filename="x.csv", by="xl")
+    run = run_import(world.core, import_id=run_id, data=b"name,room\nx,1\n")
+    assert (run.status, run.file_error, run.file_error_detail) == (
+        "failed",
+        "import.error.columns",
+        "phone",
+    )
+
+
+def test_a_run_left_running_too_long_reads_as_stalled(world, clock):
+    run_id = start_import(world.core, community_id=world.community_id, filename="x.csv", by="xl")
+    clock.advance(minutes=11)
+    run = import_run(world.core, community_id=world.community_id, import_id=run_id)
+    assert run is not None and run.status == "stalled" and run.finished
+    assert import_run(world.core, community_id=world.community_id + 1, import_id=run_id) is None
