@@ -165,7 +165,9 @@ class Reading:
             return Answer(None, self.turn.dialog)  # 谢谢 keeps the question we asked open
         if isinstance(intent, StaffRemind | StaffClose | StaffTotal):
             return Answer(
-                staff_commands.run(self.core, self.community, self.phone, intent, self.replies)
+                staff_commands.run(
+                    self.core, self.community, self.phone, intent, self.replies, self.key
+                )
             )
         if isinstance(intent, Register):
             return self.register(intent)

@@ -6,10 +6,13 @@ one core call, audit-logged by the core with the staff phone as the actor.
 
 from __future__ import annotations
 
+import hashlib
+
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import DealStatus
 from core.deals.services import DealNotFound, close_deal, list_deals, supplier_sheet
+from core.reminders.services import send_bulk_reminder
 from sms_gateway.intents import StaffClose, StaffRemind, StaffTotal
 from sms_gateway.replies import Replies
 
@@ -20,13 +23,19 @@ def run(
     phone: str,
     command: StaffRemind | StaffClose | StaffTotal,
     replies: Replies,
+    key: str,
 ) -> str:
-    """Carry out one staff command and say what came of it."""
+    """Carry out one staff command and say what came of it.
+
+    `key` is the text's MessageSid: a reminder batch named after it is sent once,
+    however often the text is read.
+    """
     number = command.deal_number
     by = f"sms:{phone}"
     try:
         if isinstance(command, StaffRemind):
-            return _remind(core, community, number, by, replies)
+            batch = "sms" + hashlib.blake2b(key.encode(), digest_size=14).hexdigest()
+            return _remind(core, community, number, by, batch, replies)
         if isinstance(command, StaffClose):
             return _close(core, community, number, by, replies)
         return _total(core, community, number, replies)
@@ -34,10 +43,10 @@ def run(
         return replies.text("sms.staff.no_deal", number=number)
 
 
-def _remind(core: Core, community: Community, number: int, by: str, replies: Replies) -> str:
-    from core.reminders.services import send_bulk_reminder
-
-    sent = send_bulk_reminder(core, community_id=community.id, number=number, by=by)
+def _remind(
+    core: Core, community: Community, number: int, by: str, batch: str, replies: Replies
+) -> str:
+    sent = send_bulk_reminder(core, community_id=community.id, number=number, by=by, batch_id=batch)
     return replies.text(
         "sms.staff.reminded",
         number=number,

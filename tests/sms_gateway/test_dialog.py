@@ -235,3 +235,19 @@ def test_staff_close_and_total_from_the_staff_phone(sms, app_world):
     (told,) = sms.new_replies(wang.phone)
     assert told.startswith("好消息：1号赵县雪花梨已成团")
     assert sms.reply(wang.phone, "截单 1") == "这个命令只有居委会工作人员能用。"
+
+
+def test_staff_remind_sends_the_pickup_reminder_once_per_text(sms, app_world):
+    app_world.deal(min_units=1)
+    wang, li = app_world.resident("王芳"), app_world.resident("李明", language="en")
+    sms.reply(wang.phone, "1 2")
+    sms.reply(li.phone, "1 1")
+    staff = "+8613800000000"
+    sent = sms.send(staff, "提醒 1")
+    (done,) = sms.new_replies(staff)
+    assert done.startswith("已给2户发1号取货提醒，共") and done.endswith("条短信。")
+    sms.send(staff, "提醒 1", sid=sent.sid)  # Twilio's retry
+    assert sms.new_replies(staff) == []
+    reminders = [m for m in sms.outbound(wang.phone) if m.batch_id is not None]
+    assert len(reminders) == 1 and "取货" in reminders[0].body
+    assert sms.reply(staff, "REMIND 7") == "There is no deal #7."

@@ -24,7 +24,7 @@ def test_a_text_is_answered_with_empty_twiml_and_the_reply_goes_to_the_outbox(sm
     sent = sms.send(wang.phone, "团购")
     assert sent.status == 200 and sent.twiml == EMPTY
     (reply,) = sms.outbound(wang.phone)
-    assert reply.status == "pending" and reply.kind == "reply" and not reply.inline
+    assert reply.status in ("pending", "queued") and reply.kind == "reply" and not reply.inline
     assert "1号赵县雪花梨" in reply.body
 
 
@@ -204,4 +204,4 @@ def test_status_callbacks_that_make_no_sense_are_answered_calmly(sms, app, app_w
         f"/sms/status?m={reply.id}", data={"MessageSid": "SMx", "MessageStatus": "delivered"}
     )
     assert unsigned.status_code == 403
-    assert _status_of(app_world, reply.id) == ("pending", None)
+    assert _status_of(app_world, reply.id) in (("pending", None), ("queued", None))

@@ -1,0 +1,128 @@
+"""core.conversations: the inbox, the dialog's lifetime, the abuse rules, the phone's turn."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from core.conversations.services import (
+    FLOOD_LIMIT,
+    Dialog,
+    finish_turn,
+    mute_state,
+    pending_texts,
+    receive_text,
+    start_turn,
+)
+from core.conversations.turns import TurnBusy, phone_turn
+from core.messages.services import record_inbound
+
+PHONE = "+8613900000001"
+
+
+def arrive(core, world, body: str, sid: str) -> int:  # type: ignore[no-untyped-def]
+    text = record_inbound(
+        core, community_id=world.community_id, phone=PHONE, body=body, provider_sid=sid
+    )
+    for _ in range(2):  # a retry puts it there once
+        receive_text(
+            core,
+            community_id=world.community_id,
+            phone=PHONE,
+            message_id=text.message_id,
+            received_at=core.now(),
+        )
+    return text.message_id
+
+
+NO_DIALOG = Dialog()
+
+
+def read(core, world, dialog: Dialog = NO_DIALOG, reply: str | None = None):  # type: ignore[no-untyped-def]
+    (text, *_) = pending_texts(core, community_id=world.community_id, phone=PHONE)
+    turn = start_turn(core, community_id=world.community_id, phone=PHONE, text=text)
+    finish_turn(
+        core,
+        community_id=world.community_id,
+        phone=PHONE,
+        message_id=text.message_id,
+        dialog=dialog,
+        outcome="test",
+        reply=reply,
+    )
+    return turn
+
+
+def test_texts_wait_in_order_until_read(core, world):
+    first = arrive(core, world, "2", "SM1")
+    second = arrive(core, world, "3", "SM2")
+    waiting = pending_texts(core, community_id=world.community_id, phone=PHONE)
+    assert [(t.message_id, t.body) for t in waiting] == [(first, "2"), (second, "3")]
+    read(core, world)
+    assert [t.body for t in pending_texts(core, community_id=world.community_id, phone=PHONE)] == [
+        "3"
+    ]
+
+
+def test_a_question_lasts_thirty_minutes(core, world, clock):
+    arrive(core, world, "2", "SM1")
+    read(core, world, Dialog(awaiting_quantity_for=2))
+    arrive(core, world, "3", "SM2")
+    clock.advance(minutes=29)
+    assert read(core, world).dialog == Dialog(awaiting_quantity_for=2)
+    arrive(core, world, "2", "SM3")
+    read(core, world, Dialog(awaiting_quantity_for=2))
+    clock.advance(minutes=30)
+    arrive(core, world, "3", "SM4")
+    assert read(core, world).dialog == Dialog()
+
+
+def test_the_flood_rule_counts_texts_in_a_sliding_minute(core, world, clock):
+    for n in range(FLOOD_LIMIT):  # at 0, 5, ... 45 s
+        arrive(core, world, "hi", f"SM{n}")
+        assert not read(core, world).muted
+        clock.advance(seconds=5)
+    clock.advance(seconds=11)  # 61 s: the first has left the minute
+    arrive(core, world, "hi", "SMlate")
+    assert not read(core, world).muted
+    clock.advance(seconds=1)  # 62 s: eleven within the minute
+    arrive(core, world, "hi", "SMtoo-many")
+    turn = read(core, world)
+    assert turn.muted and turn.newly_muted
+    assert mute_state(core, community_id=world.community_id, phone=PHONE) is not None
+
+
+def test_the_loop_rule_lets_the_third_identical_reply_go_then_mutes(core, world, clock):
+    for n in range(3):
+        arrive(core, world, "away", f"SM{n}")
+        read(core, world, reply="没看懂")
+        clock.advance(minutes=2)
+    assert mute_state(core, community_id=world.community_id, phone=PHONE) is not None
+
+
+def test_one_phone_has_one_turn_at_a_time(core, world):
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with phone_turn(core, community_id=world.community_id, phone=PHONE):
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with (
+            pytest.raises(TurnBusy),
+            phone_turn(core, community_id=world.community_id, phone=PHONE, wait_seconds=0.2),
+        ):
+            pass
+        # Another phone is not held up.
+        with phone_turn(core, community_id=world.community_id, phone="+8613900000002"):
+            pass
+    finally:
+        release.set()
+        holder.join(10)
+    with phone_turn(core, community_id=world.community_id, phone=PHONE, wait_seconds=1):
+        pass
