@@ -14,10 +14,9 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from bootstrap import Mianhua
-from core.calls.services import record_call_status, skip_callback, start_call
+from core.calls.services import identify, record_call_status, skip_callback, start_call
 from core.community.services import community_by_phone
 from core.i18n import DEFAULT_LANGUAGE, t
-from core.residents.services import find_resident
 from ivr import machine, twiml
 from ivr.callback import enqueue_callback
 from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence
@@ -102,11 +101,11 @@ def _event(silence: int | None) -> Event:
 def step() -> Response:
     mianhua = _mianhua()
     ours, theirs, _direction = _parties()
-    community = community_by_phone(mianhua.core, ours)
-    if community is None:
+    found = identify(mianhua.core, community_phone=ours, phone=theirs)
+    if found is None:
         return _not_our_line()
+    community, resident = found
     asked = twiml.parse_step(request.args)
-    resident = find_resident(mianhua.core, community_id=community.id, phone=theirs)
     call = Call(
         mianhua.core, request.form.get("CallSid", ""), theirs, community, resident, asked.step
     )

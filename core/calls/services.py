@@ -46,6 +46,24 @@ class CallbackTask:
     from_: str
 
 
+def identify(
+    core: Core, *, community_phone: str, phone: str
+) -> tuple[Community, ResidentView | None] | None:
+    """The community called and the resident calling, in one transaction; None: not our line.
+
+    Every menu step asks this, so it is one round trip rather than two.
+    """
+    community_e164 = try_normalize_phone(community_phone)
+    if community_e164 is None:
+        return None
+    with core.db.transaction() as session:
+        community = session.scalar(select(Community).where(Community.phone == community_e164))
+        if community is None:
+            return None
+        resident = resident_by_phone(session, community.id, phone)
+        return community, ResidentView.of(resident) if resident else None
+
+
 def start_call(
     core: Core,
     *,
