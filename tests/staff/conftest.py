@@ -43,8 +43,14 @@ class Console:
         assert response.status_code == 200, (path, response.status_code)
         return response.get_data(as_text=True)
 
-    def post(self, path: str, data: dict[str, Any] | None = None, *, form_on: str | None = None,
-             **kwargs: Any) -> Any:
+    def post(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        *,
+        form_on: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Submit like a browser: with the CSRF token from a console page."""
         payload = {"csrf_token": self.token(form_on or "/staff/"), **(data or {})}
         return self.client.post(path, data=payload, **kwargs)
