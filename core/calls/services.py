@@ -182,7 +182,38 @@ def record_call_status(
         return True
 
 
-def call_record(core: Core, *, call_sid: str) -> VoiceCall | None:
-    """The stored call, detached: for the staff console and tests."""
+@dataclass(frozen=True)
+class CallView:
+    """A call as recorded: for the staff console and tests."""
+
+    id: int
+    call_sid: str
+    resident_id: int | None
+    phone: str
+    direction: str
+    status: str
+    duration_seconds: int | None
+    callback: str | None
+    callback_sid: str | None
+    callback_error: str | None
+
+    @classmethod
+    def of(cls, call: VoiceCall) -> CallView:
+        return cls(
+            call.id,
+            call.call_sid,
+            call.resident_id,
+            call.phone,
+            call.direction,
+            call.status,
+            call.duration_seconds,
+            call.callback,
+            call.callback_sid,
+            call.callback_error,
+        )
+
+
+def call_record(core: Core, *, call_sid: str) -> CallView | None:
     with core.db.transaction() as session:
-        return session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
+        call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
+        return CallView.of(call) if call else None
