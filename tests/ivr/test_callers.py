@@ -174,3 +174,19 @@ def test_malformed_step_urls_land_on_the_main_menu(world: World, app):  # type: 
         response = signed_post(client, path, {**base.base_params, "Digits": "1"})
         assert response.status_code == 200, query
         assert "<Gather" in response.get_data(as_text=True), query
+
+
+def test_an_unexpected_failure_still_answers_with_an_apology(world: World, dial: Dial, monkeypatch):  # type: ignore[no-untyped-def]
+    from ivr import machine
+
+    wang = world.resident("王芳")
+    call = dial(wang.phone)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(machine, "answer", broken)
+    call.press("1")
+
+    assert call.said[-1] == "对不起，系统暂时出了点问题，请稍后再打来。再见。"
+    assert call.end_reason == "hangup"
