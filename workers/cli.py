@@ -31,8 +31,8 @@ from core.reminders.services import (
     send_bulk_reminder,
 )
 from workers.housekeeping import run_housekeeping
-from workers.jobs import Runtime, install
 from workers.queues import HOUSEKEEPING, WORKER_QUEUES
+from workers.runtime import Runtime, install
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from core.deals.services import close_due_deals
 from core.reminders.due import queue_due_reminders
-from workers.jobs import Runtime
+from workers.runtime import Runtime
 from workers.sweep import sweep
 
 log = logging.getLogger(__name__)

@@ -17,13 +17,22 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from core.db import OutboxEntry, utcnow
-from workers.queues import queue_for
+from workers.queues import BROADCASTS, REMINDERS, queue_for
 
 log = logging.getLogger(__name__)
 
+BATCHED_QUEUES = (REMINDERS, BROADCASTS)
+
 SEND_JOB = "workers.jobs.send_message"
+#: Reminders and broadcasts written many at once go in batches: one job per this many.
+SEND_MANY_JOB = "workers.jobs.send_many"
+SEND_BATCH = 50
+#: Fewer than this from one transaction go one job per message.
+BATCH_FROM = 10
+#: Redis hash: message id -> the batch job carrying it (the sweep checks it is alive).
+BATCH_OF = "mianhua:send-batch-of"
 SEND_JOB_TIMEOUT_S = 120
-#: Jobs per pipeline round trip: a 10,000-resident reminder goes in ten.
+#: Jobs per pipeline round trip: a 10,000-resident reminder goes in a handful.
 ENQUEUE_BATCH = 1000
 
 
@@ -87,6 +96,9 @@ class OutboxRelay:
             by_queue.setdefault(queue_for(kind), []).append(message_id)
         for name, ids in by_queue.items():
             queue = Queue(name, connection=connection)
+            if name in BATCHED_QUEUES and len(ids) >= BATCH_FROM:
+                self._enqueue_batches(connection, queue, ids)
+                continue
             for start in range(0, len(ids), ENQUEUE_BATCH):
                 queue.enqueue_many(
                     [
@@ -101,6 +113,34 @@ class OutboxRelay:
                         for message_id in ids[start : start + ENQUEUE_BATCH]
                     ]
                 )
+
+    @staticmethod
+    def _enqueue_batches(connection: Redis, queue: Queue, ids: list[int]) -> None:
+        """A fan-out: one job per SEND_BATCH messages, each message mapped to its job."""
+        batches = [ids[start : start + SEND_BATCH] for start in range(0, len(ids), SEND_BATCH)]
+        for start in range(0, len(batches), ENQUEUE_BATCH // SEND_BATCH):
+            chunk = batches[start : start + ENQUEUE_BATCH // SEND_BATCH]
+            pipeline = connection.pipeline()
+            mapping = {}
+            for batch in chunk:
+                job_id = f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}"
+                mapping.update(dict.fromkeys(batch, job_id))
+            pipeline.hset(BATCH_OF, mapping=mapping)
+            queue.enqueue_many(
+                [
+                    Queue.prepare_data(
+                        SEND_MANY_JOB,
+                        args=(batch,),
+                        job_id=f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}",
+                        result_ttl=0,
+                        failure_ttl=86400,
+                        timeout=SEND_JOB_TIMEOUT_S * 5,
+                    )
+                    for batch in chunk
+                ],
+                pipeline=pipeline,
+            )
+            pipeline.execute()
 
     def last_enqueue_ok(self) -> bool:
         """Whether this thread's most recent relay reached Redis: the SMS webhook asks,

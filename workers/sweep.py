@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 from rq.job import Job
 
-from core.messages.sending import due_pending, long_queued, mark_queued, take_back_stuck
-from workers.jobs import Runtime, message_job_ids
+from core.messages.recovery import due_pending, long_queued, mark_queued, take_back_stuck
+from workers.delivery import message_job_ids
+from workers.relay import BATCH_OF
+from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def sweep(rt: Runtime) -> SweepReport:
         if not job_is_alive(rt.redis, message_id, patience)
     ]
     if lost:
+        rt.redis.hdel(BATCH_OF, *[message_id for message_id, _ in lost])
         rt.mianhua.relay.enqueue_ids(lost)
         log.warning("sweep: %d queued message(s) had lost their job; enqueued again", len(lost))
     return SweepReport(enqueued=len(due), requeued=len(lost), taken_back=len(taken))
@@ -65,8 +68,12 @@ def job_is_alive(redis: Redis, message_id: int, patience: timedelta) -> bool:
     died before claiming the row (a live one claims within moments, or gives the
     job back); it counts as lost.
     """
+    job_ids = list(message_job_ids(message_id))
+    batch_job = redis.hget(BATCH_OF, message_id)
+    if batch_job:
+        job_ids.append(batch_job.decode())
     pipe = redis.pipeline(transaction=False)
-    for job_id in message_job_ids(message_id):
+    for job_id in job_ids:
         pipe.hmget(Job.key_for(job_id), "status", "started_at")
     for status, started_at in pipe.execute():
         state = status.decode() if status else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from core.community.models import Community
@@ -95,74 +95,93 @@ NextSend = Outgoing | NothingToDo | NotYet | Dropped
 
 def next_send(core: Core, message_id: int) -> NextSend:
     """What a worker should do with this message right now."""
+    return next_sends(core, [message_id])[message_id]
+
+
+def next_sends(core: Core, message_ids: list[int]) -> dict[int, NextSend]:
+    """`next_send` for many messages at once (a bulk job), in one transaction."""
     now = core.now()
+    steps: dict[int, NextSend] = dict.fromkeys(message_ids, NothingToDo("missing"))
     with core.db.transaction() as session:
-        row = session.execute(
+        rows = session.execute(
             select(Message, Community, Resident)
             .join(Community, Community.id == Message.community_id)
             .outerjoin(Resident, Resident.id == Message.resident_id)
-            .where(Message.id == message_id)
-        ).first()
-        if row is None or row[0].direction != Direction.OUTBOUND:
-            return NothingToDo("missing")
-        message, community, resident = row
-        if message.status not in CLAIMABLE:
-            return NothingToDo(message.status)
-        if message.expires_at is not None and now >= message.expires_at:
-            return _drop(session, message, MessageStatus.SUPPRESSED, "expired", now)
-        release = held_until(
-            message.kind, now, community.zone, core.quiet_hours, message.not_before
-        )
-        if release is not None and release > now:
-            if message.expires_at is not None and release >= message.expires_at:
-                return _drop(session, message, MessageStatus.SUPPRESSED, "expired", now)
-            if message.not_before != release:
-                session.execute(
-                    update(Message)
-                    .where(Message.id == message.id, Message.status.in_(CLAIMABLE))
-                    .values(not_before=release)
-                )
-            return NotYet(release, message.kind)
-        if _looks_like_a_loop(session, message, now):
+            .where(Message.id.in_(message_ids))
+        ).all()
+        candidates = []
+        for message, community, resident in rows:
+            if message.direction != Direction.OUTBOUND:
+                continue
+            steps[message.id] = _step(core, session, message, community, resident, now)
+            if isinstance(steps[message.id], Outgoing):
+                candidates.append(message)
+        for message in _loops(session, candidates, now):
             log.warning(
                 "loop guard: message %s to %s failed, over %d identical texts in %s: %r",
-                message.id,
-                message.phone,
-                LOOP_LIMIT,
-                LOOP_WINDOW,
-                message.body,
+                message.id, message.phone, LOOP_LIMIT, LOOP_WINDOW, message.body,
+            )  # fmt: skip
+            steps[message.id] = _drop(session, message, MessageStatus.FAILED, "loop", now)
+    return steps
+
+
+def _step(
+    core: Core,
+    session: Session,
+    message: Message,
+    community: Community,
+    resident: Resident | None,
+    now: datetime,
+) -> NextSend:
+    if message.status not in CLAIMABLE:
+        return NothingToDo(message.status)
+    if message.expires_at is not None and now >= message.expires_at:
+        return _drop(session, message, MessageStatus.SUPPRESSED, "expired", now)
+    release = held_until(message.kind, now, community.zone, core.quiet_hours, message.not_before)
+    if release is not None and release > now:
+        if message.expires_at is not None and release >= message.expires_at:
+            return _drop(session, message, MessageStatus.SUPPRESSED, "expired", now)
+        if message.not_before != release:
+            session.execute(
+                update(Message)
+                .where(Message.id == message.id, Message.status.in_(CLAIMABLE))
+                .values(not_before=release)
             )
-            return _drop(session, message, MessageStatus.FAILED, "loop", now)
-        return Outgoing(
-            message_id=message.id,
-            channel=message.channel,
-            kind=message.kind,
-            to=message.phone,
-            from_number=community.phone,
-            body=message.body,
-            segments=message.segments,
-            language=(resident.language if resident is not None else community.language),
-            community_name=community.name,
-            voice_rate=community.voice_rate,
-            attempts_before=message.attempts,
-            check_provider_first=message.error_code in UNKNOWN_OUTCOME,
-            created_at=message.created_at,
-        )
-
-
-def _looks_like_a_loop(session: Session, message: Message, now: datetime) -> bool:
-    recent = session.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(
-            Message.phone == message.phone,
-            Message.sent_at >= now - LOOP_WINDOW,
-            Message.direction == Direction.OUTBOUND,
-            Message.body == message.body,
-            Message.id != message.id,
-        )
+        return NotYet(release, message.kind)
+    return Outgoing(
+        message_id=message.id,
+        channel=message.channel,
+        kind=message.kind,
+        to=message.phone,
+        from_number=community.phone,
+        body=message.body,
+        segments=message.segments,
+        language=(resident.language if resident is not None else community.language),
+        community_name=community.name,
+        voice_rate=community.voice_rate,
+        attempts_before=message.attempts,
+        check_provider_first=message.error_code in UNKNOWN_OUTCOME,
+        created_at=message.created_at,
     )
-    return bool(recent and recent >= LOOP_LIMIT)
+
+
+def _loops(session: Session, messages: list[Message], now: datetime) -> list[Message]:
+    """Messages that would be one identical text too many to their number: one query."""
+    if not messages:
+        return []
+    recent = {
+        (phone, body): n
+        for phone, body, n in session.execute(
+            select(Message.phone, Message.body, func.count())
+            .where(
+                Message.phone.in_({m.phone for m in messages}),
+                Message.sent_at >= now - LOOP_WINDOW,
+                Message.direction == Direction.OUTBOUND,
+            )
+            .group_by(Message.phone, Message.body)
+        ).all()
+    }
+    return [m for m in messages if recent.get((m.phone, m.body), 0) >= LOOP_LIMIT]
 
 
 def _drop(session: Session, message: Message, status: str, reason: str, now: datetime) -> Dropped:
@@ -187,6 +206,51 @@ def claim(core: Core, message_id: int) -> bool:
             )
         )
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def claim_many(core: Core, message_ids: list[int]) -> set[int]:
+    """`claim` for a bulk job: the ids it took, in one statement."""
+    if not message_ids:
+        return set()
+    with core.db.transaction() as session:
+        taken = session.scalars(
+            update(Message)
+            .where(Message.id.in_(message_ids), Message.status.in_(CLAIMABLE))
+            .values(
+                status=MessageStatus.SENDING,
+                attempts=Message.attempts + 1,
+                updated_at=core.now(),
+            )
+            .returning(Message.id),
+            execution_options={"synchronize_session": False},
+        )
+        return set(taken)
+
+
+def record_sent_many(core: Core, sent: dict[int, str]) -> None:
+    """`record_sent` for a bulk job: one statement for the common case."""
+    if not sent:
+        return
+    now = core.now()
+    table = Message.__table__
+    with core.db.transaction() as session:
+        session.connection().execute(
+            table.update()
+            .where(table.c.id == bindparam("message_id"), table.c.status == MessageStatus.SENDING)
+            .values(
+                status=MessageStatus.SENT,
+                provider_sid=bindparam("sid"),
+                error_code=None,
+                sent_at=now,
+                updated_at=now,
+            ),
+            [{"message_id": mid, "sid": sid} for mid, sid in sent.items()],
+        )
+        odd = session.scalars(
+            select(Message.id).where(Message.id.in_(list(sent)), Message.provider_sid.is_(None))
+        ).all()
+    for message_id in odd:  # taken back meanwhile: the careful path
+        record_sent(core, message_id, sent[message_id])
 
 
 def record_sent(core: Core, message_id: int, provider_sid: str) -> None:
@@ -270,93 +334,6 @@ def record_failure(
             )
         learn_from_error(session, message, code)
         return Failed(code)
-
-
-def mark_queued(core: Core, message_ids: Iterable[int]) -> None:
-    """These rows are on a queue now; the sweep leaves them to it (unless the job vanishes)."""
-    ids = list(message_ids)
-    now = core.now()
-    with core.db.transaction() as session:
-        for start in range(0, len(ids), _CHUNK):
-            session.execute(
-                update(Message)
-                .where(
-                    Message.id.in_(ids[start : start + _CHUNK]),
-                    Message.status == MessageStatus.PENDING,
-                )
-                .values(status=MessageStatus.QUEUED, updated_at=now),
-                execution_options={"synchronize_session": False},
-            )
-
-
-def hold_until(core: Core, message_id: int, until: datetime) -> None:
-    """Keep a row pending until `until` (used when the queue could not take it now)."""
-    with core.db.transaction() as session:
-        session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status.in_(CLAIMABLE))
-            .values(status=MessageStatus.PENDING, not_before=until)
-        )
-
-
-def due_pending(core: Core, *, limit: int = 5000) -> list[tuple[int, str]]:
-    """Rows written but never queued (Redis was down) or due again: (id, kind), oldest first."""
-    now = core.now()
-    with core.db.transaction() as session:
-        rows = session.execute(
-            select(Message.id, Message.kind)
-            .where(
-                Message.status == MessageStatus.PENDING,
-                (Message.not_before.is_(None)) | (Message.not_before <= now),
-            )
-            .order_by(Message.id)
-            .limit(limit)
-        ).all()
-        return [(row.id, row.kind) for row in rows]
-
-
-def long_queued(core: Core, *, older_than: timedelta, limit: int = 5000) -> list[tuple[int, str]]:
-    """Rows queued this long: the caller checks whether their job still exists."""
-    cutoff = core.now() - older_than
-    with core.db.transaction() as session:
-        rows = session.execute(
-            select(Message.id, Message.kind)
-            .where(Message.status == MessageStatus.QUEUED, Message.updated_at < cutoff)
-            .order_by(Message.id)
-            .limit(limit)
-        ).all()
-        return [(row.id, row.kind) for row in rows]
-
-
-def take_back_stuck(
-    core: Core, *, older_than: timedelta, max_attempts: int
-) -> list[tuple[int, str]]:
-    """Rows left `sending` this long: the worker holding them died. Pending again, marked
-    `stuck` so the next attempt first asks the carrier whether the last one got through."""
-    now = core.now()
-    cutoff = now - older_than
-    taken: list[tuple[int, str]] = []
-    with core.db.transaction() as session:
-        stuck = session.scalars(
-            select(Message)
-            .where(Message.status == MessageStatus.SENDING, Message.updated_at < cutoff)
-            .order_by(Message.id)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for message in stuck:
-            if message.provider_sid is not None:  # it went; only the bookkeeping was lost
-                advance_status(message, MessageStatus.SENT, now)
-                continue
-            message.error_code = "stuck"
-            message.updated_at = now
-            if message.attempts >= max_attempts:
-                message.status = MessageStatus.FAILED
-                continue
-            message.status = MessageStatus.PENDING
-            taken.append((message.id, message.kind))
-    if stuck:
-        log.warning("sweep: took back %d message(s) stuck in sending", len(stuck))
-    return taken
 
 
 def record_call_outcome(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from core.settings import load_settings
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.workers.stand_in import ACCOUNT_SID, AUTH_TOKEN, ListingFakeTwilio
-from workers.jobs import Runtime, install
+from workers.runtime import Runtime, install
 
 REPO = Path(__file__).resolve().parents[2]
 FLASK = REPO / ".venv" / "bin" / "flask"
@@ -163,12 +164,14 @@ def live_world(core: Core) -> World:
     return World(core, FrozenClock(datetime.now(UTC)))
 
 
+_buyer_numbers = itertools.count(1)
+
+
 def add_buyers(
     core: Core, world: World, deal: DealView, count: int, **resident: object
 ) -> list[str]:
     """`count` residents with one unit each on `deal`, written in bulk (setup, not the subject)."""
-    stamp = time.monotonic_ns() % 10_000_000
-    phones = [f"+86137{stamp:07d}"[:8] + f"{i:06d}" for i in range(count)]
+    phones = [f"+86137{next(_buyer_numbers):08d}" for _ in range(count)]
     with core.db.transaction() as session:
         residents = [
             Resident(community_id=world.community_id, phone=phone, name=f"住户{i}", **resident)

@@ -12,14 +12,15 @@ from sqlalchemy import select, update
 from core.community.models import Community
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
-from core.messages.sending import LOOP_LIMIT, claim, take_back_stuck
+from core.messages.recovery import take_back_stuck
+from core.messages.sending import LOOP_LIMIT, claim
 from core.messages.services import queue_reply
 from core.orders.services import place_order
 from core.reminders.services import send_bulk_reminder
 from core.residents.models import Resident
 from core.residents.services import find_resident
 from tests.conftest import PUBLIC_BASE_URL
-from workers.jobs import deliver
+from workers.delivery import deliver
 from workers.queues import BROADCASTS, REMINDERS, REPLIES
 
 

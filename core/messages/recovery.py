@@ -1,0 +1,111 @@
+"""Getting messages moving again: what the outbox sweep asks the database.
+
+Rows the relay could not enqueue (Redis was down), retries whose time came,
+reminders released after quiet hours, and rows a dead worker left `sending`.
+The worker side (`workers/sweep.py`) checks Redis and enqueues; this says which
+rows, and moves them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from core.context import Core
+from core.messages.models import Message, MessageStatus
+from core.messages.sending import CLAIMABLE
+from core.messages.services import advance_status
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 500
+
+
+def mark_queued(core: Core, message_ids: Iterable[int]) -> None:
+    """These rows are on a queue now; the sweep leaves them to it (unless the job vanishes)."""
+    ids = list(message_ids)
+    now = core.now()
+    with core.db.transaction() as session:
+        for start in range(0, len(ids), _CHUNK):
+            session.execute(
+                update(Message)
+                .where(
+                    Message.id.in_(ids[start : start + _CHUNK]),
+                    Message.status == MessageStatus.PENDING,
+                )
+                .values(status=MessageStatus.QUEUED, updated_at=now),
+                execution_options={"synchronize_session": False},
+            )
+
+
+def hold_until(core: Core, message_id: int, until: datetime) -> None:
+    """Keep a row pending until `until` (used when the queue could not take it now)."""
+    with core.db.transaction() as session:
+        session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status.in_(CLAIMABLE))
+            .values(status=MessageStatus.PENDING, not_before=until)
+        )
+
+
+def due_pending(core: Core, *, limit: int = 5000) -> list[tuple[int, str]]:
+    """Rows written but never queued (Redis was down) or due again: (id, kind), oldest first."""
+    now = core.now()
+    with core.db.transaction() as session:
+        rows = session.execute(
+            select(Message.id, Message.kind)
+            .where(
+                Message.status == MessageStatus.PENDING,
+                (Message.not_before.is_(None)) | (Message.not_before <= now),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        ).all()
+        return [(row.id, row.kind) for row in rows]
+
+
+def long_queued(core: Core, *, older_than: timedelta, limit: int = 5000) -> list[tuple[int, str]]:
+    """Rows queued this long: the caller checks whether their job still exists."""
+    cutoff = core.now() - older_than
+    with core.db.transaction() as session:
+        rows = session.execute(
+            select(Message.id, Message.kind)
+            .where(Message.status == MessageStatus.QUEUED, Message.updated_at < cutoff)
+            .order_by(Message.id)
+            .limit(limit)
+        ).all()
+        return [(row.id, row.kind) for row in rows]
+
+
+def take_back_stuck(
+    core: Core, *, older_than: timedelta, max_attempts: int
+) -> list[tuple[int, str]]:
+    """Rows left `sending` this long: the worker holding them died. Pending again, marked
+    `stuck` so the next attempt first asks the carrier whether the last one got through."""
+    now = core.now()
+    cutoff = now - older_than
+    taken: list[tuple[int, str]] = []
+    with core.db.transaction() as session:
+        stuck = session.scalars(
+            select(Message)
+            .where(Message.status == MessageStatus.SENDING, Message.updated_at < cutoff)
+            .order_by(Message.id)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for message in stuck:
+            if message.provider_sid is not None:  # it went; only the bookkeeping was lost
+                advance_status(message, MessageStatus.SENT, now)
+                continue
+            message.error_code = "stuck"
+            message.updated_at = now
+            if message.attempts >= max_attempts:
+                message.status = MessageStatus.FAILED
+                continue
+            message.status = MessageStatus.PENDING
+            taken.append((message.id, message.kind))
+    if stuck:
+        log.warning("sweep: took back %d message(s) stuck in sending", len(stuck))
+    return taken

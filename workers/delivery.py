@@ -1,0 +1,239 @@
+"""Delivering messages: the work of the send jobs, one message or a bulk batch.
+
+Order of an attempt: ask the core what to do (`next_sends`); if the last attempt's
+fate is unknown, ask the carrier first; wait for the number's pace; claim the row
+(a conditional UPDATE: two workers never both send it); send; record the sid or
+the failure. Waiting comes before claiming, so a claim is only ever held for the
+length of one request, well inside the sweep's patience.
+
+A bulk batch with no pace to keep claims its rows in one statement and sends
+them a few at a time in parallel: the carrier's answer time, not our own work,
+is what a worker mostly waits for.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import cache
+
+from redis.exceptions import RedisError
+from rq import Queue
+
+from core.messages.models import MessageChannel
+from core.messages.recovery import hold_until, mark_queued
+from core.messages.sending import (
+    Dropped,
+    NothingToDo,
+    NotYet,
+    Outgoing,
+    Retrying,
+    claim,
+    claim_many,
+    next_sends,
+    record_failure,
+    record_sent,
+    record_sent_many,
+)
+from workers.queues import WORKER_QUEUES, queue_for
+from workers.relay import SEND_JOB, SEND_JOB_TIMEOUT_S, send_job_id
+from workers.runtime import Runtime
+from workers.senders import SendFailed
+
+log = logging.getLogger(__name__)
+
+#: A low-priority job waits for the carrier's pace at most this long before it goes
+#: back to the front of its queue, so its worker keeps its heartbeat.
+MAX_WAIT_IN_JOB_S = 10.0
+#: While waiting, look this often whether something more urgent arrived.
+POLL_S = 0.25
+#: Requests in flight at once for a bulk batch with no pace to keep.
+PARALLEL_SENDS = 8
+FAILED_JOB_TTL_S = 86400
+YIELDED = "yielded to more urgent work"
+
+
+def alternate_job_id(message_id: int, current: str | None) -> str:
+    """A running job cannot re-enqueue itself under its own id (RQ deletes that id when
+    it returns), so a message's follow-up job uses the other of its two ids."""
+    first = send_job_id(message_id)
+    return f"{first}-b" if current == first else first
+
+
+def message_job_ids(message_id: int) -> tuple[str, str]:
+    first = send_job_id(message_id)
+    return first, f"{first}-b"
+
+
+def deliver(rt: Runtime, message_id: int, *, job_id: str | None = None) -> str:
+    """Send one message if it is due and nobody sent it yet; says what happened."""
+    return deliver_many(rt, [message_id], job_id=job_id)[message_id]
+
+
+def deliver_many(
+    rt: Runtime, message_ids: list[int], *, job_id: str | None = None
+) -> dict[int, str]:
+    outcomes: dict[int, str] = {}
+    ready: list[Outgoing] = []
+    for message_id, step in next_sends(rt.core, message_ids).items():
+        if isinstance(step, NothingToDo):
+            outcomes[message_id] = f"nothing to do ({step.status})"
+        elif isinstance(step, Dropped):
+            outcomes[message_id] = f"dropped ({step.reason})"
+        elif isinstance(step, NotYet):
+            _schedule(rt, message_id, step.kind, step.until, job_id)
+            outcomes[message_id] = f"not before {step.until.isoformat()}"
+        else:
+            ready.append(step)
+    if len(ready) > 1 and not rt.rate.limited and not any(o.check_provider_first for o in ready):
+        outcomes.update(_send_batch(rt, ready, job_id))
+        return outcomes
+    for index, out in enumerate(ready):
+        outcomes[out.message_id] = _send_paced(rt, out, job_id)
+        if outcomes[out.message_id] == YIELDED:
+            for later in reversed(ready[index + 1 :]):
+                _requeue_now(rt, later, job_id)
+                outcomes[later.message_id] = YIELDED
+            break
+    return outcomes
+
+
+def _send_paced(rt: Runtime, out: Outgoing, job_id: str | None) -> str:
+    if out.check_provider_first:
+        found = rt.sender.find_sent(out)
+        if found is not None and claim(rt.core, out.message_id):
+            record_sent(rt.core, out.message_id, found)
+            log.info("message %s: the earlier attempt got through (%s)", out.message_id, found)
+            return f"found sent ({found})"
+    if not _wait_for_slot(rt, out):
+        _requeue_now(rt, out, job_id)
+        return YIELDED
+    if not claim(rt.core, out.message_id):
+        return "claimed by another worker"
+    try:
+        sid = rt.sender.send(out)
+    except SendFailed as failure:
+        return _failed(rt, out, failure, job_id)
+    record_sent(rt.core, out.message_id, sid)
+    return f"sent ({sid})"
+
+
+def _send_batch(rt: Runtime, ready: list[Outgoing], job_id: str | None) -> dict[int, str]:
+    taken = claim_many(rt.core, [out.message_id for out in ready])
+    outcomes = {
+        out.message_id: "claimed by another worker" for out in ready if out.message_id not in taken
+    }
+    mine = [out for out in ready if out.message_id in taken]
+    results = list(_pool().map(lambda out: _attempt(rt, out), mine))
+    sent = {out.message_id: result for out, result in results if isinstance(result, str)}
+    record_sent_many(rt.core, sent)
+    for out, result in results:
+        if isinstance(result, SendFailed):
+            outcomes[out.message_id] = _failed(rt, out, result, job_id)
+        else:
+            outcomes[out.message_id] = f"sent ({result})"
+    return outcomes
+
+
+def _attempt(rt: Runtime, out: Outgoing) -> tuple[Outgoing, str | SendFailed]:
+    try:
+        return out, rt.sender.send(out)
+    except SendFailed as failure:
+        return out, failure
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=PARALLEL_SENDS, thread_name_prefix="send")
+
+
+def _failed(rt: Runtime, out: Outgoing, failure: SendFailed, job_id: str | None) -> str:
+    outcome = record_failure(
+        rt.core,
+        out.message_id,
+        code=failure.code,
+        detail=failure.detail,
+        transient=failure.transient,
+        retry_delays=rt.mianhua.settings.send_retry_delays,
+    )
+    if isinstance(outcome, Retrying):
+        _schedule(rt, out.message_id, out.kind, outcome.at, job_id)
+        log.info("message %s: %s, retry at %s", out.message_id, failure, outcome.at.isoformat())
+        return f"retry at {outcome.at.isoformat()}"
+    log.warning("message %s failed: %s", out.message_id, failure)
+    return f"failed ({outcome.code})"
+
+
+def _rate_key(out: Outgoing) -> str:
+    what = "call" if out.channel == MessageChannel.VOICE else "sms"
+    return f"{what}:{out.from_number}"
+
+
+def _wait_for_slot(rt: Runtime, out: Outgoing) -> bool:
+    """Keep the carrier's pace. Replies book their slot; reminders and broadcasts only
+    take one about to come, and give way (False) when anything more urgent is queued."""
+    if not rt.rate.limited:
+        return True
+    units = 1 if out.channel == MessageChannel.VOICE else out.segments
+    queue = queue_for(out.kind)
+    if queue == WORKER_QUEUES[0]:
+        time.sleep(rt.rate.book(_rate_key(out), units).wait)
+        return True
+    deadline = time.monotonic() + MAX_WAIT_IN_JOB_S
+    while True:
+        slot = rt.rate.try_take(_rate_key(out), units, within=POLL_S)
+        if slot.granted:
+            time.sleep(slot.wait)
+            return True
+        if _more_urgent_waiting(rt, queue) or time.monotonic() > deadline:
+            return False
+        time.sleep(min(slot.wait, POLL_S))
+
+
+def _more_urgent_waiting(rt: Runtime, queue_name: str) -> bool:
+    ahead = WORKER_QUEUES[: WORKER_QUEUES.index(queue_name)]
+    try:
+        pipe = rt.redis.pipeline(transaction=False)
+        for name in ahead:
+            pipe.llen(Queue(name, connection=rt.redis).key)
+        return any(pipe.execute())
+    except RedisError:
+        return False
+
+
+def _requeue_now(rt: Runtime, out: Outgoing, job_id: str | None) -> None:
+    """Back to the front of its own queue: next in line once the urgent work is done."""
+    try:
+        Queue(queue_for(out.kind), connection=rt.redis).enqueue(
+            SEND_JOB,
+            out.message_id,
+            job_id=alternate_job_id(out.message_id, job_id),
+            at_front=True,
+            result_ttl=0,
+            failure_ttl=FAILED_JOB_TTL_S,
+            job_timeout=SEND_JOB_TIMEOUT_S,
+        )
+    except RedisError as exc:  # the sweep finds it again (still queued, job gone)
+        log.warning("message %s: could not requeue (%s)", out.message_id, exc)
+
+
+def _schedule(rt: Runtime, message_id: int, kind: str, at: datetime, job_id: str | None) -> None:
+    """Ask RQ's scheduler to run the job again at `at`. The row's `not_before` says the
+    same, so if Redis forgets, the sweep enqueues it when it is due."""
+    try:
+        Queue(queue_for(kind), connection=rt.redis).enqueue_at(
+            at,
+            SEND_JOB,
+            message_id,
+            job_id=alternate_job_id(message_id, job_id),
+            result_ttl=0,
+            failure_ttl=FAILED_JOB_TTL_S,
+            job_timeout=SEND_JOB_TIMEOUT_S,
+        )
+    except RedisError as exc:
+        log.warning("message %s: could not schedule (%s); left to the sweep", message_id, exc)
+        hold_until(rt.core, message_id, at)
+        return
+    mark_queued(rt.core, [message_id])
