@@ -14,7 +14,7 @@ import redis
 
 from core.context import Core
 from core.db import Database
-from core.messages.sending import mark_queued
+from core.messages.recovery import mark_queued
 from core.settings import Settings, load_settings
 from workers.relay import OutboxRelay
 from workers.senders import Sender, make_sender
