@@ -31,6 +31,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from ivr.views import bp as ivr_blueprint
 
     app.register_blueprint(ivr_blueprint)
+    from simulator import init_simulator
+
+    init_simulator(app)
     return app
 
 

@@ -1,0 +1,26 @@
+"""The phone simulator (`/simulator`): text and call Mianhua from the browser.
+
+Development and test only: in production it is never registered, so the path is 404.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+#: Signs webhook requests when no Twilio account is configured, so the README's run
+#: command works on a fresh machine. Never used in production (refused below).
+DEV_AUTH_TOKEN = "mianhua-dev-token"
+
+
+def init_simulator(app: Flask) -> None:
+    mianhua = app.extensions["mianhua"]
+    settings = mianhua.settings
+    if settings.is_production:
+        return
+    if not settings.twilio_auth_token:
+        # Without a token every webhook answers 403; in development the simulator signs
+        # with this one, and a real Twilio account's token replaces it when configured.
+        mianhua.settings = settings.with_overrides(twilio_auth_token=DEV_AUTH_TOKEN)
+    from simulator.views import bp
+
+    app.register_blueprint(bp)
