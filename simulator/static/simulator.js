@@ -52,15 +52,25 @@
     chat.scrollTop = chat.scrollHeight;
   }
 
+  /* One poll loop; a switch of phone shows that phone's texts at once, and an answer
+     for a phone no longer shown is dropped. */
+  var pollTimer = null;
   function pollChat() {
+    clearTimeout(pollTimer);
     var who = phone();
     $("chat-who").textContent = who;
-    if (!who) { setTimeout(pollChat, 1000); return; }
+    if (!who) { pollTimer = setTimeout(pollChat, 1000); return; }
     request("GET", "messages.json?phone=" + encodeURIComponent(who) + "&community=" + community(), null,
       function (status, data) {
-        if (status === 200) { renderChat(data.messages); }
-        setTimeout(pollChat, 1000);
+        if (status === 200 && who === phone()) { renderChat(data.messages); }
+        clearTimeout(pollTimer);
+        pollTimer = setTimeout(pollChat, 1000);
       });
+  }
+  function switchPhone() {
+    lastChat = "";
+    $("chat").innerHTML = "";
+    pollChat();
   }
 
   $("sms-form").onsubmit = function () {
@@ -70,7 +80,7 @@
     $("sms-send").disabled = true;
     request("POST", "sms", {phone: phone(), community: community(), body: body}, function (status, data) {
       $("sms-send").disabled = false;
-      if (status === 200) { $("sms-body").value = ""; lastChat = ""; } else { alert(data.error || status); }
+      if (status === 200) { $("sms-body").value = ""; pollChat(); } else { alert(data.error || status); }
     });
     return false;
   };
@@ -125,8 +135,8 @@
   for (var i = 0; i < keys.length; i++) {
     keys[i].onclick = function () { act("call/press", {key: this.getAttribute("data-key")}); };
   }
-  $("resident").onchange = function () { $("phone").value = ""; lastChat = ""; };
-  $("phone").oninput = function () { lastChat = ""; };
+  $("resident").onchange = function () { $("phone").value = ""; switchPhone(); };
+  $("phone").oninput = switchPhone;
 
   pollChat();
 })();

@@ -20,7 +20,7 @@
     if (errors && data.errors && data.errors.length) {
       var html = "";
       for (var k = 0; k < data.errors.length; k++) {
-        html += "<li>" + escapeHtml(String(data.errors[k].line)) + ": " + escapeHtml(data.errors[k].text) + "</li>";
+        html += "<li>" + escapeHtml(data.errors[k].line_text) + "</li>";
       }
       errors.innerHTML = html;
     }

@@ -195,7 +195,15 @@ def import_progress_json(import_id: int) -> Any:
         created=run.created,
         updated=run.updated,
         errors=[
-            {"line": e["line"], "text": text(str(e["reason"]), value=e.get("value", ""))}
+            {
+                "line": e["line"],
+                "text": text(str(e["reason"]), value=e.get("value", "")),
+                "line_text": text(
+                    "staff.import.line",
+                    line=e["line"],
+                    problem=text(str(e["reason"]), value=e.get("value", "")),
+                ),
+            }
             for e in run.errors
         ],
         file_error=text(run.file_error, detail=run.file_error_detail) if run.file_error else None,

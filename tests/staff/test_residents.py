@@ -95,9 +95,11 @@ def test_import_runs_in_the_background_and_reports_progress_and_row_errors(staff
         time.sleep(0.05)
     assert state["status"] == "done" and state["finished"]
     assert (state["created"], state["updated"], state["percent"]) == (2, 0, 100)
-    assert state["errors"] == [{"line": 3, "text": "电话号码不对：12345"}]
+    assert state["errors"] == [
+        {"line": 3, "text": "电话号码不对：12345", "line_text": "第3行：电话号码不对：12345"}
+    ]
     assert find_resident(app_world.core, community_id=app_world.community_id, phone="13800138001")
-    assert "电话号码不对：12345" in staff.page(progress_page)
+    assert "第3行：电话号码不对：12345" in staff.page(progress_page)
 
 
 def test_an_import_without_a_file_is_refused_politely(staff, app_world):
