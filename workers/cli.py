@@ -79,7 +79,8 @@ def _work(rt: Runtime, *, burst: bool, log_level: str) -> bool:
         )
         worker.max_connection_wait_time = 5.0
         worker.work(burst=burst, with_scheduler=True, logging_level=log_level.upper())
-        return burst or worker._stop_requested
+        # Asked to stop (SIGTERM, SIGINT): RQ notes when. Otherwise it lost Redis.
+        return burst or worker._shutdown_requested_date is not None
     except RedisError as exc:
         if burst:
             raise click.ClickException(f"Redis is unreachable: {exc}") from exc

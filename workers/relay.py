@@ -26,7 +26,7 @@ BATCHED_QUEUES = (REMINDERS, BROADCASTS)
 SEND_JOB = "workers.jobs.send_message"
 #: Reminders and broadcasts written many at once go in batches: one job per this many.
 SEND_MANY_JOB = "workers.jobs.send_many"
-SEND_BATCH = 50
+SEND_BATCH = 100
 #: Fewer than this from one transaction go one job per message.
 BATCH_FROM = 10
 #: Redis hash: message id -> the batch job carrying it (the sweep checks it is alive).

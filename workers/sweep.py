@@ -49,11 +49,9 @@ def sweep(rt: Runtime) -> SweepReport:
     if due:
         rt.mianhua.relay.enqueue_ids(due)  # raises RedisError: nothing marked, next sweep
         mark_queued(rt.core, [message_id for message_id, _ in due])
-    lost = [
-        (message_id, kind)
-        for message_id, kind in long_queued(rt.core, older_than=patience)
-        if not job_is_alive(rt.redis, message_id, patience)
-    ]
+    queued = long_queued(rt.core, older_than=patience)
+    alive = jobs_alive(rt.redis, [message_id for message_id, _ in queued], patience)
+    lost = [(message_id, kind) for message_id, kind in queued if message_id not in alive]
     if lost:
         rt.redis.hdel(BATCH_OF, *[message_id for message_id, _ in lost])
         rt.mianhua.relay.enqueue_ids(lost)
@@ -61,26 +59,41 @@ def sweep(rt: Runtime) -> SweepReport:
     return SweepReport(enqueued=len(due), requeued=len(lost), taken_back=len(taken))
 
 
-def job_is_alive(redis: Redis, message_id: int, patience: timedelta) -> bool:
-    """Whether Redis still holds a job that will send this message.
+def jobs_alive(redis: Redis, message_ids: list[int], patience: timedelta) -> set[int]:
+    """The messages for which Redis still holds a job that will send them.
 
     A job `started` longer ago than the sweep's patience belonged to a worker that
     died before claiming the row (a live one claims within moments, or gives the
     job back); it counts as lost.
     """
-    job_ids = list(message_job_ids(message_id))
-    batch_job = redis.hget(BATCH_OF, message_id)
-    if batch_job:
-        job_ids.append(batch_job.decode())
+    if not message_ids:
+        return set()
+    batch_jobs = redis.hmget(BATCH_OF, message_ids)
+    candidates = {
+        message_id: [*message_job_ids(message_id), *([batch.decode()] if batch else [])]
+        for message_id, batch in zip(message_ids, batch_jobs, strict=True)
+    }
     pipe = redis.pipeline(transaction=False)
-    for job_id in job_ids:
-        pipe.hmget(Job.key_for(job_id), "status", "started_at")
-    for status, started_at in pipe.execute():
-        state = status.decode() if status else None
-        if state in _WAITING:
-            return True
-        if state == "started" and started_at:
-            started = datetime.strptime(started_at.decode(), "%Y-%m-%dT%H:%M:%S.%fZ")
-            if datetime.now(UTC) - started.replace(tzinfo=UTC) < patience:
-                return True
+    for job_ids in candidates.values():
+        for job_id in job_ids:
+            pipe.hmget(Job.key_for(job_id), "status", "started_at")
+    answers = iter(pipe.execute())
+    now = datetime.now(UTC)
+    alive = set()
+    for message_id, job_ids in candidates.items():
+        states = [next(answers) for _ in job_ids]
+        if any(_is_alive(status, started_at, now, patience) for status, started_at in states):
+            alive.add(message_id)
+    return alive
+
+
+def _is_alive(
+    status: bytes | None, started_at: bytes | None, now: datetime, patience: timedelta
+) -> bool:
+    state = status.decode() if status else None
+    if state in _WAITING:
+        return True
+    if state == "started" and started_at:
+        started = datetime.strptime(started_at.decode(), "%Y-%m-%dT%H:%M:%S.%fZ")
+        return now - started.replace(tzinfo=UTC) < patience
     return False

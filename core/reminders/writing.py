@@ -78,15 +78,17 @@ def write_messages(
             }
         )
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # One statement, executed for many rows ("insertmanyvalues"): compiled once, sent
+    # in pages, and RETURNING says which rows were new.
+    statement = (
+        insert(Message.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Message.__table__.c.id, Message.__table__.c.status)
+    )
     pending = suppressed = 0
+    connection = session.connection()
     for start in range(0, len(rows), _CHUNK):
-        statement = (
-            insert(Message)
-            .values(rows[start : start + _CHUNK])
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Message.id, Message.status)
-        )
-        for message_id, status in session.execute(statement).all():
+        for message_id, status in connection.execute(statement, rows[start : start + _CHUNK]):
             if status == MessageStatus.PENDING:
                 pending += 1
                 note_outbox(session, OutboxEntry(message_id, kind, not_before))

@@ -69,6 +69,13 @@ class _ListingHandler(_Handler):
         self.wfile.write(data)
 
 
+class _Server(ThreadingHTTPServer):
+    # Workers send in parallel: the default backlog of 5 drops connections, which
+    # the client then sees as timeouts after the kernel's 1 s SYN retry.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class ListingFakeTwilio(FakeTwilio):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("account_sid", ACCOUNT_SID)
@@ -76,7 +83,7 @@ class ListingFakeTwilio(FakeTwilio):
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def start(self) -> Self:
-        server = ThreadingHTTPServer((self.host, self.port), _ListingHandler)
+        server = _Server((self.host, self.port), _ListingHandler)
         server.fake = self  # type: ignore[attr-defined]
         self._server, self.port = server, server.server_address[1]
         self._released.clear()
