@@ -98,12 +98,22 @@ def run(count: int, postgres: PostgresServer, redis_server: RedisServer, stand_i
     started = time.perf_counter()
     with core.db.transaction() as session:
         rows = [
-            {"community_id": world.community_id, "direction": "out", "channel": "sms",
-             "phone": f"+8613500{i:06d}", "body": "baseline", "kind": "broadcast",
-             "status": "suppressed", "segments": 1, "attempts": 0, "inline": False,
-             "created_at": datetime.now(UTC), "updated_at": datetime.now(UTC)}
+            {
+                "community_id": world.community_id,
+                "direction": "out",
+                "channel": "sms",
+                "phone": f"+8613500{i:06d}",
+                "body": "baseline",
+                "kind": "broadcast",
+                "status": "suppressed",
+                "segments": 1,
+                "attempts": 0,
+                "inline": False,
+                "created_at": datetime.now(UTC),
+                "updated_at": datetime.now(UTC),
+            }
             for i in range(count)
-        ]  # fmt: skip
+        ]
         for start in range(0, count, 1000):
             session.execute(insert(Message).values(rows[start : start + 1000]))
     queue = Queue("baseline", connection=redis)

@@ -54,14 +54,31 @@ class _ListingHandler(_Handler):
         uri = f"/{API_VERSION}/Accounts/{account}/Messages.json"
         payload = {
             "messages": messages,
-            "meta": {"key": "messages", "page": 0, "page_size": 20, "next_page_url": None,
-                     "first_page_url": uri, "previous_page_url": None, "url": uri},
-        }  # fmt: skip
+            "meta": {
+                "key": "messages",
+                "page": 0,
+                "page_size": 20,
+                "next_page_url": None,
+                "first_page_url": uri,
+                "previous_page_url": None,
+                "url": uri,
+            },
+        }
         data = json.dumps(payload).encode("utf-8")
         fake._record(
-            FakeRequest(time.time(), time.monotonic(), "GET", parts.path, "list",
-                        {"To": to or ""}, None, "ok", 200, None)
-        )  # fmt: skip
+            FakeRequest(
+                time.time(),
+                time.monotonic(),
+                "GET",
+                parts.path,
+                "list",
+                {"To": to or ""},
+                None,
+                "ok",
+                200,
+                None,
+            )
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

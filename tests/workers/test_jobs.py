@@ -289,8 +289,14 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_runtime, sqlite_url,
     deal = world.deal()
     for name in ("甲", "乙"):
         buyer = world.resident(name)
-        place_order(rt.core, community_id=world.community_id, phone=buyer.phone,
-                    deal_number=deal.number, quantity=1, channel="staff")  # fmt: skip
+        place_order(
+            rt.core,
+            community_id=world.community_id,
+            phone=buyer.phone,
+            deal_number=deal.number,
+            quantity=1,
+            channel="staff",
+        )
     with (
         rt.core.db.transaction() as session
     ):  # confirmations done with; the broadcast is the subject

@@ -60,8 +60,14 @@ def test_a_worker_sends_what_orders_wrote_through_twilio(
     )
     workers.start()
     for phone in phones:
-        place_order(live, community_id=world.community_id, phone=phone, deal_number=deal.number,
-                    quantity=2, channel="sms")  # fmt: skip
+        place_order(
+            live,
+            community_id=world.community_id,
+            phone=phone,
+            deal_number=deal.number,
+            quantity=2,
+            channel="sms",
+        )
 
     stand_in.wait_for(10, timeout=30, where=lambda r: r.ok)
     wait_until(lambda: statuses(live)["sent"] == 10, 10, "the rows to be marked sent")
@@ -91,8 +97,14 @@ def test_redis_stopped_during_200_orders_every_confirmation_arrives_once(  # typ
             redis_server.stop()  # orders go on; their confirmations wait in the database
         if i == 140:
             redis_server.start()  # empty: whatever was queued in it is gone
-        result = place_order(live, community_id=world.community_id, phone=phone,
-                             deal_number=deal.number, quantity=1, channel="sms")  # fmt: skip
+        result = place_order(
+            live,
+            community_id=world.community_id,
+            phone=phone,
+            deal_number=deal.number,
+            quantity=1,
+            channel="sms",
+        )
         assert result, result
 
     stand_in.wait_for(200, timeout=90, where=lambda r: r.ok)
@@ -132,8 +144,13 @@ def test_twilio_failing_a_third_of_requests_every_message_arrives_once(  # type:
     deal = world.deal(min_units=1)
     phones = add_buyers(live, world, deal, 150)
     stand_in.fail_randomly(1 / 3, "500", seed=5)
-    env = worker_env(postgres_url, redis_url, stand_in, QUIET_HOURS=NO_QUIET_HOURS,
-                     SEND_RETRY_DELAYS=",".join(["0.1"] * 12))  # fmt: skip
+    env = worker_env(
+        postgres_url,
+        redis_url,
+        stand_in,
+        QUIET_HOURS=NO_QUIET_HOURS,
+        SEND_RETRY_DELAYS=",".join(["0.1"] * 12),
+    )
     workers = worker_processes(env)
     workers.start()
     workers.start()
@@ -154,18 +171,21 @@ def test_two_workers_keep_to_five_segments_a_second(  # type: ignore[no-untyped-
     add_buyers(live, world, deal, 40)
     one_segment = "取货提醒"
     two_segments = "取货提醒：" + "请带好购物袋" * 12  # 77 UCS-2 characters: two segments
-    env = worker_env(postgres_url, redis_url, stand_in, QUIET_HOURS=NO_QUIET_HOURS,
-                     SEND_RATE_PER_SECOND="5")  # fmt: skip
+    env = worker_env(
+        postgres_url, redis_url, stand_in, QUIET_HOURS=NO_QUIET_HOURS, SEND_RATE_PER_SECOND="5"
+    )
     workers = worker_processes(env)
     workers.start()
     workers.start()
     time.sleep(1.5)  # both listening
-    send_bulk_reminder(live, community_id=world.community_id, number=deal.number, by="t",
-                       text=one_segment)  # fmt: skip
+    send_bulk_reminder(
+        live, community_id=world.community_id, number=deal.number, by="t", text=one_segment
+    )
     deal2 = world.deal("东北大米", min_units=1)
     add_buyers(live, world, deal2, 30)
-    send_bulk_reminder(live, community_id=world.community_id, number=deal2.number, by="t",
-                       text=two_segments)  # fmt: skip
+    send_bulk_reminder(
+        live, community_id=world.community_id, number=deal2.number, by="t", text=two_segments
+    )
 
     sent = stand_in.wait_for(70, timeout=60, where=lambda r: r.ok)
     segments = [2 if r.body == two_segments else 1 for r in sent]
@@ -183,8 +203,9 @@ def test_a_reply_overtakes_a_broadcast_at_one_segment_a_second(  # type: ignore[
     deal = world.deal(min_units=1)
     add_buyers(live, world, deal, 40)
     asker = world.resident("问问题的")
-    env = worker_env(postgres_url, redis_url, stand_in, QUIET_HOURS=NO_QUIET_HOURS,
-                     SEND_RATE_PER_SECOND="1")  # fmt: skip
+    env = worker_env(
+        postgres_url, redis_url, stand_in, QUIET_HOURS=NO_QUIET_HOURS, SEND_RATE_PER_SECOND="1"
+    )
     workers = worker_processes(env)
     workers.start()
     workers.start()
