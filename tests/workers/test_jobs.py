@@ -13,7 +13,7 @@ from core.community.models import Community
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
 from core.messages.recovery import take_back_stuck
-from core.messages.sending import LOOP_LIMIT, claim
+from core.messages.sending import LOOP_LIMIT, claim, record_call_outcome
 from core.messages.services import queue_reply
 from core.orders.services import place_order
 from core.reminders.services import send_bulk_reminder
@@ -315,3 +315,44 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_runtime, sqlite_url,
     assert broadcasts.job_ids[0] == f"send-{second}-b"  # first in line after the reply
     assert message(rt, second).status == "queued"
     assert len(stand_in.requests) == 1
+
+
+def test_an_unanswered_reminder_call_is_tried_once_more(rt, rt_world, stand_in, clock):
+    grandma = rt_world.resident("李奶奶", phone="+8631188880001", landline=True)
+    message_id = write(rt, rt_world, grandma, body="取货提醒")
+    deliver(rt, message_id)
+    first_call = message(rt, message_id).provider_sid
+
+    outcome = record_call_outcome(
+        rt.core, message_id=message_id, call_sid=first_call, call_status="no-answer"
+    )
+    assert outcome == "pending"
+    assert message(rt, message_id).not_before == clock() + timedelta(minutes=10)
+    again = record_call_outcome(  # Twilio repeats itself: still one retry
+        rt.core, message_id=message_id, call_sid=first_call, call_status="no-answer"
+    )
+    assert again is None
+
+    clock.advance(minutes=10)
+    deliver(rt, message_id)
+    second_call = message(rt, message_id).provider_sid
+    assert second_call != first_call and len(stand_in.accepted_calls()) == 2
+    assert (
+        record_call_outcome(
+            rt.core, message_id=message_id, call_sid=second_call, call_status="busy"
+        )
+        == "undelivered"
+    )
+    clock.advance(hours=1)
+    assert deliver(rt, message_id) == "nothing to do (undelivered)"
+
+
+def test_an_answered_reminder_call_is_delivered(rt, rt_world, stand_in):
+    grandma = rt_world.resident("李奶奶", phone="+8631188880001", landline=True)
+    message_id = write(rt, rt_world, grandma, body="取货提醒")
+    deliver(rt, message_id)
+    sid = message(rt, message_id).provider_sid
+    assert (
+        record_call_outcome(rt.core, message_id=message_id, call_sid=sid, call_status="completed")
+        == "delivered"
+    )

@@ -1,0 +1,100 @@
+"""The outbox sweep against real Redis: it takes up what the database says must go and
+Redis does not hold, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq import Queue
+from sqlalchemy import select, update
+
+from core.messages.models import Message
+from core.messages.recovery import mark_queued
+from core.orders.services import place_order
+from workers.queues import REPLIES
+from workers.sweep import sweep
+
+
+def order(rt, world):  # type: ignore[no-untyped-def]
+    buyer = world.resident()
+    deal = world.deal()
+    place_order(
+        rt.core,
+        community_id=world.community_id,
+        phone=buyer.phone,
+        deal_number=deal.number,
+        quantity=1,
+        channel="sms",
+    )
+    with rt.core.db.transaction() as session:
+        return session.scalars(select(Message.id).order_by(Message.id.desc())).first()
+
+
+def status(rt, message_id: int) -> str:  # type: ignore[no-untyped-def]
+    with rt.core.db.transaction() as session:
+        return session.get_one(Message, message_id).status
+
+
+def test_the_relay_marks_what_it_enqueued_and_the_sweep_leaves_it(rt, rt_world):
+    message_id = order(rt, rt_world)
+    assert status(rt, message_id) == "queued"
+    assert Queue(REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
+    assert sweep(rt).as_dict() == {"enqueued": 0, "requeued": 0, "taken_back": 0}
+
+
+def test_rows_written_while_redis_was_down_are_enqueued(rt, rt_world, redis_server):
+    redis_server.stop()
+    try:
+        message_id = order(rt, rt_world)  # the order itself succeeds
+        assert not rt.mianhua.relay.last_enqueue_ok()
+    finally:
+        redis_server.start()
+    assert status(rt, message_id) == "pending"
+
+    assert sweep(rt).enqueued == 1
+    assert status(rt, message_id) == "queued"
+    assert Queue(REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
+
+
+def test_queued_rows_whose_job_vanished_are_enqueued_again(rt, rt_world, clock):
+    lost, kept = order(rt, rt_world), order(rt, rt_world)
+    rt.redis.flushall()  # Redis restarted without its data...
+    rt.mianhua.relay.enqueue_ids([(kept, "confirmation")])  # ...and one came back since
+    clock.advance(seconds=2)
+    assert sweep(rt).requeued == 0  # too soon to call them lost
+    clock.advance(seconds=5)
+
+    assert sweep(rt).requeued == 1
+    assert set(Queue(REPLIES, connection=rt.redis).job_ids) == {f"send-{lost}", f"send-{kept}"}
+
+
+def test_rows_a_dead_worker_held_are_taken_back_unless_they_went(rt, rt_world, clock):
+    went, stuck = order(rt, rt_world), order(rt, rt_world)
+    with rt.core.db.transaction() as session:
+        session.execute(update(Message).values(status="sending", updated_at=clock()))
+        session.execute(update(Message).where(Message.id == went).values(provider_sid="SMgone"))
+    clock.advance(seconds=10)
+    rt.redis.flushall()
+
+    report = sweep(rt)
+
+    assert report.taken_back == 1
+    assert status(rt, went) == "sent"
+    with rt.core.db.transaction() as session:
+        row = session.get_one(Message, stuck)
+    assert (row.status, row.error_code) == ("queued", "stuck")
+    assert Queue(REPLIES, connection=rt.redis).job_ids == [f"send-{stuck}"]
+
+
+def test_a_retry_due_later_waits_and_is_enqueued_when_due(rt, rt_world, clock):
+    message_id = order(rt, rt_world)
+    with rt.core.db.transaction() as session:
+        session.execute(
+            update(Message).values(status="pending", not_before=clock() + timedelta(minutes=5))
+        )
+    rt.redis.flushall()
+    assert sweep(rt).enqueued == 0
+    clock.advance(minutes=5)
+    assert sweep(rt).enqueued == 1
+    mark_queued(rt.core, [message_id])  # a second marking changes nothing
+    assert status(rt, message_id) == "queued"
