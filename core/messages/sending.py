@@ -38,7 +38,6 @@ LOOP_WINDOW = timedelta(minutes=5)
 CALL_ATTEMPTS = 2
 CALL_RETRY_AFTER = timedelta(minutes=10)
 _UNANSWERED_CALLS = frozenset({"busy", "no-answer", "failed", "canceled"})
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,12 @@ def next_sends(core: Core, message_ids: list[int]) -> dict[int, NextSend]:
         for message in _loops(session, candidates, now):
             log.warning(
                 "loop guard: message %s to %s failed, over %d identical texts in %s: %r",
-                message.id, message.phone, LOOP_LIMIT, LOOP_WINDOW, message.body,
-            )  # fmt: skip
+                message.id,
+                message.phone,
+                LOOP_LIMIT,
+                LOOP_WINDOW,
+                message.body,
+            )
             steps[message.id] = _drop(session, message, MessageStatus.FAILED, "loop", now)
     return steps
 
