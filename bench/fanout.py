@@ -187,7 +187,11 @@ def run(count: int, postgres: PostgresServer, redis_server: RedisServer, stand_i
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)
         for worker in workers:
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=10)
     figures["peak_rss_mb"] = peak.mb
     mianhua.close()
     return figures
