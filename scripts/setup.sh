@@ -42,6 +42,8 @@ install_system_packages() {
         have_postgres_server || missing+=(postgresql)
         [ -x /usr/bin/chromium ] || missing+=(chromium)
         [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+        # Without a Chinese font the browser tests' screenshots show boxes for every character.
+        [ -d /usr/share/fonts/truetype/wqy ] || missing+=(fonts-wqy-microhei)
     fi
     # Debian's own python3 has no ensurepip until python3-venv is installed.
     if [ ! -x "$VENV/bin/python" ] && [ -n "$python" ] && ! "$python" -c 'import ensurepip' 2>/dev/null; then

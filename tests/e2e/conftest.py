@@ -148,11 +148,13 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 
 def screenshot(page, name: str, *, publish: bool = False, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
-    """Save a screenshot under tests/artifacts/e2e; `publish` also copies it for the README."""
+    """Save a screenshot under tests/artifacts/e2e; with `publish`, and only when
+    MIANHUA_PUBLISH_SCREENSHOTS=1, also refresh the README's copy in docs/screenshots
+    (so an ordinary test run leaves the tree clean)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
-    if publish:
+    if publish and os.environ.get("MIANHUA_PUBLISH_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, SCREENSHOTS / f"{name}.png")
     return path
