@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 
 from core.i18n import t
 from core.money import format_yuan
 
-_BABEL_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
+_BABEL_LOCALE = {"zh": Locale.parse("zh_CN"), "en": Locale.parse("en_GB")}
 _PATTERNS = {"zh": "M月d日EEE H:mm", "en": "EEE d MMM H:mm"}
 _DAY_PATTERNS = {"zh": "M月d日EEE", "en": "EEE d MMM"}
 

@@ -1,9 +1,11 @@
 """The Twilio Messaging webhooks: POST /sms/inbound and POST /sms/status.
 
-Verify the signature, record the text, read it (and any text of the same
-phone still waiting) and answer at once: replies go through the outbox like
-every other text, so the TwiML answer is empty, unless the queue is down, in
-which case the replies just written go back inline and are logged as such.
+Verify the signature, record the text and put a read job on the inbox queue,
+then answer an empty TwiML at once: the text is read by a worker
+(sms_gateway/jobs.py) and its replies go through the outbox like every other
+text. When the queue is down the text is read in this request instead, and
+if its replies cannot be queued either they go back inline in the TwiML,
+logged as such.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, Flask, Response, current_app, request
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from core.community.services import community_by_phone
-from core.conversations.services import receive_text, unsent_answers
+from core.conversations.services import accept_text, unsent_answers
 from core.conversations.turns import TurnBusy
 from core.db import OutboxEntry
-from core.messages.services import apply_status_callback, mark_answered_inline, record_inbound
+from core.messages.services import apply_status_callback, mark_answered_inline
 from core.phones import try_normalize_phone
 from sms_gateway.conversation import read_waiting_texts
+from sms_gateway.jobs import enqueue_reading
 from twilio_webhooks import require_twilio_signature
 
 log = logging.getLogger(__name__)
@@ -59,17 +63,20 @@ def inbound() -> Response:
         return twiml(EMPTY_TWIML, 404)
     phone = try_normalize_phone(sender) or sender[:40]
     body = form.get("Body", "")[:MAX_BODY_CHARS]
+    text = accept_text(
+        core, community_id=community.id, phone=phone, body=body, provider_sid=sid[:64]
+    )
+    if not text.waiting:
+        return twiml(EMPTY_TWIML)  # a retry of a text already read: nothing more to do
+    try:
+        enqueue_reading(mianhua.redis, community.id, phone, text.message_id)
+    except RedisError as exc:
+        log.warning("sms %s: inbox queue unreachable (%s); reading it now", sid, exc)
+    else:
+        return twiml(EMPTY_TWIML)
+    # Redis is down: read the text in this request, and answer inline if the
+    # replies cannot be queued either.
     with _capturing() as written:
-        text = record_inbound(
-            core, community_id=community.id, phone=phone, body=body, provider_sid=sid[:64]
-        )
-        receive_text(
-            core,
-            community_id=community.id,
-            phone=phone,
-            message_id=text.message_id,
-            received_at=core.now(),
-        )
         try:
             read_waiting_texts(core, community, phone)
         except TurnBusy:

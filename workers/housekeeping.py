@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from core.deals.services import close_due_deals
 from core.reminders.due import queue_due_reminders
+from sms_gateway.jobs import enqueue_stale_texts
 from workers.runtime import Runtime
 from workers.sweep import sweep
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 class HousekeepingReport:
     deals_closed: int = 0
     reminders_written: int = 0
+    texts_requeued: int = 0
     sweep: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -29,6 +31,7 @@ class HousekeepingReport:
         return {
             "deals_closed": self.deals_closed,
             "reminders_written": self.reminders_written,
+            "texts_requeued": self.texts_requeued,
             "sweep": self.sweep,
             "errors": self.errors,
         }
@@ -46,6 +49,11 @@ def run_housekeeping(rt: Runtime) -> HousekeepingReport:
     except Exception as exc:
         log.exception("housekeeping: writing due reminders failed")
         report.errors.append(f"reminders: {exc!r}")
+    try:
+        report.texts_requeued = enqueue_stale_texts(rt.redis, rt.core)
+    except Exception as exc:
+        log.exception("housekeeping: re-enqueueing unread texts failed")
+        report.errors.append(f"inbox: {exc!r}")
     try:  # last: it also enqueues what the steps above could not
         report.sweep = sweep(rt).as_dict()
     except Exception as exc:

@@ -13,11 +13,14 @@ REMINDERS = "mianhua-reminders"
 BROADCASTS = "mianhua-broadcasts"
 #: Periodic work (the outbox sweep, due reminders, closing deals at their deadline).
 HOUSEKEEPING = "mianhua-housekeeping"
-ALL = (REPLIES, REMINDERS, BROADCASTS, HOUSEKEEPING)
+#: Inbound texts waiting to be read: the SMS webhook only records a text and puts a
+#: read job here, so it answers Twilio in milliseconds.
+INBOX = "mianhua-inbox"
+ALL = (REPLIES, INBOX, REMINDERS, BROADCASTS, HOUSEKEEPING)
 #: The order a worker listens in. Housekeeping (a few quick queries every few seconds)
 #: goes before reminders and broadcasts, or a 10,000-message broadcast would starve the
 #: sweep and the reminder scan for hours.
-WORKER_QUEUES = (REPLIES, HOUSEKEEPING, REMINDERS, BROADCASTS)
+WORKER_QUEUES = (REPLIES, INBOX, HOUSEKEEPING, REMINDERS, BROADCASTS)
 
 _BY_KIND = {
     MessageKind.REPLY: REPLIES,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from redis import Redis
@@ -46,3 +48,14 @@ def runtime() -> Runtime:
     if _runtime is None:
         return install(bootstrap())
     return _runtime
+
+
+@contextmanager
+def installed(mianhua: Mianhua) -> Iterator[Runtime]:
+    """Run jobs in this process against `mianhua`, then put back what was there (tests)."""
+    global _runtime
+    previous = _runtime
+    try:
+        yield install(mianhua)
+    finally:
+        _runtime = previous

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from core.context import Core
 from core.conversations.models import Conversation, InboxText
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
+from core.messages.services import inbound_message
 from core.residents.services import resident_by_phone
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,56 @@ def receive_text(
             pass  # a concurrent retry of the same text put it there first
 
 
+@dataclass(frozen=True)
+class Accepted:
+    message_id: int
+    is_new: bool  # False: Twilio retried a text we have
+    waiting: bool  # not read yet: someone must read it (again, if its reader died)
+
+
+def accept_text(
+    core: Core, *, community_id: int, phone: str, body: str, provider_sid: str
+) -> Accepted:
+    """Record an inbound text and put it in the phone's inbox, in one transaction.
+
+    The webhook's only write: everything else about the text happens when it is read.
+    """
+    now = core.now()
+    for _attempt in range(2):
+        with core.db.transaction() as session:
+            known = session.execute(
+                select(Message.id, InboxText.handled_at)
+                .outerjoin(InboxText, InboxText.message_id == Message.id)
+                .where(Message.provider_sid == provider_sid)
+            ).first()
+            if known is not None:
+                return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
+            message = inbound_message(
+                session,
+                community_id=community_id,
+                phone=phone,
+                body=body,
+                provider_sid=provider_sid,
+                now=now,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(message)
+                    session.flush()
+                    session.add(
+                        InboxText(
+                            message_id=message.id,
+                            community_id=community_id,
+                            phone=phone,
+                            received_at=now,
+                        )
+                    )
+            except IntegrityError:
+                continue  # a concurrent retry of the same text recorded it first: read theirs
+            return Accepted(message.id, is_new=True, waiting=True)
+    raise RuntimeError(f"could not record text {provider_sid}")  # pragma: no cover
+
+
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
     """The phone's texts not yet read, oldest first. Call while holding the phone's turn."""
     with core.db.transaction() as session:
@@ -113,6 +164,18 @@ def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingT
             .order_by(InboxText.message_id)
         ).all()
         return [PendingText(*row) for row in rows]
+
+
+def stale_inbox_phones(core: Core, *, older_than: datetime) -> list[tuple[int, str, int]]:
+    """Phones with a text recorded before `older_than` and still unread: the newest such
+    text of each (community id, phone, message id). Their read job was lost."""
+    with core.db.transaction() as session:
+        rows = session.execute(
+            select(InboxText.community_id, InboxText.phone, func.max(InboxText.message_id))
+            .where(InboxText.handled_at.is_(None), InboxText.received_at < older_than)
+            .group_by(InboxText.community_id, InboxText.phone)
+        ).all()
+        return [(community_id, phone, message_id) for community_id, phone, message_id in rows]
 
 
 def start_turn(core: Core, *, community_id: int, phone: str, text: PendingText) -> Turn:

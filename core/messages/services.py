@@ -40,6 +40,26 @@ class Inbound:
     is_new: bool  # False: the provider retried a text we already have
 
 
+def inbound_message(
+    session: Session, *, community_id: int, phone: str, body: str, provider_sid: str, now: datetime
+) -> Message:
+    """The log row of an inbound text (not yet added to the session)."""
+    resident = resident_by_phone(session, community_id, phone)
+    return Message(
+        community_id=community_id,
+        resident_id=resident.id if resident else None,
+        direction=Direction.INBOUND,
+        phone=phone,
+        body=body,
+        kind=MessageKind.INBOUND,
+        status=MessageStatus.RECEIVED,
+        segments=count_segments(body),
+        provider_sid=provider_sid,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 def record_inbound(
     core: Core, *, community_id: int, phone: str, body: str, provider_sid: str
 ) -> Inbound:
@@ -50,19 +70,13 @@ def record_inbound(
         existing = session.scalar(select(Message.id).where(Message.provider_sid == provider_sid))
         if existing is not None:
             return Inbound(existing, is_new=False)
-        resident = resident_by_phone(session, community_id, e164)
-        message = Message(
+        message = inbound_message(
+            session,
             community_id=community_id,
-            resident_id=resident.id if resident else None,
-            direction=Direction.INBOUND,
             phone=e164,
             body=body,
-            kind=MessageKind.INBOUND,
-            status=MessageStatus.RECEIVED,
-            segments=count_segments(body),
             provider_sid=provider_sid,
-            created_at=now,
-            updated_at=now,
+            now=now,
         )
         try:
             with session.begin_nested():

@@ -9,6 +9,7 @@ import pytest
 
 from core.orders.services import resident_orders
 from simulator import DEV_AUTH_TOKEN
+from tests.support.inbox import read_inbox
 
 
 class Simulator:
@@ -29,6 +30,7 @@ class Simulator:
     def text(self, phone: str, body: str) -> Any:
         response = self.post("sms", {"phone": phone, "body": body})
         assert response.status_code == 200, response.get_data(as_text=True)
+        read_inbox(self.client.application.extensions["mianhua"])  # the worker's part
         return response.get_json()
 
     def chat(self, phone: str) -> list[dict[str, Any]]:

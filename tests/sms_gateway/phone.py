@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from core.context import Core
 from core.messages.models import Direction, Message
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from tests.support.inbox import read_inbox
 
 COMMUNITY_PHONE = "+8631188886666"
 _sids = itertools.count(1)
@@ -44,8 +45,15 @@ class Sms:
         self._seen: dict[str, int] = {}
 
     def send(
-        self, phone: str, body: str, *, sid: str | None = None, to: str = COMMUNITY_PHONE
+        self,
+        phone: str,
+        body: str,
+        *,
+        sid: str | None = None,
+        to: str = COMMUNITY_PHONE,
+        read: bool = True,
     ) -> Sent:
+        """Text the community; with `read`, run the read job as a worker would."""
         sid = sid or new_sid()
         params = {
             "MessageSid": sid,
@@ -62,7 +70,12 @@ class Sms:
         response = self.client.post(
             "/sms/inbound", data=params, headers=signed("/sms/inbound", params)
         )
+        if read:
+            self.read_inbox()
         return Sent(response.status_code, response.get_data(as_text=True), sid)
+
+    def read_inbox(self) -> None:
+        read_inbox(self.client.application.extensions["mianhua"])
 
     def status(self, params: dict[str, str], query: str = "") -> int:
         path = "/sms/status" + (f"?{query}" if query else "")

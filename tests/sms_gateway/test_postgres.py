@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.conversations.models import InboxText
+from sms_gateway.jobs import read_texts
 from tests.builders import World
 from tests.sms_gateway.phone import Sms
+from workers.runtime import installed
 
 
 @pytest.fixture
@@ -35,11 +37,15 @@ def test_a_burst_from_one_phone_is_read_one_text_at_a_time_each_once(pg):
     bodies = [f"1 {n}" for n in range(1, 9)]
 
     def send(body: str) -> int:
-        return Sms(app.test_client(), world.core).send(wang.phone, body).status
+        return Sms(app.test_client(), world.core).send(wang.phone, body, read=False).status
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(send, bodies))
     assert statuses == [200] * len(bodies)
+    # Eight workers take the eight read jobs at once; the phone's turn lets one read at a time.
+    with installed(app.extensions["mianhua"]), ThreadPoolExecutor(max_workers=8) as pool:
+        read = list(pool.map(lambda _: read_texts(world.community_id, wang.phone), bodies))
+    assert sum(read) == len(bodies)
     with world.core.db.transaction() as session:
         unread = session.scalar(
             select(func.count()).select_from(InboxText).where(InboxText.handled_at.is_(None))

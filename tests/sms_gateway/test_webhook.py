@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from rq import Queue
 from sqlalchemy import func, select
 
 from core.conversations.services import receive_text
 from core.messages.models import Direction, Message
 from core.messages.services import record_inbound
 from core.residents.services import find_resident
+from sms_gateway.jobs import enqueue_stale_texts
 from tests.sms_gateway.phone import COMMUNITY_PHONE, Sms, new_sid, signed
+from workers.queues import INBOX
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
@@ -205,3 +208,32 @@ def test_status_callbacks_that_make_no_sense_are_answered_calmly(sms, app, app_w
     )
     assert unsigned.status_code == 403
     assert _status_of(app_world, reply.id) in (("pending", None), ("queued", None))
+
+
+def test_the_webhook_records_and_queues_the_text_and_a_worker_reads_it(sms, app, app_world):
+    wang = app_world.resident("王芳")
+    app_world.deal()
+    sent = sms.send(wang.phone, "团购", read=False)
+    assert sent.status == 200 and sent.twiml == EMPTY
+    inbox = Queue(INBOX, connection=app.extensions["mianhua"].redis)
+    assert inbox.count == 1
+    assert sms.new_replies(wang.phone) == []  # nothing read in the request itself
+    sms.read_inbox()
+    (reply,) = sms.new_replies(wang.phone)
+    assert "1号赵县雪花梨" in reply
+
+
+def test_a_text_whose_read_job_was_lost_is_read_after_the_housekeeping_sweep(
+    sms, app, app_world, clock
+):
+    wang = app_world.resident("王芳")
+    app_world.deal()
+    mianhua = app.extensions["mianhua"]
+    sms.send(wang.phone, "1 2", read=False)
+    Queue(INBOX, connection=mianhua.redis).empty()  # Redis lost the job
+    assert enqueue_stale_texts(mianhua.redis, mianhua.core) == 0  # not stale yet
+    clock.advance(minutes=3)
+    assert enqueue_stale_texts(mianhua.redis, mianhua.core) == 1
+    sms.read_inbox()
+    (confirmation,) = sms.new_replies(wang.phone)
+    assert confirmation.startswith("已订1号赵县雪花梨2箱")
