@@ -12,6 +12,7 @@ from pathlib import Path
 
 import redis
 
+from core.community.services import CommunityDirectory
 from core.context import Core
 from core.db import Database
 from core.messages.recovery import mark_queued
@@ -25,6 +26,7 @@ class Mianhua:
     settings: Settings
     core: Core = field(init=False)
     relay: OutboxRelay = field(init=False)
+    communities: CommunityDirectory = field(init=False)
 
     def __post_init__(self) -> None:
         _ensure_sqlite_folder(self.settings.database_url)
@@ -38,6 +40,7 @@ class Mianhua:
             on_enqueued=lambda ids: mark_queued(self.core, ids),
         )
         self.core.db.outbox_listeners.append(self.relay)
+        self.communities = CommunityDirectory(self.core)
 
     @cached_property
     def redis(self) -> redis.Redis:

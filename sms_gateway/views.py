@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from core.community.services import community_by_phone
+from core.community.models import Community
 from core.conversations.services import accept_text, unsent_answers
 from core.conversations.turns import TurnBusy
 from core.db import OutboxEntry
@@ -57,25 +57,27 @@ def inbound() -> Response:
         return twiml(EMPTY_TWIML, 400)
     mianhua = current_app.extensions["mianhua"]
     core = mianhua.core
-    community = community_by_phone(core, to)
-    if community is None:
+    community_id = mianhua.communities.id_for(to)
+    if community_id is None:
         log.warning("sms %s: no community has the number %s", sid, to)
         return twiml(EMPTY_TWIML, 404)
     phone = try_normalize_phone(sender) or sender[:40]
     body = form.get("Body", "")[:MAX_BODY_CHARS]
     text = accept_text(
-        core, community_id=community.id, phone=phone, body=body, provider_sid=sid[:64]
+        core, community_id=community_id, phone=phone, body=body, provider_sid=sid[:64]
     )
     if not text.waiting:
         return twiml(EMPTY_TWIML)  # a retry of a text already read: nothing more to do
     try:
-        enqueue_reading(mianhua.redis, community.id, phone, text.message_id)
+        enqueue_reading(mianhua.redis, community_id, phone, text.message_id)
     except RedisError as exc:
         log.warning("sms %s: inbox queue unreachable (%s); reading it now", sid, exc)
     else:
         return twiml(EMPTY_TWIML)
     # Redis is down: read the text in this request, and answer inline if the
     # replies cannot be queued either.
+    with core.db.transaction() as session:
+        community = session.get_one(Community, community_id)
     with _capturing() as written:
         try:
             read_waiting_texts(core, community, phone)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.context import Core
 from core.deals.models import Deal, DealStatus
 from core.orders.models import Order, OrderStatus
-from core.orders.services import _refuse_unorderable, find_deal
+from core.orders.services import find_deal, refuse_unorderable
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
 from core.results import DealView, OrderView, Refusal, RefusalReason
@@ -104,10 +104,8 @@ def _check(
     resident = resident_by_phone(session, community_id, phone)
     if resident is None:
         return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
-    if resident.opted_out:
-        return Refusal(RefusalReason.OPTED_OUT, deal_number=number)
     deal = find_deal(session, community_id, number)
-    refusal = _refuse_unorderable(deal, number, core.now())
+    refusal = refuse_unorderable(deal, number, core.now())
     if refusal is not None:
         return refusal
     assert deal is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -81,3 +82,27 @@ def resolve_community(core: Core, phone: str | None) -> Community:
     if not communities:
         raise CommunityError("no community yet: run `community create` first")
     raise CommunityError("there are several communities: name one with --community PHONE")
+
+
+class CommunityDirectory:
+    """Which community owns a number, remembered for a short while.
+
+    Every inbound text needs it and numbers almost never move, so the SMS webhook
+    asks here instead of the database; only found numbers are remembered, so a
+    community created a moment ago is found at once.
+    """
+
+    def __init__(self, core: Core, ttl_seconds: float = 60.0) -> None:
+        self.core = core
+        self.ttl_seconds = ttl_seconds
+        self._known: dict[str, tuple[float, int]] = {}
+
+    def id_for(self, phone: str) -> int | None:
+        hit = self._known.get(phone)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        community = community_by_phone(self.core, phone)
+        if community is None:
+            return None
+        self._known[phone] = (time.monotonic() + self.ttl_seconds, community.id)
+        return community.id

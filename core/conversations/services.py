@@ -116,37 +116,37 @@ def accept_text(
     """
     now = core.now()
     for _attempt in range(2):
-        with core.db.transaction() as session:
-            known = session.execute(
-                select(Message.id, InboxText.handled_at)
-                .outerjoin(InboxText, InboxText.message_id == Message.id)
-                .where(Message.provider_sid == provider_sid)
-            ).first()
-            if known is not None:
-                return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
-            message = inbound_message(
-                session,
-                community_id=community_id,
-                phone=phone,
-                body=body,
-                provider_sid=provider_sid,
-                now=now,
-            )
-            try:
-                with session.begin_nested():
-                    session.add(message)
-                    session.flush()
-                    session.add(
-                        InboxText(
-                            message_id=message.id,
-                            community_id=community_id,
-                            phone=phone,
-                            received_at=now,
-                        )
+        try:
+            with core.db.transaction() as session:
+                known = session.execute(
+                    select(Message.id, InboxText.handled_at)
+                    .outerjoin(InboxText, InboxText.message_id == Message.id)
+                    .where(Message.provider_sid == provider_sid)
+                ).first()
+                if known is not None:
+                    return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
+                message = inbound_message(
+                    session,
+                    community_id=community_id,
+                    phone=phone,
+                    body=body,
+                    provider_sid=provider_sid,
+                    now=now,
+                )
+                session.add(message)
+                session.flush()
+                session.add(
+                    InboxText(
+                        message_id=message.id,
+                        community_id=community_id,
+                        phone=phone,
+                        received_at=now,
                     )
-            except IntegrityError:
-                continue  # a concurrent retry of the same text recorded it first: read theirs
-            return Accepted(message.id, is_new=True, waiting=True)
+                )
+                accepted = Accepted(message.id, is_new=True, waiting=True)
+            return accepted
+        except IntegrityError:
+            continue  # a concurrent retry of the same text recorded it first: read theirs
     raise RuntimeError(f"could not record text {provider_sid}")  # pragma: no cover
 
 

@@ -20,7 +20,7 @@ from core.deals.services import (
     DealInvalid,
     DealNotFound,
     DealSpec,
-    _supplier_id,
+    supplier_id_for,
 )
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
@@ -103,7 +103,7 @@ def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by:
                 ("pickup_place", spec.pickup_place.strip() or community.pickup_place),
                 ("if_short", spec.if_short),
                 ("extend_hours", spec.extend_hours),
-                ("supplier_id", _supplier_id(session, community_id, spec.supplier_name)),
+                ("supplier_id", supplier_id_for(session, community_id, spec.supplier_name)),
             )
             if getattr(deal, name) != value
         }

@@ -116,7 +116,7 @@ def create_deal(
             unit=spec.unit.strip(),
             price_fen=spec.price_fen,
             market_price_fen=spec.market_price_fen,
-            supplier_id=_supplier_id(session, community_id, spec.supplier_name),
+            supplier_id=supplier_id_for(session, community_id, spec.supplier_name),
             min_units=spec.min_units,
             if_short=spec.if_short,
             extend_hours=spec.extend_hours,
@@ -148,7 +148,7 @@ def _free_number(session: Session, community_id: int) -> int | None:
     return next((n for n in range(1, 100) if n not in taken), None)
 
 
-def _supplier_id(session: Session, community_id: int, name: str | None) -> int | None:
+def supplier_id_for(session: Session, community_id: int, name: str | None) -> int | None:
     if not name or not name.strip():
         return None
     supplier = session.scalar(

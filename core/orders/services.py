@@ -134,7 +134,8 @@ def find_deal(session: Session, community_id: int, number: int) -> Deal | None:
     )
 
 
-def _refuse_unorderable(deal: Deal | None, number: int, now: datetime) -> Refusal | None:
+def refuse_unorderable(deal: Deal | None, number: int, now: datetime) -> Refusal | None:
+    """Why no order can be taken on this deal now, or None when one can."""
     if deal is None or deal.status == DealStatus.DRAFT:
         return Refusal(RefusalReason.UNKNOWN_DEAL, deal_number=number)
     if deal.status == DealStatus.OPEN and deal.opens_at is not None and now < deal.opens_at:
@@ -158,10 +159,12 @@ def _place(
     resident = resident_by_phone(session, community_id, phone)
     if resident is None:
         return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
-    if resident.opted_out and placed_by is None:
+    if resident.opted_out and placed_by is None and channel == Channel.SMS:
+        # They asked for no more texts; ordering by text would need answers by text.
+        # A phone call or a staff member can still take their order.
         return Refusal(RefusalReason.OPTED_OUT, deal_number=number)
     deal = find_deal(session, community_id, number)
-    refusal = _refuse_unorderable(deal, number, now)
+    refusal = refuse_unorderable(deal, number, now)
     if refusal is not None:
         return refusal
     assert deal is not None

@@ -138,15 +138,17 @@ def test_raising_an_own_order_counts_what_the_resident_already_holds(world):
     assert refused.reason == RefusalReason.SOLD_OUT and refused.units_left == 10
 
 
-def test_opted_out_residents_are_refused_by_text_but_staff_may_order_for_them(world):
+def test_opted_out_residents_are_refused_by_text_but_may_order_by_phone_or_staff(world):
     wang = world.resident()
     deal = world.deal()
     opt_out(world.core, community_id=world.community_id, phone=wang.phone)
     assert order(world, wang.phone, deal.number, 1).reason == RefusalReason.OPTED_OUT
-    by_staff = order(world, wang.phone, deal.number, 1, channel=Channel.STAFF, placed_by="小李")
-    assert isinstance(by_staff, OrderPlaced)
-    [confirmation] = messages(world)
-    assert confirmation.status == MessageStatus.SUPPRESSED  # recorded, never sent
+    assert isinstance(order(world, wang.phone, deal.number, 1, channel=Channel.VOICE), OrderPlaced)
+    by_staff = order(world, wang.phone, deal.number, 2, channel=Channel.STAFF, placed_by="小李")
+    assert isinstance(by_staff, OrderPlaced) and by_staff.previous_quantity == 1
+    confirmations = messages(world)
+    assert len(confirmations) == 2
+    assert {m.status for m in confirmations} == {MessageStatus.SUPPRESSED}  # recorded, not sent
 
 
 def test_orders_entered_for_a_resident_are_audited(world):
