@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from core.context import Core
 from core.conversations.models import Conversation, InboxText
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
-from core.messages.services import inbound_message
+from core.messages.services import inbound_values
 from core.residents.services import resident_by_phone
 
 log = logging.getLogger(__name__)
@@ -115,38 +115,38 @@ def accept_text(
     The webhook's only write: everything else about the text happens when it is read.
     """
     now = core.now()
-    for _attempt in range(2):
-        try:
-            with core.db.transaction() as session:
-                known = session.execute(
-                    select(Message.id, InboxText.handled_at)
-                    .outerjoin(InboxText, InboxText.message_id == Message.id)
-                    .where(Message.provider_sid == provider_sid)
-                ).first()
-                if known is not None:
-                    return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
-                message = inbound_message(
-                    session,
+    try:
+        with core.db.transaction() as session:
+            values = inbound_values(
+                session,
+                community_id=community_id,
+                phone=phone,
+                body=body,
+                provider_sid=provider_sid,
+                now=now,
+            )
+            message_id = session.execute(
+                insert(Message).values(values).returning(Message.id)
+            ).scalar_one()
+            session.execute(
+                insert(InboxText).values(
+                    message_id=message_id,
                     community_id=community_id,
                     phone=phone,
-                    body=body,
-                    provider_sid=provider_sid,
-                    now=now,
+                    received_at=now,
                 )
-                session.add(message)
-                session.flush()
-                session.add(
-                    InboxText(
-                        message_id=message.id,
-                        community_id=community_id,
-                        phone=phone,
-                        received_at=now,
-                    )
-                )
-                accepted = Accepted(message.id, is_new=True, waiting=True)
-            return accepted
-        except IntegrityError:
-            continue  # a concurrent retry of the same text recorded it first: read theirs
+            )
+        return Accepted(message_id, is_new=True, waiting=True)
+    except IntegrityError:
+        pass  # Twilio retried a text we have (MessageSid is unique): say where it stands
+    with core.db.transaction() as session:
+        known = session.execute(
+            select(Message.id, InboxText.handled_at)
+            .outerjoin(InboxText, InboxText.message_id == Message.id)
+            .where(Message.provider_sid == provider_sid)
+        ).first()
+        if known is not None:
+            return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
     raise RuntimeError(f"could not record text {provider_sid}")  # pragma: no cover
 
 

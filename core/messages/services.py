@@ -19,6 +19,7 @@ from core.messages.models import (
     STATUS_RANK,
     Direction,
     Message,
+    MessageChannel,
     MessageKind,
     MessageStatus,
 )
@@ -40,24 +41,25 @@ class Inbound:
     is_new: bool  # False: the provider retried a text we already have
 
 
-def inbound_message(
+def inbound_values(
     session: Session, *, community_id: int, phone: str, body: str, provider_sid: str, now: datetime
-) -> Message:
-    """The log row of an inbound text (not yet added to the session)."""
+) -> dict[str, object]:
+    """The columns of an inbound text's log row."""
     resident = resident_by_phone(session, community_id, phone)
-    return Message(
-        community_id=community_id,
-        resident_id=resident.id if resident else None,
-        direction=Direction.INBOUND,
-        phone=phone,
-        body=body,
-        kind=MessageKind.INBOUND,
-        status=MessageStatus.RECEIVED,
-        segments=count_segments(body),
-        provider_sid=provider_sid,
-        created_at=now,
-        updated_at=now,
-    )
+    return {
+        "community_id": community_id,
+        "resident_id": resident.id if resident else None,
+        "direction": Direction.INBOUND,
+        "channel": MessageChannel.SMS,
+        "phone": phone,
+        "body": body,
+        "kind": MessageKind.INBOUND,
+        "status": MessageStatus.RECEIVED,
+        "segments": count_segments(body),
+        "provider_sid": provider_sid,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def record_inbound(
@@ -70,13 +72,15 @@ def record_inbound(
         existing = session.scalar(select(Message.id).where(Message.provider_sid == provider_sid))
         if existing is not None:
             return Inbound(existing, is_new=False)
-        message = inbound_message(
-            session,
-            community_id=community_id,
-            phone=e164,
-            body=body,
-            provider_sid=provider_sid,
-            now=now,
+        message = Message(
+            **inbound_values(
+                session,
+                community_id=community_id,
+                phone=e164,
+                body=body,
+                provider_sid=provider_sid,
+                now=now,
+            )
         )
         try:
             with session.begin_nested():
