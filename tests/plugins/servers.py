@@ -11,6 +11,10 @@ Load with ``pytest_plugins = ["tests.plugins.servers"]``. Fixtures:
 
 A missing binary fails the tests with what to install: a skipped database test would
 let a broken machine look green.
+
+Why not pytest-redis and pytest-postgresql: their process fixtures run ``initdb`` as the
+current user, which PostgreSQL refuses as root (how CI runs here), and they cannot stop
+and restart Redis on the same port mid-test, which the fault tests need.
 """
 
 from __future__ import annotations
