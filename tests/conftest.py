@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from core.context import Core, FrozenClock
 from core.db import Database
@@ -18,6 +19,11 @@ from core.migrate import upgrade_database
 from tests.builders import World
 
 pytest_plugins = ["tests.plugins.servers"]
+
+# Tests never judge wall-clock time: no per-example deadline for hypothesis, which on a
+# busy 2-core CI machine would fail a correct parser for being slow once.
+hypothesis_settings.register_profile("mianhua", deadline=None)
+hypothesis_settings.load_profile("mianhua")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 23 November 2026, 10:00 in Shanghai: a working morning, outside quiet hours.

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from core.db import utcnow
 from core.messages.models import Message
 from core.orders.services import place_order
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
@@ -17,6 +18,17 @@ from tests.workers.conftest import FLASK, REPO
 
 @pytest.fixture
 def buyers(app_world):  # type: ignore[no-untyped-def]
+    return two_buyers(app_world)
+
+
+@pytest.fixture
+def buyers_now(app_world, clock):  # type: ignore[no-untyped-def]
+    """The same, dated from the real clock: a worker process runs on it, not on the test's."""
+    clock.set(utcnow())
+    return two_buyers(app_world)
+
+
+def two_buyers(app_world):  # type: ignore[no-untyped-def]
     deal = app_world.deal()
     for name in ("王芳", "李明"):
         buyer = app_world.resident(name)
@@ -53,7 +65,7 @@ def test_reminders_send_for_an_unknown_deal_fails_in_one_line(app, buyers):
 
 
 def test_worker_burst_runs_the_periodic_work_then_sends_and_exits(
-    app, app_world, buyers, redis_url
+    app, app_world, buyers_now, redis_url
 ):
     mianhua = app.extensions["mianhua"]
     env = {
