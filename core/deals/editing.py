@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from core.accounts.services import audit
 from core.community.models import Community, Supplier
 from core.context import Core
@@ -24,9 +22,8 @@ from core.deals.services import (
 )
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
-from core.orders.models import Order, OrderStatus
-from core.orders.services import find_deal, order_text
-from core.residents.models import Resident
+from core.orders.models import OrderStatus
+from core.orders.services import find_deal, order_text, placed_orders
 from core.results import DealView
 
 #: A deal can be changed until ordering is over; after that the orders stand as placed.
@@ -132,12 +129,7 @@ def call_off_deal(core: Core, *, community_id: int, number: int, by: str) -> Clo
         if deal.status not in CALLABLE_OFF:
             return CloseOutcome(DealView.of(deal), str(deal.status), 0)
         community = session.get_one(Community, community_id)
-        rows = session.execute(
-            select(Order, Resident)
-            .join(Resident, Resident.id == Order.resident_id)
-            .where(Order.deal_id == deal.id, Order.status == OrderStatus.PLACED)
-            .order_by(Order.id)
-        ).all()
+        rows = placed_orders(session, deal.id)
         for order, resident in rows:
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = order.updated_at = now

@@ -18,7 +18,7 @@ from core.deals.models import UNFINISHED, Deal, DealStatus, IfShort
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
-from core.orders.services import find_deal, order_text
+from core.orders.services import find_deal, order_text, placed_orders
 from core.residents.models import Resident
 from core.results import DealView
 
@@ -259,12 +259,7 @@ def _close(
     if outcome != "extended":
         deal.closed_at = now
     community = session.get_one(Community, deal.community_id)
-    rows = session.execute(
-        select(Order, Resident)
-        .join(Resident, Resident.id == Order.resident_id)
-        .where(Order.deal_id == deal.id, Order.status == OrderStatus.PLACED)
-        .order_by(Order.id)
-    ).all()
+    rows = placed_orders(session, deal.id)
     for order, resident in rows:
         if outcome == "cancelled":
             order.status = OrderStatus.CANCELLED

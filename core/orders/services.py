@@ -310,7 +310,9 @@ def _confirm(
     )
 
 
-def order_text(key: str, deal: Deal, quantity: int, community: Community, language: str) -> str:
+def order_text(
+    key: str, deal: Deal, quantity: int, community: Community, language: str, **extra: object
+) -> str:
     """A message about one resident's order on one deal, filled from the catalog."""
     return t(
         language,
@@ -324,7 +326,21 @@ def order_text(key: str, deal: Deal, quantity: int, community: Community, langua
         place=deal.pickup_place or community.pickup_place,
         closes=formatting.when(deal.closes_at, community.zone, language),
         short=deal.units_to_go_ahead,
+        **extra,
     )
+
+
+def placed_orders(session: Session, deal_id: int) -> list[tuple[Order, Resident]]:
+    """The orders standing on a deal, with who placed them, oldest first."""
+    return [
+        (order, resident)
+        for order, resident in session.execute(
+            select(Order, Resident)
+            .join(Resident, Resident.id == Order.resident_id)
+            .where(Order.deal_id == deal_id, Order.status == OrderStatus.PLACED)
+            .order_by(Order.id)
+        )
+    ]
 
 
 def resident_orders(core: Core, *, community_id: int, phone: str) -> list[OrderView] | Refusal:

@@ -26,14 +26,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import formatting
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal, DealStatus
-from core.i18n import t
 from core.messages.models import Message, MessageKind
 from core.messages.outbox import held_until
 from core.orders.models import Order, OrderStatus
+from core.orders.services import order_text
 from core.reminders.writing import Recipient, write_messages
 from core.residents.models import Resident
 
@@ -211,17 +210,6 @@ def _write(
 
 def reminder_text(name: str, deal: Deal, community: Community, language: str, quantity: int) -> str:
     """A reminder about one deal, from the catalog key `reminder.<name>`."""
-    return t(
-        language,
-        f"reminder.{name}",
-        number=deal.number,
-        title=deal.title(language),
-        quantity=quantity,
-        unit=deal.unit,
-        total=formatting.money(quantity * deal.price_fen, language),
-        pickup=formatting.span(deal.pickup_start, deal.pickup_end, community.zone, language),
-        place=deal.pickup_place or community.pickup_place,
-        closes=formatting.when(deal.closes_at, community.zone, language),
-        short=deal.units_to_go_ahead,
-        help=community.help_phone,
+    return order_text(
+        f"reminder.{name}", deal, quantity, community, language, help=community.help_phone
     )
