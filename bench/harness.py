@@ -67,22 +67,28 @@ def redis_url() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def gunicorn_command(app_spec: str, port: int, workers: int, threads: int) -> list[str]:
+def gunicorn_command(
+    app_spec: str, port: int, workers: int, threads: int, worker_class: str = "gthread"
+) -> list[str]:
     """The one gunicorn command line both an app and its baseline are served with."""
     return [
         sys.executable, "-m", "gunicorn",
-        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+        "--workers", str(workers), "--threads", str(threads), "--worker-class", worker_class,
         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30",
         app_spec,
     ]  # fmt: skip
 
 
 @contextmanager
-def serve(app_spec: str, env: dict[str, str], workers: int, threads: int) -> Iterator[str]:
+def serve(
+    app_spec: str, env: dict[str, str], workers: int, threads: int, worker_class: str = "gthread"
+) -> Iterator[str]:
     """Serve `app_spec` (e.g. "app:create_app()") with gunicorn; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        gunicorn_command(app_spec, port, workers, threads), cwd=ROOT, env={**os.environ, **env}
+        gunicorn_command(app_spec, port, workers, threads, worker_class),
+        cwd=ROOT,
+        env={**os.environ, **env},
     )
     try:
         deadline = time.monotonic() + 30

@@ -12,71 +12,35 @@ the `ivr` section of docs/BENCHMARKS.md. Goal: p99 under 30 ms per step.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
+from bench.harness import postgres_database, redis_url, serve
 from bench.report import write_section
 from core.community.services import create_community
 from core.context import Core
 from core.db import Database
 from core.deals.services import DealSpec, create_deal
-from core.migrate import upgrade_database
 from core.residents.services import register_resident
-from tests.plugins.servers import (
-    PostgresServer,
-    RedisServer,
-    find_postgres_bindir,
-    find_redis_server,
-    free_port,
-)
 from tests.support.twiml_caller import Posted, ScriptedCall, http_post
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-auth-token"
 PUBLIC_BASE_URL = "https://mianhua.bench.example"
 COMMUNITY_PHONE = "+8631188886666"
-GUNICORN = ["--workers", "2", "--threads", "1", "--worker-class", "sync", "--log-level", "warning"]
+#: Both servers: two sync workers, one request each at a time (one client drives the calls).
+SERVER = {"workers": 2, "threads": 1, "worker_class": "sync"}
 GOAL_P99_MS = 30.0
 #: The scripted order call, as a caller presses it after the greeting.
 ORDER_CALL = ["1", "2", "3", "1", "1#", "1"]
 STEP_NAMES = ["greeting", "main→deal", "next deal", "previous deal", "order", "number#", "confirm"]
 
 
-@contextmanager
-def servers() -> Iterator[tuple[str, str]]:
-    """A throwaway PostgreSQL and Redis; (database URL, redis URL)."""
-    pg_dir = Path(tempfile.mkdtemp(prefix="mianhua-bench-pg-"))
-    redis_dir = Path(tempfile.mkdtemp(prefix="mianhua-bench-redis-"))
-    postgres = PostgresServer(find_postgres_bindir(), pg_dir)
-    redis = RedisServer(find_redis_server(), redis_dir)
-    try:
-        postgres.start()
-        redis.start()
-        postgres.create_database("mianhua_bench")
-        yield postgres.url("mianhua_bench"), redis.url(0)
-    finally:
-        redis.stop()
-        postgres.stop()
-        shutil.rmtree(pg_dir, ignore_errors=True)
-        shutil.rmtree(redis_dir, ignore_errors=True)
-
-
 def seed(database_url: str, residents: int) -> list[str]:
     """A community, its residents and three open deals; the residents' phones."""
-    upgrade_database(database_url)
     from datetime import UTC, datetime, timedelta
 
     db = Database(database_url)
@@ -116,33 +80,6 @@ def seed(database_url: str, residents: int) -> list[str]:
         return phones
     finally:
         db.dispose()
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}", app_spec],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(f"gunicorn {app_spec} exited {process.returncode}") from None
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"gunicorn {app_spec} did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def timed_post(base: str, timings: list[float], session: requests.Session):  # type: ignore[no-untyped-def]
@@ -211,22 +148,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args(argv)
 
-    with servers() as (database_url, redis_url):
+    with postgres_database() as database_url, redis_url() as queue_url:
         phones = seed(database_url, residents=50)
         env = {
             "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
+            "REDIS_URL": queue_url,
             "MIANHUA_ENV": "production",
             "SECRET_KEY": "bench-secret",
             "TWILIO_AUTH_TOKEN": TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "SMS_SENDER": "console",
         }
-        with gunicorn("app:create_app()", env) as base:
+        with serve("app:create_app()", env, **SERVER) as base:
             run_calls(base, phones, args.warmup)
             timings, posted = run_calls(base, phones, args.calls)
         steps = [p for p in posted if not p.url.endswith("/voice/status")]
-        with gunicorn("bench.bare_app:create_app()", env) as base:
+        with serve("bench.bare_app:create_app()", env, **SERVER) as base:
             replay_on_baseline(base, steps[: len(steps) // 10])  # warm up
             baseline = replay_on_baseline(base, steps)
 
@@ -243,7 +180,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.calls} signed scripted calls, each: greeting, 1 deals, 2 next, 3 previous, "
         "1 order, 1# one unit, 1 confirm (the order is placed and its SMS written to the "
         "outbox). Mianhua on PostgreSQL and Redis; both servers are gunicorn "
-        f"`{' '.join(GUNICORN)}` on loopback, one client at a time. The baseline is the bare "
+        "`--workers 2 --threads 1 --worker-class sync` on loopback, one client at a time. "
+        "The baseline is the bare "
         "Flask endpoint (bench/bare_app.py) answering the same requests one for one.",
         "",
         "| endpoint | requests | p50 ms | p99 ms | mean ms | max ms |",
