@@ -51,7 +51,7 @@ def staff_hours(call: Call) -> tuple[time, time] | None:
 
 def to_staff(call: Call) -> Turn:
     """Key 0: ring the staff phone, or say when someone will be there."""
-    number = call.community.staff_phones[0] if call.community.staff_phones else None
+    number = call.community.staff_line
     if not number:
         return home(call).before(call.say("ivr.staff.none"))
     hours = staff_hours(call)

@@ -139,7 +139,7 @@ class Reading:
         self.turn = turn
         self.body = turn.text.body
         self.resident = find_resident(core, community_id=community.id, phone=phone)
-        self.is_staff = phone in (community.staff_phones or [])
+        self.is_staff = community.is_staff_phone(phone)
         self.deals = {d.number: d for d in open_deals(core, community_id=community.id)}
         self.replies = Replies(_language_of(self.resident, community, self.body), community)
 

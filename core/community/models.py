@@ -35,9 +35,18 @@ class Community(Base):
         return ZoneInfo(self.timezone)
 
     @property
+    def staff_line(self) -> str | None:
+        """The staff phone a call is put through to, if the committee named one."""
+        return self.staff_phones[0] if self.staff_phones else None
+
+    @property
     def help_phone(self) -> str:
         """The number residents are told to ring for a person."""
-        return self.staff_phones[0] if self.staff_phones else self.phone
+        return self.staff_line or self.phone
+
+    def is_staff_phone(self, phone: str) -> bool:
+        """Whether texts from this number may use the staff commands."""
+        return phone in (self.staff_phones or [])
 
 
 SUPPLIER_KINDS = ("farm_base", "wholesaler", "brand")
