@@ -60,6 +60,7 @@ class DealView:
     pickup_end: datetime
     pickup_place: str
     status: str
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, deal: Deal) -> DealView:
@@ -84,6 +85,7 @@ class DealView:
             pickup_end=deal.pickup_end,
             pickup_place=deal.pickup_place,
             status=deal.status,
+            aliases=tuple(deal.aliases or ()),
         )
 
     def title(self, language: str) -> str:

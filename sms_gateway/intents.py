@@ -21,7 +21,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sms_gateway import normalize
+from sms_gateway import normalize, reader
+from sms_gateway.plans import (
+    Complaint,
+    ConfirmAnswer,
+    OrderPlan,
+    PickDeal,
+    Question,
+    WantsPerson,
+)
+from sms_gateway.products import DealEntry
 
 MAX_QUANTITY = 99
 MAX_DEAL_NUMBER = 99
@@ -41,6 +50,19 @@ class DialogContext:
     awaiting_cancel_choice: bool = False  # resident sent a bare 取消; we asked which order
     open_deal_numbers: frozenset[int] = frozenset()
     is_staff: bool = False
+    # The deals by name: open ones, and lately closed ones (named only to say so).
+    deals: tuple[DealEntry, ...] = ()
+    orders: tuple[tuple[int, int], ...] = ()  # the resident's changeable orders: (deal, quantity)
+    last_deal: int | None = None  # what "改成3份" or "再加一份" is about
+    confirming: bool = False  # we asked "对吗？回1确认，回0不要"
+    picking: tuple[int, ...] = ()  # we asked which of these deals a name meant
+    picking_quantity: int | None = None  # ... and the amount that came with it
+
+    def catalog(self) -> tuple[DealEntry, ...]:
+        """The deals to read names against; numbers alone when only those are known."""
+        if self.deals:
+            return self.deals
+        return tuple(DealEntry(n, "") for n in sorted(self.open_deal_numbers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +190,7 @@ class Unknown:
 Intent = (
     ListDeals | PlaceOrder | ChooseDeal | CancelOrder | MyOrders | Help | OptOut | OptIn
     | SetLanguage | Register | StaffRemind | StaffClose | StaffTotal | Clarify | Unknown
+    | OrderPlan | PickDeal | ConfirmAnswer | Question | WantsPerson | Complaint
 )  # fmt: skip
 
 
@@ -235,9 +258,40 @@ def parse(text: str, context: DialogContext) -> Intent:
     return (
         _read_register(normalize.strip_polite(cleaned))
         or _read_staff(polite_free, context)
+        or _read_answer(polite_free, context)
+        or _read_by_deals(folded, context)
         or _read_cancel(polite_free)
         or _read_order(polite_free, context)
     )
+
+
+def _read_answer(folded: str, context: DialogContext) -> Intent | None:
+    """The answer to the question we asked: 1/对 or 0/不要, or the number of a deal to pick."""
+    if context.confirming:
+        answer = reader.confirm_answer(folded)
+        if answer is not None:
+            return answer
+    if context.picking:
+        reading = normalize.read_numbers(normalize.tokenize(folded))
+        if len(reading.numbers) == 1 and reading.numbers[0].value in context.picking:
+            deal = reading.numbers[0].value
+            quantity = context.picking_quantity
+            if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
+                return PlaceOrder(deal, quantity)
+            return ChooseDeal(deal)
+    return None
+
+
+def _read_by_deals(folded: str, context: DialogContext) -> Intent | None:
+    """Products by name, several items, changes and questions: the deal-aware reader."""
+    scene = reader.Scene(
+        units={d.number: d.unit for d in context.catalog()},
+        open_deals=frozenset(context.open_deal_numbers),
+        orders=dict(context.orders),
+        last_deal=context.last_deal,
+        awaiting_quantity_for=context.awaiting_quantity_for,
+    )
+    return reader.read_order(folded, context.catalog(), scene)  # type: ignore[return-value]
 
 
 # --- register ---------------------------------------------------------------

@@ -30,6 +30,13 @@ class Conversation(Base):
     list_kind: Mapped[str | None] = mapped_column(String(10), default=None)
     list_shown: Mapped[int] = mapped_column(Integer, default=0)
     state_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A question that waits for the resident's answer: the changes to confirm
+    # ({"kind": "confirm", "changes": [...]}) or the deals to pick from ({"kind": "pick", ...}).
+    pending: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # The deal the dialog was last about: what "再加一份" or "改成3份" refers to.
+    last_deal: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Texts in a row that were not understood: the second one gets the simplest path.
+    misread: Mapped[int] = mapped_column(Integer, default=0)
     # Abuse and loop guards: arrival times of recent texts, digests of recent replies.
     recent_texts: Mapped[list[str]] = mapped_column(JSON, default=list)
     recent_replies: Mapped[list[list[str]]] = mapped_column(JSON, default=list)

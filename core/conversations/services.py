@@ -1,14 +1,17 @@
 """The conversation rules: which texts wait to be read, where the dialog stands,
 and when a phone is answered no more for a while.
 
-Rules the issue sets, kept here so every channel and test reads them the same:
+Rules kept here so every channel and test reads them the same:
 
-* A question we asked ("how many?", "which order?") and a paged list lapse
+* A question we asked ("how many?", "对吗？回1确认") and a paged list lapse
   `DIALOG_TTL` after they were asked; after that a bare "3" is read afresh.
-* More than `FLOOD_LIMIT` texts from one phone within `FLOOD_WINDOW`, or the
-  same reply sent `LOOP_REPEATS` times within `LOOP_WINDOW`, is a machine (an
-  auto-responder, a stuck phone) or a loop: the phone is muted for `MUTE_FOR`.
-  Its texts are still recorded, only not answered; the mute is audit-logged.
+* Nobody is silenced for being hard to understand. The same reply is sent
+  once within `REPEAT_WINDOW`, not again and again (an order's answer always
+  goes out). Only a real flood is held back: more than `FLOOD_LIMIT` texts
+  within `FLOOD_WINDOW`, the same text `MACHINE_REPEATS` times within
+  `REPEAT_WINDOW` (a loop with another machine), or an auto-responder. The
+  phone is then held for `HOLD_FOR`, told so once, and shown to staff, who
+  can lift it. A text that reads as an order is answered even while held.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
+from core.helpdesk.services import HelpReason, ask_for_help
 from core.conversations.models import Conversation, InboxText
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
@@ -35,10 +39,13 @@ log = logging.getLogger(__name__)
 
 DIALOG_TTL = timedelta(minutes=30)
 FLOOD_WINDOW = timedelta(minutes=1)
-FLOOD_LIMIT = 10
-LOOP_WINDOW = timedelta(minutes=5)
-LOOP_REPEATS = 3
-MUTE_FOR = timedelta(minutes=30)
+FLOOD_LIMIT = 30  # "dozens of texts a minute": no person types that fast
+REPEAT_WINDOW = timedelta(minutes=5)
+MACHINE_REPEATS = 8  # the same text, again and again: another machine answering us
+HOLD_FOR = timedelta(minutes=30)
+# Words auto-responders put in their texts; answering them starts a loop.
+AUTO_REPLY_MARKS = ("自动回复", "auto-reply", "autoreply", "auto reply", "out of office",
+                    "此为自动", "系统自动", "无需回复")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,10 @@ class Dialog:
     awaiting_cancel_choice: bool = False
     list_kind: str | None = None  # "deals" or "orders": the list MORE continues
     list_shown: int = 0  # how many of its items were shown already
+    # A question waiting for a one-key answer: changes to confirm, or deals to pick from.
+    pending: dict | None = None
+    last_deal: int | None = None  # the deal "改成3份" or "再加一份" is about
+    misread: int = 0  # texts in a row not understood
 
     @property
     def is_empty(self) -> bool:
@@ -69,14 +80,15 @@ class Turn:
 
     text: PendingText
     dialog: Dialog
-    muted: bool  # answer nothing (still honour opt-out)
-    newly_muted: bool  # this very text tripped the flood rule
+    muted: bool  # held back for a flood: answer only what reads as an order (and opt-out)
+    newly_muted: bool  # this very text tripped the flood rule: tell the resident, once
+    held_until: datetime | None = None
 
 
 @dataclass(frozen=True)
 class TurnEnd:
     reply_id: int | None  # the reply written to the outbox, if any
-    muted_now: bool  # the reply was the last one before a mute
+    collapsed: bool = False  # the same reply went out a moment ago: not sent again
 
 
 def receive_text(
@@ -179,24 +191,44 @@ def stale_inbox_phones(core: Core, *, older_than: datetime) -> list[tuple[int, s
 
 
 def start_turn(core: Core, *, community_id: int, phone: str, text: PendingText) -> Turn:
-    """Count the text against the flood rule and hand back the dialog it arrives in."""
+    """Count the text against the flood rules and hand back the dialog it arrives in."""
     now = core.now()
     with core.db.transaction() as session:
         conversation = _conversation(session, community_id, phone, now)
         dialog = _live_dialog(conversation, now)
-        arrivals = [
-            moment
-            for moment in (datetime.fromisoformat(s) for s in conversation.recent_texts)
-            if moment > text.received_at - FLOOD_WINDOW
+        digest = _digest(" ".join((text.body or "").split()).casefold())
+        recent = [
+            (moment, seen)
+            for moment, seen in map(_arrival, conversation.recent_texts)
+            if moment > text.received_at - REPEAT_WINDOW
         ]
-        arrivals.append(text.received_at)
-        conversation.recent_texts = [m.isoformat() for m in arrivals[-(FLOOD_LIMIT + 1) :]]
+        recent.append((text.received_at, digest))
+        conversation.recent_texts = [f"{m.isoformat()}|{d}" for m, d in recent[-60:]]
+        in_a_minute = sum(m > text.received_at - FLOOD_WINDOW for m, _ in recent)
+        repeats = sum(d == digest for _, d in recent)
         was_muted = _is_muted(conversation, now)
-        newly_muted = not was_muted and len(arrivals) > FLOOD_LIMIT
+        reason = None
+        if in_a_minute > FLOOD_LIMIT:
+            reason = "flood"
+        elif repeats >= MACHINE_REPEATS:
+            reason = "machine"
+        elif any(mark in (text.body or "").casefold() for mark in AUTO_REPLY_MARKS):
+            reason = "auto_reply"
+        newly_muted = not was_muted and reason is not None
         if newly_muted:
-            _mute(session, conversation, now, "flood", texts=len(arrivals))
+            _mute(session, conversation, now, reason or "flood", texts=in_a_minute)
         conversation.updated_at = now
-        return Turn(text, dialog, was_muted or newly_muted, newly_muted)
+        held = conversation.muted_until if (was_muted or newly_muted) else None
+        return Turn(text, dialog, was_muted or newly_muted, newly_muted, held)
+
+
+def _arrival(entry: str) -> tuple[datetime, str]:
+    moment, _, digest = entry.partition("|")
+    return datetime.fromisoformat(moment), digest
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def finish_turn(
@@ -209,22 +241,35 @@ def finish_turn(
     outcome: str,
     reply: str | None = None,
     even_if_opted_out: bool = False,
+    collapsible: bool = False,
+    needs_person: str | None = None,
 ) -> TurnEnd:
     """Mark the text read, move the dialog on and write the reply, in one transaction.
 
     The reply goes through the outbox like every other text (kind `reply`, never
     held for quiet hours), deduplicated on the text it answers, so reading the
-    same text twice can never answer it twice.
+    same text twice can never answer it twice. A `collapsible` reply (not an
+    order's answer) that went to this phone within REPEAT_WINDOW is not sent
+    again. `needs_person` (a help reason) puts the text in the staff's help
+    inbox in the same transaction.
     """
     now = core.now()
     with core.db.transaction() as session:
         conversation = _conversation(session, community_id, phone, now)
         _set_dialog(conversation, dialog, now)
-        reply_id, muted_now = None, False
+        reply_id, collapsed = None, False
+        if needs_person is not None:
+            ask_for_help(
+                session,
+                community_id=community_id,
+                phone=phone,
+                reason=HelpReason(needs_person),
+                message_id=message_id,
+                now=now,
+            )
         if reply is not None:
-            muted_now = _count_reply(conversation, reply, now)
-            if muted_now:
-                _mute(session, conversation, now, "loop", reply=reply[:40])
+            collapsed = _seen_reply(conversation, reply, now) and collapsible
+        if reply is not None and not collapsed:
             community = session.get_one(Community, community_id)
             message = queue_message(
                 session,
@@ -243,7 +288,7 @@ def finish_turn(
             inbox.handled_at = now
             inbox.outcome = outcome[:40]
         conversation.updated_at = now
-        return TurnEnd(reply_id, muted_now)
+        return TurnEnd(reply_id, collapsed)
 
 
 def _conversation(session: Session, community_id: int, phone: str, now: datetime) -> Conversation:
@@ -276,6 +321,9 @@ def _live_dialog(conversation: Conversation, now: datetime) -> Dialog:
         awaiting_cancel_choice=conversation.awaiting_cancel_choice,
         list_kind=conversation.list_kind,
         list_shown=conversation.list_shown,
+        pending=conversation.pending,
+        last_deal=conversation.last_deal,
+        misread=conversation.misread or 0,
     )
 
 
@@ -284,6 +332,9 @@ def _set_dialog(conversation: Conversation, dialog: Dialog, now: datetime) -> No
     conversation.awaiting_cancel_choice = dialog.awaiting_cancel_choice
     conversation.list_kind = dialog.list_kind
     conversation.list_shown = dialog.list_shown
+    conversation.pending = dialog.pending
+    conversation.last_deal = dialog.last_deal
+    conversation.misread = dialog.misread
     conversation.state_at = None if dialog.is_empty else now
 
 
@@ -291,23 +342,24 @@ def _is_muted(conversation: Conversation, now: datetime) -> bool:
     return conversation.muted_until is not None and now < conversation.muted_until
 
 
-def _count_reply(conversation: Conversation, reply: str, now: datetime) -> bool:
-    """Remember a reply; True when it is the LOOP_REPEATS-th identical one in LOOP_WINDOW."""
-    digest = hashlib.sha1(reply.encode()).hexdigest()[:16]
+def _seen_reply(conversation: Conversation, reply: str, now: datetime) -> bool:
+    """Remember a reply; True when the same one went to this phone within REPEAT_WINDOW."""
+    digest = _digest(reply)
     recent = [
         [d, at]
         for d, at in conversation.recent_replies
-        if datetime.fromisoformat(at) > now - LOOP_WINDOW
+        if datetime.fromisoformat(at) > now - REPEAT_WINDOW
     ]
+    seen = any(d == digest for d, _ in recent)
     recent.append([digest, now.isoformat()])
     conversation.recent_replies = recent[-20:]
-    return sum(d == digest for d, _ in recent) >= LOOP_REPEATS
+    return seen
 
 
 def _mute(
     session: Session, conversation: Conversation, now: datetime, reason: str, **detail: object
 ) -> None:
-    conversation.muted_until = now + MUTE_FOR
+    conversation.muted_until = now + HOLD_FOR
     conversation.muted_reason = reason
     log.warning(
         "sms: muting %s until %s (%s) %s",

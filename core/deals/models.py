@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -67,6 +67,8 @@ class Deal(Base):
     pickup_start: Mapped[datetime] = mapped_column(UTCDateTime)
     pickup_end: Mapped[datetime] = mapped_column(UTCDateTime)
     pickup_place: Mapped[str] = mapped_column(String(200), default="")
+    # Other names residents use for it (鸭梨, 黄小米), besides those read from its titles.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(12), default=DealStatus.DRAFT, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -48,18 +48,21 @@ def place_order(
     channel: Channel | str,
     idempotency_key: str | None = None,
     placed_by: str | None = None,
+    confirm: bool = True,
 ) -> OrderResult:
     """Order `quantity` units, or change the resident's order on that deal to `quantity`.
 
     `placed_by` names the staff member or volunteer entering it for the resident;
-    such orders are written to the audit log.
+    such orders are written to the audit log. `confirm=False` leaves the resident's
+    confirmation to the caller: a text ordering several items gets one reply for all.
     """
     return _run_once(
         core,
         community_id,
         idempotency_key,
         lambda session: _place(
-            core, session, community_id, phone, deal_number, quantity, Channel(channel), placed_by
+            core, session, community_id, phone, deal_number, quantity, Channel(channel), placed_by,
+            confirm,
         ),
     )
 
@@ -73,13 +76,15 @@ def cancel_order(
     channel: Channel | str,
     idempotency_key: str | None = None,
     cancelled_by: str | None = None,
+    confirm: bool = True,
 ) -> CancelResult:
     return _run_once(
         core,
         community_id,
         idempotency_key,
         lambda session: _cancel(
-            core, session, community_id, phone, deal_number, Channel(channel), cancelled_by
+            core, session, community_id, phone, deal_number, Channel(channel), cancelled_by,
+            confirm,
         ),
     )
 
@@ -154,6 +159,7 @@ def _place(
     quantity: int,
     channel: Channel,
     placed_by: str | None,
+    confirm: bool = True,
 ) -> OrderResult:
     now = core.now()
     resident = resident_by_phone(session, community_id, phone)
@@ -209,15 +215,16 @@ def _place(
             quantity=quantity,
             previous_quantity=previous,
         )
-    _confirm(
-        session,
-        resident,
-        deal,
-        order,
-        channel,
-        "order.changed" if previous else "order.confirmed",
-        now,
-    )
+    if confirm:
+        _confirm(
+            session,
+            resident,
+            deal,
+            order,
+            channel,
+            "order.changed" if previous else "order.confirmed",
+            now,
+        )
     return OrderPlaced(order=OrderView.of(order, deal), previous_quantity=previous)
 
 
@@ -246,6 +253,7 @@ def _cancel(
     number: int,
     channel: Channel,
     cancelled_by: str | None,
+    confirm: bool = True,
 ) -> CancelResult:
     now = core.now()
     resident = resident_by_phone(session, community_id, phone)
@@ -281,7 +289,8 @@ def _cancel(
             resident_id=resident.id,
             deal_number=number,
         )
-    _confirm(session, resident, deal, order, channel, "order.cancelled", now)
+    if confirm:
+        _confirm(session, resident, deal, order, channel, "order.cancelled", now)
     return OrderCancelled(order=OrderView.of(order, deal))
 
 

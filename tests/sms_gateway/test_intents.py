@@ -15,6 +15,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sms_gateway import normalize, numerals
+from sms_gateway.plans import (
+    Add,
+    Complaint,
+    ConfirmAnswer,
+    Drop,
+    OrderPlan,
+    PickDeal,
+    Problem,
+    Put,
+    Question,
+    WantsPerson,
+)
 from sms_gateway.intents import (
     MAX_DEAL_NUMBER,
     MAX_QUANTITY,
@@ -42,7 +54,8 @@ from sms_gateway.intents import (
 
 INTENT_CLASSES = (
     ListDeals, PlaceOrder, ChooseDeal, CancelOrder, MyOrders, Help, OptOut, OptIn, SetLanguage,
-    Register, StaffRemind, StaffClose, StaffTotal, Clarify, Unknown,
+    Register, StaffRemind, StaffClose, StaffTotal, Clarify, Unknown, OrderPlan, PickDeal,
+    ConfirmAnswer, Question, WantsPerson, Complaint,
 )  # fmt: skip
 OPEN = frozenset({1, 2, 3, 4, 5, 12})
 
@@ -84,7 +97,7 @@ def _context(flags: str) -> DialogContext:
 
 
 def _expected(source: str) -> Intent:
-    namespace = {cls.__name__: cls for cls in INTENT_CLASSES}
+    namespace = {cls.__name__: cls for cls in (*INTENT_CLASSES, Add, Drop, Put, Problem)}
     intent = eval(source, {"__builtins__": {}}, namespace)  # our own file, intents only
     assert isinstance(intent, INTENT_CLASSES), source
     return intent
@@ -113,7 +126,10 @@ def test_corpus(text: str, flags: str, expected: str) -> None:
 def test_corpus_is_large_and_covers_every_intent() -> None:
     assert len(CORPUS_ROWS) >= 150
     expected_classes = {type(_expected(row.values[2])) for row in CORPUS_ROWS}
-    assert expected_classes == set(INTENT_CLASSES)
+    # Names, pickings and confirmations need the deals' titles: the dialog corpus
+    # (tests/sms_gateway/corpus/) covers those against real deals.
+    by_name = {PickDeal, ConfirmAnswer, Question, WantsPerson}
+    assert expected_classes == set(INTENT_CLASSES) - by_name
 
 
 # --- edges the corpus cannot hold ------------------------------------------------------
@@ -166,6 +182,12 @@ def test_dialog_context_fields() -> None:
         "awaiting_cancel_choice",
         "open_deal_numbers",
         "is_staff",
+        "deals",
+        "orders",
+        "last_deal",
+        "confirming",
+        "picking",
+        "picking_quantity",
     ]
 
 

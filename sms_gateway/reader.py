@@ -1,0 +1,208 @@
+"""Read an order text with the community's deals in mind: the deal-aware half of `parse`.
+
+`read_order` is given a cleaned, casefolded text and the dialog context (the
+open deals with their names and units, the resident's orders, the question
+we asked last) and returns one intent. It is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from sms_gateway import wording
+from sms_gateway.lexicon import GENERIC_UNITS, UNITS
+from sms_gateway.order_reader import (
+    Atom,
+    Op,
+    Qty,
+    Reading,
+    Ref,
+    Scene,
+    atoms_of,
+    clauses_of,
+    inferred_deal,
+    read_clause,
+    settle,
+)
+from sms_gateway.plans import ConfirmAnswer, Drop, OrderPlan, Put
+from sms_gateway.products import DealEntry, ProductIndex, build_index
+from sms_gateway.tokens import Token, tokenize
+
+# 15一份, 12块一袋: a price per unit, said before numerals become digits ("151份").
+_PER_UNIT_PRICE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*一\s*({})".format(
+    "|".join(UNITS)
+))
+_YES = frozenset("1 对 对的 是 是的 好 好的 行 可以 确认 确定 没错 嗯 嗯嗯 ok yes y 对对 要 订 好嘞".split())
+_NO = frozenset("0 不 不对 不是 不要 不用 算了 取消 no n 错了 别 不行".split())
+
+
+@lru_cache(maxsize=256)
+def index_for(deals: tuple[DealEntry, ...]) -> ProductIndex:
+    """One product index per set of deals; the worker reads many texts against the same set."""
+    return build_index(deals)
+
+
+@lru_cache(maxsize=256)
+def _spelling_table(deals: tuple[DealEntry, ...]) -> tuple[dict[str, str], frozenset[str]]:
+    index = index_for(deals)
+    from sms_gateway.lexicon import EN_UNITS, vocabulary
+
+    english = frozenset(w for w in vocabulary() if w.isascii()) | frozenset(EN_UNITS)
+    english |= frozenset(index.english) | frozenset(f"{w}s" for w in index.english)
+    english |= frozenset("stop start yes no help list more".split())
+    return wording.pinyin_words(sorted(index.names)), english
+
+
+def prepare(text: str, deals: tuple[DealEntry, ...]) -> tuple[str, frozenset[int]]:
+    """Simplified, numerals in digits, pinyin spelt out: the form the tokens are read from."""
+    simplified = _PER_UNIT_PRICE.sub(r"\1元每\2", wording.simplify(text))
+    table, english = _spelling_table(deals)
+    spelled = wording.spell_out_pinyin(simplified, table, english)
+    return wording.numerals_to_digits(spelled.text), spelled.sounded
+
+
+def confirm_answer(text: str) -> ConfirmAnswer | None:
+    key = "".join(ch for ch in wording.simplify(text) if ch.isalnum())
+    for polite in ("谢谢", "好的谢谢", "麻烦了"):
+        key = key.replace(polite, "") or key
+    if key in _YES:
+        return ConfirmAnswer(True)
+    if key in _NO:
+        return ConfirmAnswer(False)
+    return None
+
+
+def read_order(text: str, deals: tuple[DealEntry, ...], scene: Scene) -> object | None:
+    """The intent of an order text, or None when it names no deal, product or change."""
+    prepared, sounded = prepare(text, deals)
+    index = index_for(deals)
+    tokens = tokenize(prepared, index, sounded)
+    flags = {t.kind for t in tokens}
+    atoms = _merge_refs(atoms_of(tokens))
+    named = sorted({d for a in atoms if isinstance(a, Ref) for d in a.deals})
+    if not _needs_names(tokens, atoms, flags):
+        return None  # numbers alone ("2 3", "7号"): the number grammar reads those
+    reading = Reading()
+    if "unsold" in flags and not any(isinstance(a, Ref) for a in atoms):
+        word = next(t.text for t in tokens if t.kind == "unsold")
+        reading.problems.append(_not_sold(word))
+    _read_atoms(atoms, scene, reading)
+    result = settle(reading, flags, prepared, named)
+    return _simplest(result, scene)
+
+
+def _needs_names(tokens: list[Token], atoms: list[Atom], flags: set[str]) -> bool:
+    """Whether this text is more than the number grammar reads: names, changes, items."""
+    ops = {a.kind for a in atoms if isinstance(a, Op)}
+    quantities = [a for a in atoms if isinstance(a, Qty)]
+    numbered = [a for a in atoms if isinstance(a, Ref)]
+    return bool(
+        "product" in flags
+        or ops & {"add", "set", "correct", "replace", "drop_all"}
+        or (ops & {"all", "each"} and quantities)
+        or flags & {"unsold", "person", "complaint", "neg"}
+        or (len(numbered) >= 2 and len(quantities) >= 2)
+        or any(q.unit is not None and q.unit not in GENERIC_UNITS for q in quantities)
+    )
+
+
+def _not_sold(word: str):  # type: ignore[no-untyped-def]
+    from sms_gateway.plans import Problem
+
+    return Problem("not_sold", word=word)
+
+
+def _merge_refs(atoms: list[Atom]) -> list[Atom]:
+    """那个油就是花生油: two names of one deal, next to each other, are one reference."""
+    merged: list[Atom] = []
+    for atom in atoms:
+        last = merged[-1] if merged else None
+        if isinstance(atom, Ref) and isinstance(last, Ref) and atom.deals & last.deals:
+            merged[-1] = Ref(
+                atom.deals & last.deals,
+                atom.word,
+                by_sound=atom.by_sound and last.by_sound,
+                mixed=atom.mixed or last.mixed,
+            )
+            continue
+        merged.append(atom)
+    return merged
+
+
+def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
+    segments: list[list[Atom]] = [[]]
+    for atom in atoms:
+        if isinstance(atom, Op) and atom.kind == "correct":
+            segments.append([])
+        else:
+            segments[-1].append(atom)
+    if len(segments) > 1:
+        _read_correction(segments, scene, reading)
+        return
+    ops = {a.kind for a in atoms if isinstance(a, Op)}
+    refs = [a for a in atoms if isinstance(a, Ref)]
+    qtys = [a for a in atoms if isinstance(a, Qty)]
+    if ops & {"each", "all"} and refs and len({q.value for q in qtys}) == 1:
+        from sms_gateway.order_reader import _item
+
+        for ref in refs:
+            _item(ref, qtys[-1], ops - {"all", "each"}, scene, reading)
+        return
+    for clause in clauses_of(atoms):
+        read_clause(clause, scene, reading)
+
+
+def _read_correction(segments: list[list[Atom]], scene: Scene, reading: Reading) -> None:
+    """不对 是3份; 1号2份 不对 是3份; 刚才发错了 是2号3袋: what follows the correction stands."""
+    last = [a for a in segments[-1]]
+    earlier = [a for seg in segments[:-1] for a in seg]
+    refs = [a for a in last if isinstance(a, Ref)]
+    qtys = [a for a in last if isinstance(a, Qty)]
+    if not refs and qtys:
+        earlier_refs = [a for a in earlier if isinstance(a, Ref)]
+        if earlier_refs:  # the deal was named in this very text
+            for clause in clauses_of([earlier_refs[-1], *last]):
+                read_clause(clause, scene, reading)
+            return
+        target = inferred_deal(scene, qtys[-1].unit)
+        if target is None:
+            reading.doubts.append("mixed")
+            return
+        reading.doubts.append("inferred")
+        for clause in clauses_of([Ref(frozenset({target}), str(target)), *last]):
+            read_clause(clause, scene, reading)
+        return
+    for clause in clauses_of(last):
+        read_clause(clause, scene, reading)
+    if not any(isinstance(a, Ref | Qty) for a in earlier):  # correcting the text before
+        target = inferred_deal(scene, None) if scene.orders else None
+        placed = {c.deal for c in reading.changes if isinstance(c, Put)}
+        if target is not None and target not in placed:
+            reading.changes.insert(0, Drop(target))
+            reading.doubts.append("inferred")
+
+
+def _simplest(result: object, scene: Scene) -> object:
+    """A certain plan of one plain order or one cancel is the familiar intent."""
+    from sms_gateway.intents import CancelOrder, ChooseDeal, PlaceOrder
+
+    if isinstance(result, OrderPlan) and result.certain and not result.problems:
+        if len(result.changes) == 1:
+            (change,) = result.changes
+            if isinstance(change, Put):
+                return PlaceOrder(change.deal, change.quantity)
+            if isinstance(change, Drop):
+                return CancelOrder(change.deal)
+    if isinstance(result, OrderPlan) and not result.changes and result.certain:
+        kinds = [p.kind for p in result.problems]
+        if kinds == ["no_quantity"] and result.problems[0].deal is not None:
+            return ChooseDeal(result.problems[0].deal)
+        if not kinds:
+            return None
+    return result
+
+
+def tokens_for_debug(text: str, deals: tuple[DealEntry, ...]) -> list[Token]:
+    prepared, sounded = prepare(text, deals)
+    return tokenize(prepared, index_for(deals), sounded)
