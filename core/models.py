@@ -5,6 +5,7 @@ from core.calls.models import CallbackState, VoiceCall
 from core.community.models import Community, Supplier
 from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
+from core.helpdesk.models import HelpRequest
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
 from core.residents.models import Resident
@@ -19,6 +20,7 @@ __all__ = [
     "Deal",
     "DealStatus",
     "Direction",
+    "HelpRequest",
     "IdempotencyKey",
     "IfShort",
     "InboxText",

@@ -76,6 +76,13 @@ class ReminderForm(FlaskForm):
     batch = HiddenField()  # made with the preview: sending the same form twice sends once
 
 
+class HelpReplyForm(FlaskForm):
+    """A staff answer to a help item: previewed (characters, segments), then sent once."""
+
+    text = TextAreaField()
+    token = HiddenField()  # made with the page: the same form sent twice sends once
+
+
 class StaffUserForm(FlaskForm):
     username = StringField()
     password = PasswordField()

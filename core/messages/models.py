@@ -21,6 +21,7 @@ class MessageKind(enum.StrEnum):
     REMINDER = "reminder"
     BROADCAST = "broadcast"
     DEAL_UPDATE = "deal_update"
+    STAFF_REPLY = "staff_reply"  # a committee member's answer from the help inbox
 
 
 class MessageStatus(enum.StrEnum):

@@ -140,9 +140,10 @@ def conversation(
     community_id: int,
     phone: str,
     after_id: int = 0,
-    limit: int = 200,
+    limit: int | None = 200,
 ) -> list[LoggedMessage]:
-    """Everything to and from one number, oldest first: the simulator's chat view.
+    """Everything to and from one number, oldest first: the simulator's chat view
+    (its newest `limit`), and the help inbox's whole conversation (`limit=None`).
 
     Rows already shown (id <= after_id) are left out; rows whose status moved on are
     not, so callers that want live statuses ask again from 0.

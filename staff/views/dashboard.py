@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
 
+from core.helpdesk.queries import waiting_count
 from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.console import bp, communities, community, core
 
@@ -13,7 +14,10 @@ from staff.console import bp, communities, community, core
 @bp.get("/")
 def dashboard() -> Any:
     figures = dashboard_figures(core(), community_id=community().id)
-    return render_template("staff/dashboard.html", board=figures, community=community())
+    help_count = waiting_count(core(), community_id=community().id)
+    return render_template(
+        "staff/dashboard.html", board=figures, community=community(), help_count=help_count
+    )
 
 
 @bp.post("/community")

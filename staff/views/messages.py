@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import render_template, request
 
+from core.conversations.holds import current_holds
 from core.i18n import catalog
 from core.messages.models import MessageKind, MessageStatus
 from core.staffing.messages import message_log
@@ -39,8 +40,11 @@ def messages() -> Any:
         phone=phone,
         page=page_number(),
     )
+    holds = current_holds(core(), community_id=community().id)
     return render_template(
         "staff/messages.html",
+        holds=holds,
+        held_phones={h.phone for h in holds},
         log=log,
         status=status,
         kind=kind,

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
+from core.conversations.holds import hold_for
 from core.orders.services import resident_orders
 from core.residents.importing import COLUMNS
 from core.residents.services import ResidentError
@@ -53,6 +54,8 @@ def _edit_from(form: ResidentForm) -> ResidentEdit:
 def resident_new() -> Any:
     form = ResidentForm()
     problem = None
+    if request.method == "GET":  # "register this caller" from the help inbox names the phone
+        form.phone.data = request.args.get("phone", "")
     if request.method == "POST":
         try:
             saved = save_resident(
@@ -110,6 +113,7 @@ def resident(resident_id: int) -> Any:
             return redirect(url_for("staff.resident", resident_id=resident_id))
     orders = resident_orders(core(), community_id=community().id, phone=detail.resident.phone)
     messages = conversation(core(), community_id=community().id, phone=detail.resident.phone)
+    hold = hold_for(core(), community_id=community().id, phone=detail.resident.phone)
     return render_template(
         "staff/resident_form.html",
         form=form,
@@ -117,6 +121,7 @@ def resident(resident_id: int) -> Any:
         detail=detail,
         orders=orders if isinstance(orders, list) else [],
         messages=list(reversed(messages))[:20],
+        hold=hold,
     ), (422 if problem else 200)
 
 

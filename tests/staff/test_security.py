@@ -15,6 +15,7 @@ SAMPLE_ARGS = {
     "resident_id": 1,
     "import_id": 1,
     "user_id": 1,
+    "item_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
 }
