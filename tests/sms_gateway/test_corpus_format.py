@@ -46,10 +46,10 @@ def test_each_case_is_in_the_file_of_its_kind() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_case_is_written_twice_in_a_file(kind: str) -> None:
-    seen: dict[tuple[str, str, tuple[str, ...]], str] = {}
+    seen: dict[tuple[str, ...], str] = {}
     twice = []
     for case in (case for case in _cases() if case.kind == kind):
-        key = (case.deals, case.lang, tuple(case.texts))
+        key = tuple(case.texts)
         if key in seen:
             twice.append(f"{case.where} repeats {seen[key]}")
         seen.setdefault(key, case.where)
