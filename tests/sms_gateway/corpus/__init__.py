@@ -1,0 +1,1 @@
+"""The corpus of residents' texts the SMS reader is measured against (see loader.py)."""
