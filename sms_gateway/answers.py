@@ -58,8 +58,12 @@ class Answers:
             total = self.replies.money(change.quantity * deal.price_fen)
             return self.t("sms.plan.put", **params, quantity=change.quantity, total=total)
         if isinstance(change, Add):
-            new = self.held.get(change.deal, 0) + change.quantity
+            new = max(0, self.held.get(change.deal, 0) + change.quantity)
             total = self.replies.money(new * deal.price_fen)
+            if change.quantity < 0:
+                return self.t(
+                    "sms.plan.reduce", **params, quantity=-change.quantity, new=new, total=total
+                )
             return self.t("sms.plan.add", **params, quantity=change.quantity, new=new, total=total)
         assert isinstance(change, Drop)
         return self.t("sms.plan.drop", **params)

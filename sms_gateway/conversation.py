@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import formatting
+from core.calls.ordering import cancellable_orders
 from core.community.models import Community
 from core.context import Core
 from core.conversations.services import (
@@ -39,7 +41,8 @@ from core.residents.services import (
     set_language,
 )
 from core.results import OrderPlaced, Refusal, RefusalReason
-from sms_gateway import staff_commands
+from sms_gateway import dialog_plans, staff_commands
+from sms_gateway.answers import Answers
 from sms_gateway.intents import (
     CancelOrder,
     ChooseDeal,
@@ -60,6 +63,16 @@ from sms_gateway.intents import (
     Unknown,
     parse,
 )
+from sms_gateway.plans import (
+    Complaint,
+    ConfirmAnswer,
+    OrderPlan,
+    PickDeal,
+    Put,
+    Question,
+    WantsPerson,
+)
+from sms_gateway.products import DealEntry
 from sms_gateway.replies import Replies
 
 log = logging.getLogger(__name__)
@@ -79,6 +92,15 @@ class Answer:
     reply: str | None
     dialog: Dialog = field(default_factory=Dialog)
     even_if_opted_out: bool = False
+    collapsible: bool = True  # the same reply a moment ago need not go again (not an order's)
+    needs_person: str | None = None  # a help-inbox reason: staff should see this text
+
+
+#: Intents that read as an order: always answered, even while a phone is held for flooding.
+ORDERLIKE = (PlaceOrder, CancelOrder, OrderPlan, PickDeal, ConfirmAnswer, ChooseDeal)
+#: Ways of not being understood: the second in a row gets the simplest path and a person.
+_MISREAD = ("unrecognised",)
+_MISREAD_CLARIFY = ("order_format", "ambiguous_order", "too_many_numbers", "need_deal_number")
 
 
 def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
@@ -100,14 +122,15 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
     try:
         reading = Reading(core, community, phone, turn)
         intent = reading.intent()
-        if turn.muted and not isinstance(intent, OptOut | OptIn):
-            answer, outcome = Answer(None, turn.dialog), "muted"
+        if turn.muted and not isinstance(intent, OptOut | OptIn | ORDERLIKE):
+            answer, outcome = reading.held(), "muted"
         else:
             answer, outcome = reading.answer(intent), type(intent).__name__
+            answer = reading.track(intent, answer)
     except Exception:  # one bad text must not wedge the phone's later texts behind it
         log.exception("sms: could not read message %s from %s", text.message_id, phone)
         replies = Replies(_language_of(None, community, text.body), community)
-        answer, outcome = Answer(replies.error()), "error"
+        answer, outcome = Answer(replies.error(), needs_person="not_understood"), "error"
     finish_turn(
         core,
         community_id=community.id,
@@ -117,6 +140,8 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
         outcome=outcome,
         reply=answer.reply,
         even_if_opted_out=answer.even_if_opted_out,
+        collapsible=answer.collapsible,
+        needs_person=answer.needs_person,
     )
 
 
@@ -142,6 +167,31 @@ class Reading:
         self.is_staff = community.is_staff_phone(phone)
         self.deals = {d.number: d for d in open_deals(core, community_id=community.id)}
         self.replies = Replies(_language_of(self.resident, community, self.body), community)
+        self._held: dict[int, int] | None = None
+
+    @property
+    def answers(self) -> Answers:
+        return Answers(self.replies, self.deals, self.held_orders())
+
+    def held_orders(self) -> dict[int, int]:
+        """The resident's orders that can still change: deal number → quantity."""
+        if self._held is None:
+            self._held = {}
+            if self.resident is not None:
+                orders = cancellable_orders(
+                    self.core, community_id=self.community.id, phone=self.phone
+                )
+                if not isinstance(orders, Refusal):
+                    self._held = {o.deal.number: o.quantity for o in orders}
+        return self._held
+
+    def catalog(self) -> tuple[DealEntry, ...]:
+        """The open deals by name, and the lately closed ones, named only to say so."""
+        entries = [dialog_plans.entry(d, True) for d in self.deals.values()]
+        for deal in list_deals(self.core, community_id=self.community.id):
+            if deal.number not in self.deals and deal.status != DealStatus.DRAFT:
+                entries.append(dialog_plans.entry(deal, False))
+        return tuple(sorted(entries, key=lambda e: e.number))
 
     @property
     def key(self) -> str:
@@ -150,13 +200,64 @@ class Reading:
 
     def intent(self) -> Intent:
         dialog = self.turn.dialog
+        pending = dialog.pending or {}
         context = DialogContext(
             awaiting_quantity_for=dialog.awaiting_quantity_for,
             awaiting_cancel_choice=dialog.awaiting_cancel_choice,
             open_deal_numbers=frozenset(self.deals),
             is_staff=self.is_staff,
+            deals=self.catalog(),
+            orders=tuple(sorted(self.held_orders().items())),
+            last_deal=dialog.last_deal,
+            confirming=pending.get("kind") == "confirm",
+            picking=tuple(pending.get("candidates", ())) if pending.get("kind") == "pick" else (),
+            picking_quantity=pending.get("quantity") if pending.get("kind") == "pick" else None,
         )
         return parse(self.body, context)
+
+    def track(self, intent: Intent, answer: Answer) -> Answer:
+        """Count texts not understood in a row; the second gets the simplest path and a person.
+
+        Also remembers the deal the dialog was about, for "改成3份" in the next text.
+        """
+        dialog = answer.dialog
+        misread = _is_misread(intent)
+        count = self.turn.dialog.misread + 1 if misread else 0
+        last_deal = dialog_plans.deal_of(intent) or dialog.last_deal or self.turn.dialog.last_deal
+        if misread and count >= 2 and self.resident is not None:
+            answer = Answer(
+                self.answers.simplest(),
+                Dialog(misread=count, last_deal=last_deal),
+                needs_person="not_understood",
+            )
+            return answer
+        moved = Dialog(
+            awaiting_quantity_for=dialog.awaiting_quantity_for,
+            awaiting_cancel_choice=dialog.awaiting_cancel_choice,
+            list_kind=dialog.list_kind,
+            list_shown=dialog.list_shown,
+            pending=dialog.pending,
+            last_deal=last_deal,
+            misread=count,
+        )
+        return Answer(
+            answer.reply,
+            moved,
+            answer.even_if_opted_out,
+            answer.collapsible and not isinstance(intent, ORDERLIKE),
+            answer.needs_person,
+        )
+
+    def held(self) -> Answer:
+        """A phone held back for flooding: told once, in plain words; staff see it."""
+        if not self.turn.newly_muted or self.turn.held_until is None:
+            return Answer(None, self.turn.dialog)
+        until = formatting.when(self.turn.held_until, self.community.zone, self.replies.language)
+        return Answer(
+            self.replies.text("sms.held", until=until, phone=self.community.help_phone),
+            self.turn.dialog,
+            needs_person="flood",
+        )
 
     def answer(self, intent: Intent) -> Answer:
         if isinstance(intent, OptOut | OptIn):
@@ -172,7 +273,7 @@ class Reading:
         if isinstance(intent, Register):
             return self.register(intent)
         if self.resident is None:
-            return Answer(self.replies.not_registered())
+            return Answer(self.replies.not_registered(), needs_person="unknown_number")
         handler = _HANDLERS.get(type(intent))
         if handler is None:  # pragma: no cover - every intent has a handler
             return Answer(self.replies.unknown())
@@ -245,6 +346,10 @@ class Reading:
             return Answer(None)  # the core wrote the confirmation with the order
         deal = self.deals.get(intent.deal_number)
         reply = self.replies.refusal(result, deal)
+        if result.reason == RefusalReason.OVER_LIMIT and self.held_orders().get(deal_number := (
+            intent.deal_number
+        )):
+            reply = self.answers.refusal(Put(deal_number, intent.quantity), result)
         if result.limit or result.units_left:  # "reply 3" now orders the most allowed
             return Answer(reply, Dialog(awaiting_quantity_for=intent.deal_number))
         return Answer(reply)
@@ -265,6 +370,8 @@ class Reading:
     def cancel(self, intent: CancelOrder) -> Answer:
         if intent.deal_number is None:
             orders = self.cancellable()
+            if len(orders) == 1:  # 取消 with one order: that one
+                return self.cancel(CancelOrder(orders[0].deal.number))
             reply = self.replies.cancel_which(orders)
             return Answer(reply, Dialog(awaiting_cancel_choice=bool(orders)))
         result = cancel_order(
@@ -280,10 +387,9 @@ class Reading:
         return Answer(None)  # the core wrote the confirmation
 
     def cancellable(self) -> list[Any]:
-        orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
-        if isinstance(orders, Refusal):
-            return []
-        return [o for o in orders if o.status == "placed" and o.deal.status == "open"]
+        """The core's rule: orders on deals still taking orders (not past their deadline)."""
+        orders = cancellable_orders(self.core, community_id=self.community.id, phone=self.phone)
+        return [] if isinstance(orders, Refusal) else list(orders)
 
     # --- lists -----------------------------------------------------------------------
 
@@ -367,4 +473,17 @@ _HANDLERS: dict[type, Any] = {
     SetLanguage: Reading.language,
     Clarify: Reading.clarify,
     Unknown: Reading.unknown,
+    OrderPlan: dialog_plans.plan,
+    ConfirmAnswer: dialog_plans.confirm,
+    PickDeal: dialog_plans.pick,
+    Question: dialog_plans.question,
+    WantsPerson: dialog_plans.wants_person,
+    Complaint: dialog_plans.complaint,
 }
+
+
+def _is_misread(intent: Intent) -> bool:
+    """Texts we could not read at all, or whose order we could not make out."""
+    if isinstance(intent, Unknown):
+        return intent.reason in _MISREAD
+    return isinstance(intent, Clarify) and intent.reason in _MISREAD_CLARIFY

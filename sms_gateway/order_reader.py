@@ -98,14 +98,24 @@ def atoms_of(tokens: list[Token]) -> list[Atom]:
             atoms.append(Ref(token.product.deals, token.product.word, token.product.by_sound))
         elif token.kind in ("deal_pre", "hash", "times", "neg", "deal_post", "unit"):
             continue  # consumed by a number, or a marker standing alone
-        elif token.kind in ("cancel", "set", "replace", "add", "correct", "each", "all", "sep",
-                            "verb"):  # fmt: skip
+        elif token.kind == "deal_pre" and token.text == "no" and after is not None and (
+            after.kind == "product"
+        ):
+            atoms.append(Op("cancel"))  # "no oil"
+        elif token.kind == "negate" and (after is None or after.kind in ("sep", "num")):
+            atoms.append(Op("correct"))  # 啊不，三份: a spoken correction
+        elif token.kind in ("cancel", "set", "replace", "add", "reduce", "correct", "each", "all",
+                            "sep", "verb"):  # fmt: skip
             if token.kind == "add" and token.text in ("再", "又") and after is not None and (
                 after.kind == "verb"
             ):
                 used.add(i + 1)  # 再 + 来/要/订 is one "add"
             if token.kind == "cancel" and before is not None and before.kind == "all":
                 atoms[-1:] = []  # 全部取消, 都不要了: all + cancel is one op
+                atoms.append(Op("drop_all"))
+                continue
+            if token.kind == "all" and before is not None and before.kind == "cancel":
+                atoms[-1:] = []  # "cancel everything"
                 atoms.append(Op("drop_all"))
                 continue
             atoms.append(Op(token.kind))
@@ -127,7 +137,7 @@ def _number(tokens: list[Token], i: int, used: set[int]) -> Atom:
                 return Ref(frozenset({value}), nxt.text, nxt.product.by_sound)
             return Ref(frozenset({value}) | deals, nxt.text, mixed=True)
         return Ref(frozenset({value}), f"{value}号")
-    if before is not None and before.kind in ("deal_pre", "hash") and before.text != "no" or (
+    if (before is not None and before.kind in ("deal_pre", "hash") and before.text != "no") or (
         before is not None and before.kind == "deal_pre" and before.text == "no"
     ):
         if after is not None and after.kind == "unit" and after.unit in ("个", "样"):
@@ -306,7 +316,9 @@ def _item(ref: Ref, qty: Qty | None, ops: set[str], scene: Scene, reading: Readi
         reading.problems.append(problem)
         return
     assert qty.value is not None
-    if "add" in ops:
+    if "reduce" in ops:
+        reading.changes.append(Add(deal, -qty.value))
+    elif "add" in ops:
         reading.changes.append(Add(deal, qty.value))
     else:
         reading.changes.append(Put(deal, qty.value))
@@ -338,7 +350,7 @@ def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Readin
     if not qtys:
         return
     qty = qtys[-1] if all(q.value == qtys[-1].value for q in qtys) else None
-    if qty is None or len(qtys) > 1 and any(not q.marked for q in qtys):
+    if qty is None or (len(qtys) > 1 and any(not q.marked for q in qtys)):
         reading.doubts.append("mixed")
         return
     target = inferred_deal(scene, qty.unit)
@@ -350,11 +362,11 @@ def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Readin
             elif problem is not None and problem.kind != "wrong_unit":
                 reading.problems.append(problem)
         return
-    if ops & {"add", "set", "correct", "replace"} and target is not None:
+    if ops & {"add", "set", "correct", "replace", "reduce"} and target is not None:
         reading.doubts.append("inferred")
         _item(Ref(frozenset({target}), str(target)), qty, ops, scene, reading)
         return
-    if scene.awaiting_quantity_for is not None and not ops & {"add", "set", "correct"}:
+    if scene.awaiting_quantity_for is not None and not ops & {"add", "set", "correct", "reduce"}:
         _item(Ref(frozenset({scene.awaiting_quantity_for}), ""), qty, ops, scene, reading)
         return
     reading.problems.append(Problem("no_quantity", quantity=qty.value, unit=qty.unit or ""))
@@ -362,9 +374,11 @@ def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Readin
 
 def inferred_deal(scene: Scene, unit: str | None) -> int | None:
     """The order a change without a deal is about: the last one talked of, or the only one."""
-    if scene.last_deal is not None and scene.last_deal in scene.orders:
-        if unit is None or fits_unit(unit, scene.units.get(scene.last_deal, "")):
-            return scene.last_deal
+    last = scene.last_deal
+    if last is not None and last in scene.orders and (
+        unit is None or fits_unit(unit, scene.units.get(last, ""))
+    ):
+        return last
     held = [d for d in scene.orders if unit is None or fits_unit(unit, scene.units.get(d, ""))]
     if len(held) == 1:
         return held[0]
@@ -380,7 +394,7 @@ def topic_of(text: str) -> Topic:
         return "pickup_place"
     if any(
         w in text
-        for w in ("什么时候", "啥时候", "几点", "哪天", "几号", "时间", "取货", "来取", "去取", "when")
+        for w in "什么时候 啥时候 几点 哪天 几号 时间 取货 来取 去取 when".split()
     ):
         return "pickup_time"
     if any(w in text for w in ("还有", "剩", "卖完", "有没有", "还能订", "left", "any more")):
@@ -417,6 +431,11 @@ def _last_word_wins(changes: list[Change]) -> list[Change]:
     """Put then Put on one deal: the later stands. Adds to one deal add up."""
     result: list[Change] = []
     for change in changes:
+        if isinstance(change, Drop) and any(
+            isinstance(c, Put | Add) and c.deal == change.deal for c in result
+        ):  # 每样都来一份，油不要: the oil is simply not ordered
+            result = [c for c in result if getattr(c, "deal", None) != change.deal]
+            continue
         if isinstance(change, Put | Drop):
             result = [c for c in result if getattr(c, "deal", None) != change.deal]
         if isinstance(change, DropAll):

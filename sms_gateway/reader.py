@@ -33,7 +33,9 @@ from sms_gateway.tokens import Token, tokenize
 _PER_UNIT_PRICE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*一\s*({})".format(
     "|".join(UNITS)
 ))
-_YES = frozenset("1 对 对的 是 是的 好 好的 行 可以 确认 确定 没错 嗯 嗯嗯 ok yes y 对对 要 订 好嘞".split())
+_YES = frozenset(
+    "1 对 对的 是 是的 好 好的 行 可以 确认 确定 没错 嗯 嗯嗯 ok yes y 对对 要 订 好嘞".split()
+)
 _NO = frozenset("0 不 不对 不是 不要 不用 算了 取消 no n 错了 别 不行".split())
 
 
@@ -99,7 +101,7 @@ def _needs_names(tokens: list[Token], atoms: list[Atom], flags: set[str]) -> boo
     numbered = [a for a in atoms if isinstance(a, Ref)]
     return bool(
         "product" in flags
-        or ops & {"add", "set", "correct", "replace", "drop_all"}
+        or ops & {"add", "set", "correct", "replace", "reduce", "drop_all"}
         or (ops & {"all", "each"} and quantities)
         or flags & {"unsold", "person", "complaint", "neg"}
         or (len(numbered) >= 2 and len(quantities) >= 2)
@@ -141,9 +143,12 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
         _read_correction(segments, scene, reading)
         return
     ops = {a.kind for a in atoms if isinstance(a, Op)}
+    if "replace" in ops:
+        _read_replace(atoms, scene, reading)
+        return
     refs = [a for a in atoms if isinstance(a, Ref)]
     qtys = [a for a in atoms if isinstance(a, Qty)]
-    if ops & {"each", "all"} and refs and len({q.value for q in qtys}) == 1:
+    if ops & {"each", "all"} and "cancel" not in ops and refs and len({q.value for q in qtys}) == 1:
         from sms_gateway.order_reader import _item
 
         for ref in refs:
@@ -153,12 +158,36 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
         read_clause(clause, scene, reading)
 
 
+def _read_replace(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
+    """油换成两袋小米: cancel what comes before 换成 (or the order talked of), order what follows."""
+    at = next(i for i, a in enumerate(atoms) if isinstance(a, Op) and a.kind == "replace")
+    before, after = atoms[:at], atoms[at + 1 :]
+    for clause in clauses_of(after):
+        read_clause(clause, scene, reading)
+    placed = {c.deal for c in reading.changes if isinstance(c, Put)}
+    old = [a for a in before if isinstance(a, Ref)]
+    if old:
+        for ref in old:
+            dropped = ref.deals & scene.open_deals
+            if len(dropped) == 1 and not dropped & placed:
+                reading.changes.insert(0, Drop(next(iter(dropped))))
+        return
+    target = inferred_deal(scene, None)
+    if target is not None and target not in placed:
+        reading.changes.insert(0, Drop(target))
+        reading.doubts.append("inferred")
+
+
 def _read_correction(segments: list[list[Atom]], scene: Scene, reading: Reading) -> None:
     """不对 是3份; 1号2份 不对 是3份; 刚才发错了 是2号3袋: what follows the correction stands."""
     last = [a for a in segments[-1]]
     earlier = [a for seg in segments[:-1] for a in seg]
     refs = [a for a in last if isinstance(a, Ref)]
     qtys = [a for a in last if isinstance(a, Qty)]
+    if not refs and len(qtys) == 2 and not any(q.marked for q in qtys) and qtys[0].value:
+        # "sorry, I meant 2 2": the number grammar's deal and quantity
+        last = [Ref(frozenset({qtys[0].value}), str(qtys[0].value)), qtys[1]]
+        refs, qtys = [last[0]], [qtys[1]]  # type: ignore[list-item]
     if not refs and qtys:
         earlier_refs = [a for a in earlier if isinstance(a, Ref)]
         if earlier_refs:  # the deal was named in this very text
@@ -187,13 +216,17 @@ def _simplest(result: object, scene: Scene) -> object:
     """A certain plan of one plain order or one cancel is the familiar intent."""
     from sms_gateway.intents import CancelOrder, ChooseDeal, PlaceOrder
 
-    if isinstance(result, OrderPlan) and result.certain and not result.problems:
-        if len(result.changes) == 1:
-            (change,) = result.changes
-            if isinstance(change, Put):
-                return PlaceOrder(change.deal, change.quantity)
-            if isinstance(change, Drop):
-                return CancelOrder(change.deal)
+    if (
+        isinstance(result, OrderPlan)
+        and result.certain
+        and not result.problems
+        and len(result.changes) == 1
+    ):
+        (change,) = result.changes
+        if isinstance(change, Put):
+            return PlaceOrder(change.deal, change.quantity)
+        if isinstance(change, Drop):
+            return CancelOrder(change.deal)
     if isinstance(result, OrderPlan) and not result.changes and result.certain:
         kinds = [p.kind for p in result.problems]
         if kinds == ["no_quantity"] and result.problems[0].deal is not None:

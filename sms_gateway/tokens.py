@@ -44,6 +44,14 @@ _NOISE = re.compile(
 )
 
 
+# Words that, glued after a number, are a sound-alike of a measure word or of 号.
+_SOUNDS_AFTER_NUMBER: dict[str, tuple[str, str | None]] = {
+    "和": ("unit", "盒"),
+    "好": ("deal_post", None),
+    "分": ("unit", "份"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     kind: str  # a lexicon.WordKind, or num vague unit product unsold noise hash times other junk
@@ -82,7 +90,7 @@ def tokenize(text: str, index: ProductIndex, sounded: frozenset[int] = frozenset
             glued = bool(tokens) and piece.start > 0 and not text[piece.start - 1].isspace()
             tokens.append(Token("product", piece.word, product=piece, glued=glued))
             continue
-        start, chunk = piece
+        _start, chunk = piece
         last = 0
         for found in _NOISE.finditer(chunk):
             tokens.extend(_lex(chunk[last : found.start()], index, tokens))
@@ -146,6 +154,9 @@ def _token(
     if group == "unit":
         return Token("unit", text, unit=text)
     if group == "zh":
+        if previous is not None and previous.kind == "num" and text in _SOUNDS_AFTER_NUMBER:
+            kind, unit = _SOUNDS_AFTER_NUMBER[text]  # 两和鸡蛋 (盒), 1好梨 (号): typed by sound
+            return Token(kind, text, unit=unit, by_sound=True)
         return Token(vocab[text], text)
     if group == "latin":
         return _latin(text, index, vocab)

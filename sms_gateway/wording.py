@@ -80,7 +80,8 @@ def _numeral_run(match: re.Match[str]) -> str:
 
 # The Chinese words a pinyin-typing resident spells out, looked up by their sound.
 _SPELLED_WORDS = (
-    "订 定 要 我 我要 份 号 袋 桶 箱 盒 瓶 包 个 斤 取消 不要 不要了 买 来 给 和 各 改成 再加 再 加 "
+    "订 定 要 我 我要 份 号 袋 桶 箱 盒 瓶 包 个 斤 取消 不要 不要了 买 来 给 和 各 "
+    "改成 再加 再 加 "
     "两 一 二 三 四 五 六 七 八 九 十 谢谢 你好 想 想要 第 也 还 还有 吗 多少 钱 "
 ).split()
 

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
-from core.helpdesk.services import HelpReason, ask_for_help
 from core.conversations.models import Conversation, InboxText
+from core.helpdesk.services import HelpReason, ask_for_help
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
 from core.messages.services import inbound_values

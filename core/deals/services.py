@@ -53,6 +53,7 @@ class DealSpec:
     if_short: str = IfShort.CANCEL
     extend_hours: int = 0
     number: int | None = None
+    aliases: tuple[str, ...] = ()  # other names residents use for it: 鸭梨, 黄小米
     extra_errors: dict[str, str] = field(default_factory=dict)
 
     def problems(self, now: datetime) -> dict[str, str]:
@@ -127,6 +128,7 @@ def create_deal(
             pickup_start=spec.pickup_start,
             pickup_end=spec.pickup_end,
             pickup_place=spec.pickup_place.strip() or community.pickup_place,
+            aliases=clean_aliases(spec.aliases),
             status=DealStatus.OPEN if open_now else DealStatus.DRAFT,
             created_at=now,
         )
@@ -134,6 +136,21 @@ def create_deal(
         session.flush()
         audit(session, actor=by, action="deal.create", community_id=community_id, number=number)
         return DealView.of(deal)
+
+
+MAX_ALIASES = 10
+ALIAS_MAX = 20
+
+
+def clean_aliases(aliases: tuple[str, ...] | list[str]) -> list[str]:
+    """Staff's extra names for a deal, trimmed, without repeats, at most MAX_ALIASES."""
+    seen: list[str] = []
+    for alias in aliases:
+        for part in alias.replace("，", ",").replace("、", ",").split(","):
+            name = " ".join(part.split())[:ALIAS_MAX]
+            if name and name not in seen:
+                seen.append(name)
+    return seen[:MAX_ALIASES]
 
 
 def _free_number(session: Session, community_id: int) -> int | None:
