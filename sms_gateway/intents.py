@@ -260,9 +260,14 @@ def parse(text: str, context: DialogContext) -> Intent:
         or _read_staff(polite_free, context)
         or _read_answer(polite_free, context)
         or _read_by_deals(folded, context)
-        or _read_cancel(polite_free)
-        or _read_order(polite_free, context)
+        or _read_numbers(polite_free, context)
     )
+
+
+def _read_numbers(folded: str, context: DialogContext) -> Intent:
+    """Numbers only ("2 3", "取消2"), in the one form the number grammar reads."""
+    plain = reader.canonical(folded, context.catalog()) if folded.strip() else folded
+    return _read_cancel(plain) or _read_order(plain, context)
 
 
 def _read_answer(folded: str, context: DialogContext) -> Intent | None:

@@ -216,9 +216,12 @@ def read_clause(clause: list[Atom], scene: Scene, reading: Reading) -> None:
     if "drop_all" in ops and not refs:
         reading.changes.append(DropAll())
         return
+    if "cancel" in ops and not refs and not qtys and len(scene.orders) == 1:
+        reading.changes.append(Drop(next(iter(scene.orders))))  # 算了不要了: the one order
+        return
     if "cancel" in ops and refs and not any(q.marked for q in qtys):
         for ref in refs:
-            deal = _one_deal(ref, scene, reading, None)
+            deal = _one_deal(ref, scene, reading, None, held_only=True)
             if deal is not None:
                 reading.changes.append(Drop(deal))
         return
@@ -284,12 +287,17 @@ def _pair(clause: list[Atom]) -> tuple[list[tuple[Ref, Qty | None]], list[Qty]]:
     return pairs, leftover
 
 
-def _one_deal(ref: Ref, scene: Scene, reading: Reading, qty: Qty | None) -> int | None:
+def _one_deal(
+    ref: Ref, scene: Scene, reading: Reading, qty: Qty | None, held_only: bool = False
+) -> int | None:
+    """The one open deal a reference means; a cancel or a change means one the resident holds."""
     if ref.mixed:
         reading.doubts.append("mixed")
     if ref.by_sound:
         reading.doubts.append("sound")
     open_deals = ref.deals & scene.open_deals
+    if held_only and len(open_deals) > 1 and len(open_deals & set(scene.orders)) == 1:
+        open_deals = open_deals & set(scene.orders)
     if len(ref.deals) == 1 and not open_deals:
         (deal,) = ref.deals
         reading.problems.append(Problem("closed", deal=deal, word=ref.word))
@@ -305,7 +313,7 @@ def _one_deal(ref: Ref, scene: Scene, reading: Reading, qty: Qty | None) -> int 
 
 
 def _item(ref: Ref, qty: Qty | None, ops: set[str], scene: Scene, reading: Reading) -> None:
-    deal = _one_deal(ref, scene, reading, qty)
+    deal = _one_deal(ref, scene, reading, qty, held_only=bool(ops & {"add", "reduce", "set"}))
     if deal is None:
         return
     if qty is None:
@@ -348,6 +356,10 @@ def fits_unit(written: str, unit: str) -> bool:
 def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Reading) -> None:
     """Amounts with no deal named: the answer to our question, or a change to an order."""
     if not qtys:
+        return
+    if len(qtys) == 2 and not any(q.marked for q in qtys) and qtys[0].value:
+        # "change 2 to 4": the number grammar's deal, then quantity
+        _item(Ref(frozenset({qtys[0].value}), str(qtys[0].value)), qtys[1], ops, scene, reading)
         return
     qty = qtys[-1] if all(q.value == qtys[-1].value for q in qtys) else None
     if qty is None or (len(qtys) > 1 and any(not q.marked for q in qtys)):

@@ -184,7 +184,16 @@ def zh_names(deal: DealEntry) -> set[str]:
     """The Chinese names of a deal: 赵县雪花梨 → 赵县雪花梨, 雪花梨, 梨, 赵县梨, 赵县, ..."""
     title = re.sub(r"[\s（）()·【】\[\]0-9a-zA-Z]+", "", deal.title_zh)
     names = {title} if title else set()
-    produce = [word for word in PRODUCE_WORDS if word in title]
+    found = [word for word in PRODUCE_WORDS if word in title]
+    # 花生 in 花生油 is no name of the oil (peanuts are not peanut oil); 梨 in 雪花梨 is.
+    produce = [
+        word
+        for word in found
+        if not any(
+            other != word and other.startswith(word) and word not in SHORT_FORMS.get(other, ())
+            for other in found
+        )
+    ]
     for word in produce:
         names.add(word)
         names.update(SHORT_FORMS.get(word, ()))

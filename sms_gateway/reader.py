@@ -33,6 +33,8 @@ from sms_gateway.tokens import Token, tokenize
 _PER_UNIT_PRICE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*一\s*({})".format(
     "|".join(UNITS)
 ))
+# "the wrong one", "that one": the "one" counts nothing.
+_WRONG_ONE = re.compile(r"\b(wrong|that|this|other|another|the) one\b")
 _YES = frozenset(
     "1 对 对的 是 是的 好 好的 行 可以 确认 确定 没错 嗯 嗯嗯 ok yes y 对对 要 订 好嘞".split()
 )
@@ -59,9 +61,26 @@ def _spelling_table(deals: tuple[DealEntry, ...]) -> tuple[dict[str, str], froze
 def prepare(text: str, deals: tuple[DealEntry, ...]) -> tuple[str, frozenset[int]]:
     """Simplified, numerals in digits, pinyin spelt out: the form the tokens are read from."""
     simplified = _PER_UNIT_PRICE.sub(r"\1元每\2", wording.simplify(text))
+    simplified = _WRONG_ONE.sub(r"\1", simplified)
     table, english = _spelling_table(deals)
     spelled = wording.spell_out_pinyin(simplified, table, english)
     return wording.numerals_to_digits(spelled.text), spelled.sounded
+
+
+def canonical(text: str, deals: tuple[DealEntry, ...]) -> str:
+    """The text as the number grammar should read it: simplified, pinyin spelt out, and
+    sound-alike measure words (两分, 2粉, 一统) written as the measure words they are."""
+    prepared, sounded = prepare(text, deals)
+    tokens = tokenize(prepared, index_for(deals), sounded)
+    parts: list[str] = []
+    for token in tokens:
+        if token.kind == "unsold":
+            continue
+        word = "两三" if token.kind == "vague" else token.text
+        if token.by_sound:
+            word = token.unit or ("号" if token.kind == "deal_post" else word)
+        parts.append(word if token.glued or not parts else f" {word}")
+    return "".join(parts)
 
 
 def confirm_answer(text: str) -> ConfirmAnswer | None:
@@ -204,7 +223,8 @@ def _read_correction(segments: list[list[Atom]], scene: Scene, reading: Reading)
         return
     for clause in clauses_of(last):
         read_clause(clause, scene, reading)
-    if not any(isinstance(a, Ref | Qty) for a in earlier):  # correcting the text before
+    dropped = any(isinstance(c, Drop) for c in reading.changes)
+    if not dropped and not any(isinstance(a, Ref | Qty) for a in earlier):  # the text before
         target = inferred_deal(scene, None) if scene.orders else None
         placed = {c.deal for c in reading.changes if isinstance(c, Put)}
         if target is not None and target not in placed:

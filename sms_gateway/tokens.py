@@ -29,7 +29,8 @@ _NOISE = re.compile(
             r"(?:楼|单元)\s*[0-9]+",
             r"[0-9]+\s*月\s*(?:[0-9]+\s*[号日])?",  # 11月28号
             r"(?:周|星期|礼拜)\s*(?:[0-9]|日|天)",
-            r"[0-9]+\s*[号日]\s*(?=来|去|取|拿|到|上午|下午|晚上|早上|中午|那天|前|后|之前|以前|以后)",
+            r"[0-9]+\s*[号日]\s*(?=来取|去取|来拿|去拿|取货|提货|拿货|取|到货|上午|下午|晚上|早上|"
+            r"中午|那天|之前|以前|以后|前后)",
             r"[0-9]+\s*[:：]\s*[0-9]+",  # 9:30
             r"[0-9]+\s*点\s*(?:[0-9]+\s*分?|半|钟|多)?",  # 9点, 9点半
             r"[0-9]+\s*(?:分钟|小时|天|年|岁|周岁|口人)",
@@ -138,9 +139,12 @@ def _lex(chunk: str, index: ProductIndex, before: list[Token]) -> list[Token]:
         out.append(Token(token.kind, token.text, token.value, token.product, token.unit,
                          token.by_sound, glued))  # fmt: skip
         glued = True
-    for i, token in enumerate(out[:-1]):  # 统计 is no 桶: a sound-alike stands alone
-        if token.by_sound and out[i + 1].kind == "other" and out[i + 1].glued:
+    for i, token in enumerate(out):  # 统计 is no 桶: a sound-alike stands alone
+        after = out[i + 1] if i + 1 < len(out) else None
+        if token.by_sound and after is not None and after.kind == "other" and after.glued:
             out[i] = Token("other", token.text, glued=token.glued)
+        elif token.by_sound and token.text == "和" and (after is None or after.kind != "product"):
+            out[i] = Token("sep", token.text, glued=token.glued)  # 2和3: deals 2 and 3
     return out
 
 
@@ -176,7 +180,7 @@ def _token(
             if sound is not None:
                 return Token("unit", text, unit=sound, by_sound=True)
         return Token("other", text)
-    if text in ".!！。~:：()（）\"'“”‘’/":
+    if text in ".!！。~:：()（）\"'“”‘’/=+":
         return Token("space", text)
     return Token("junk", text)
 

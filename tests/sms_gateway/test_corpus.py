@@ -10,6 +10,7 @@ not understood (no order, or only some) is counted and printed.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import timedelta
 
@@ -35,6 +36,10 @@ from tests.sms_gateway.corpus.loader import (
 )
 
 CASES = load_corpus()
+# CORPUS_ONLY=changes.txt:439 runs the cases at these places only, with their replies printed.
+_ONLY = [w for w in os.environ.get("CORPUS_ONLY", "").split(",") if w]
+if _ONLY:
+    CASES = [c for c in CASES if c.where in _ONLY]
 NUMBERS = {"estate": "+8631188881111", "two_pears": "+8631188882222"}
 
 
@@ -98,6 +103,8 @@ def run_case(core, world: World, case: Case, index: int) -> tuple[dict[int, int]
     )
     last_replies: list[str] = []
     for number, text in enumerate(case.texts):
+        if _ONLY:
+            print("  >", text, "|", _replies_since(core, phone, 0))
         before = _last_message_id(core)
         accept_text(
             core,
@@ -154,6 +161,8 @@ def test_the_corpus_is_understood_without_a_wrong_order(core, communities, capsy
     missed: list[str] = []
     for index, case in enumerate(CASES):
         orders, replies = run_case(core, communities[case.deals], case, index)
+        if _ONLY:
+            print(case.where, case.texts, orders, replies)
         total[case.kind] += 1
         if any(case.expected.get(deal) != quantity for deal, quantity in orders.items()):
             wrong.append(f"{case.where}: {case.texts} -> {orders}, meant {case.expected}")
