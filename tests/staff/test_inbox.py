@@ -203,3 +203,13 @@ def test_a_held_phone_is_shown_with_its_end_and_lifted_from_the_residents_page(s
     again = staff.post("/staff/holds/lift", {"phone": wang.phone, "back": "//evil.example/"})
     assert again.headers["Location"] == "/staff/"  # never bounced to another site
     assert "暂停回复的号码" not in staff.page("/staff/messages")
+
+
+def test_the_residents_page_leads_to_her_open_item(staff, app_world, clock):
+    wang = app_world.resident("王芳")
+    assert 'id="help-wanted"' not in staff.page(f"/staff/residents/{wang.id}")
+    item = writes_for_help(app_world, wang.phone, "找人工", HelpReason.WANTS_PERSON)
+    clock.advance(minutes=7)
+    page = staff.page(f"/staff/residents/{wang.id}")
+    assert "求助：要找人工" in page and "等了7分钟" in page
+    assert f'href="/staff/inbox/{item}"' in page
