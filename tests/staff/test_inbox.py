@@ -213,3 +213,11 @@ def test_the_residents_page_leads_to_her_open_item(staff, app_world, clock):
     page = staff.page(f"/staff/residents/{wang.id}")
     assert "求助：要找人工" in page and "等了7分钟" in page
     assert f'href="/staff/inbox/{item}"' in page
+
+
+def test_each_reason_for_a_hold_is_said_in_words(staff, app_world):
+    held_back(app_world, "+8613700000001", reason="auto_reply")
+    held_back(app_world, "+8613700000002", reason="machine")
+    held_back(app_world, "+8613700000003", reason="something_new")
+    log = staff.page("/staff/messages")
+    assert "对方是自动回复" in log and "像是机器" in log and "something_new" in log
