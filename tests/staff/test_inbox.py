@@ -128,6 +128,7 @@ def test_bad_answers_are_form_errors_and_send_nothing(staff, app_world):
     assert nonsense.status_code == 200
     landline = app_world.resident("郭奶奶", phone="0311-8566-2001", landline=True)
     on_landline = writes_for_help(app_world, landline.phone, "找人工", HelpReason.WANTS_PERSON)
+    assert 'id="call-instead"' in staff.page(f"/staff/inbox/{on_landline}")  # said before typing
     refused = staff.post(
         f"/staff/inbox/{on_landline}", {"text": "您好", "token": token, "action": "send"}
     )
