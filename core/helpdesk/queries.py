@@ -40,6 +40,7 @@ class HelpItem:
     done_at: datetime | None
     done_by: str | None
     held_until: datetime | None  # the phone is held back (a flood) until then
+    waited: timedelta | None  # how long the resident has waited for a person, when she does
 
     @property
     def is_open(self) -> bool:
@@ -61,9 +62,6 @@ class HelpInbox:
     done: list[HelpItem]  # done within RECENTLY_DONE, newest first
     now: datetime
 
-    def waited(self, item: HelpItem) -> timedelta:
-        return max(self.now - (item.waiting_since or self.now), timedelta(0))
-
 
 @dataclass(frozen=True)
 class HelpItemDetail:
@@ -71,12 +69,6 @@ class HelpItemDetail:
     conversation: list[LoggedMessage]  # every text in and out of that phone, oldest first
     orders: list[OrderView]  # the resident's current orders
     hold: Hold | None
-    now: datetime
-
-    @property
-    def waited(self) -> timedelta | None:
-        since = self.item.waiting_since
-        return None if since is None else max(self.now - since, timedelta(0))
 
 
 def _items(
@@ -112,6 +104,9 @@ def _items(
             done_at=item.done_at,
             done_by=item.done_by,
             held_until=held.get(item.phone),
+            waited=None
+            if item.waiting_since is None
+            else max(now - item.waiting_since, timedelta(0)),
         )
         for item, resident, body, at in rows
     ]
@@ -165,6 +160,21 @@ def waiting_count(core: Core, *, community_id: int) -> int:
         )
 
 
+def open_item_for(core: Core, *, community_id: int, phone: str) -> HelpItem | None:
+    """This phone's open item, if it has one: for the resident's page."""
+    now = core.now()
+    with core.db.transaction() as session:
+        found = _items(
+            session,
+            select(HelpRequest).where(
+                HelpRequest.community_id == community_id, HelpRequest.open_phone == phone
+            ),
+            community_id,
+            now,
+        )
+    return found[0] if found else None
+
+
 def help_item(core: Core, *, community_id: int, item_id: int) -> HelpItemDetail | None:
     """One item with the whole conversation of that phone and the resident's orders."""
     now = core.now()
@@ -187,5 +197,4 @@ def help_item(core: Core, *, community_id: int, item_id: int) -> HelpItemDetail 
         conversation=conversation(core, community_id=community_id, phone=item.phone, limit=None),
         orders=orders if isinstance(orders, list) else [],
         hold=held[0] if held else None,
-        now=now,
     )

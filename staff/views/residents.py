@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from core.conversations.holds import hold_for
+from core.helpdesk.queries import open_item_for
 from core.orders.services import resident_orders
 from core.residents.importing import COLUMNS
 from core.residents.services import ResidentError
@@ -114,6 +115,7 @@ def resident(resident_id: int) -> Any:
     orders = resident_orders(core(), community_id=community().id, phone=detail.resident.phone)
     messages = conversation(core(), community_id=community().id, phone=detail.resident.phone)
     hold = hold_for(core(), community_id=community().id, phone=detail.resident.phone)
+    help_wanted = open_item_for(core(), community_id=community().id, phone=detail.resident.phone)
     return render_template(
         "staff/resident_form.html",
         form=form,
@@ -122,6 +124,7 @@ def resident(resident_id: int) -> Any:
         orders=orders if isinstance(orders, list) else [],
         messages=list(reversed(messages))[:20],
         hold=hold,
+        help_wanted=help_wanted,
     ), (422 if problem else 200)
 
 

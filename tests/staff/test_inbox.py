@@ -128,6 +128,7 @@ def test_bad_answers_are_form_errors_and_send_nothing(staff, app_world):
     assert nonsense.status_code == 200
     landline = app_world.resident("郭奶奶", phone="0311-8566-2001", landline=True)
     on_landline = writes_for_help(app_world, landline.phone, "找人工", HelpReason.WANTS_PERSON)
+    assert 'id="call-instead"' in staff.page(f"/staff/inbox/{on_landline}")  # said before typing
     refused = staff.post(
         f"/staff/inbox/{on_landline}", {"text": "您好", "token": token, "action": "send"}
     )
@@ -203,3 +204,21 @@ def test_a_held_phone_is_shown_with_its_end_and_lifted_from_the_residents_page(s
     again = staff.post("/staff/holds/lift", {"phone": wang.phone, "back": "//evil.example/"})
     assert again.headers["Location"] == "/staff/"  # never bounced to another site
     assert "暂停回复的号码" not in staff.page("/staff/messages")
+
+
+def test_the_residents_page_leads_to_her_open_item(staff, app_world, clock):
+    wang = app_world.resident("王芳")
+    assert 'id="help-wanted"' not in staff.page(f"/staff/residents/{wang.id}")
+    item = writes_for_help(app_world, wang.phone, "找人工", HelpReason.WANTS_PERSON)
+    clock.advance(minutes=7)
+    page = staff.page(f"/staff/residents/{wang.id}")
+    assert "求助：要找人工" in page and "等了7分钟" in page
+    assert f'href="/staff/inbox/{item}"' in page
+
+
+def test_each_reason_for_a_hold_is_said_in_words(staff, app_world):
+    held_back(app_world, "+8613700000001", reason="auto_reply")
+    held_back(app_world, "+8613700000002", reason="machine")
+    held_back(app_world, "+8613700000003", reason="something_new")
+    log = staff.page("/staff/messages")
+    assert "对方是自动回复" in log and "像是机器" in log and "something_new" in log

@@ -141,7 +141,7 @@ def test_done_and_reopen(world, clock):
     assert reopen(world.core, community_id=world.community_id, item_id=item, actor="x") is False
     inbox = help_inbox(world.core, community_id=world.community_id)
     (again,) = inbox.waiting
-    assert again.id == item and again.done_at is None and inbox.waited(again).total_seconds() == 0
+    assert again.id == item and again.done_at is None and again.waited.total_seconds() == 0
     with world.core.db.transaction() as session:
         actions = list(
             session.scalars(

@@ -25,7 +25,7 @@ def test_a_resident_who_writes_three_times_is_one_row_in_the_inbox(world, clock)
     (item,) = inbox.waiting
     assert item.reason == HelpReason.COMPLAINT and item.latest_text == "上次的梨有几个烂了"
     assert item.resident is not None and item.resident.name == "王芳"
-    assert inbox.waited(item).total_seconds() == 10 * 60  # waits since the first text
+    assert item.waited.total_seconds() == 10 * 60  # waits since the first text
     with world.core.db.transaction() as session:
         row = session.get_one(HelpRequest, first)
         assert row.first_message_id is not None and row.first_message_id < row.latest_message_id
