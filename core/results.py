@@ -161,6 +161,7 @@ def _order_from_json(data: dict[str, Any]) -> OrderView:
             field.name
         ):
             deal[field.name] = datetime.fromisoformat(deal[field.name])
+    deal["aliases"] = tuple(deal.get("aliases") or ())
     return OrderView(**{**data, "deal": DealView(**deal)})
 
 

@@ -122,7 +122,7 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
     try:
         reading = Reading(core, community, phone, turn)
         intent = reading.intent()
-        if turn.muted and not isinstance(intent, OptOut | OptIn | ORDERLIKE):
+        if turn.muted and not isinstance(intent, (OptOut, OptIn, *ORDERLIKE)):
             answer, outcome = reading.held(), "muted"
         else:
             answer, outcome = reading.answer(intent), type(intent).__name__
@@ -433,6 +433,8 @@ class Reading:
         number = intent.deal_number
         if intent.reason == "question" and number in self.deals:  # "2号还有吗?": show it
             return self.choose(ChooseDeal(number))
+        if intent.reason == "question":  # not for the deals to answer: a person will
+            return dialog_plans.to_person(self, "question", "sms.answer.to_person")
         if intent.reason == "deal_not_open" and number is not None:
             return Answer(self.not_orderable(number))
         return Answer(self.replies.clarify(intent, self.deals))

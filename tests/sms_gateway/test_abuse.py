@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.accounts.models import AuditLog
-from core.conversations.services import mute_state
+from core.conversations.services import FLOOD_LIMIT, MACHINE_REPEATS, mute_state
 from core.sms_segments import count_segments
 
 
@@ -14,15 +14,19 @@ def muted_until(world, phone):  # type: ignore[no-untyped-def]
     return mute_state(world.core, community_id=world.community_id, phone=phone)
 
 
-def test_more_than_ten_texts_in_a_minute_mutes_the_phone_for_a_while(sms, app_world, clock):
+def test_dozens_of_texts_in_a_minute_hold_the_phone_and_tell_it_once(sms, app_world, clock):
     app_world.deal()
     wang = app_world.resident("王芳")
-    for n in range(1, 11):
-        sms.reply(wang.phone, f"1 {n}")  # each answer differs: no reply loop here
-        clock.advance(seconds=5)
-    sms.silence(wang.phone, "我的")  # the 11th within the minute
+    for n in range(FLOOD_LIMIT):
+        sms.send(wang.phone, f"ping {n}")
+        clock.advance(seconds=1)
+    sms.new_replies(wang.phone)
+    held = sms.reply(wang.phone, "ping again")  # one too many within the minute
+    assert held.startswith("您的短信太多太快") and "暂停回复到" in held
     assert muted_until(app_world, wang.phone) is not None
-    sms.silence(wang.phone, "1 2")  # not acted on either
+    sms.silence(wang.phone, "ping")  # told once, not again
+    confirmation = sms.reply(wang.phone, "1 2")  # an order is still answered while held
+    assert confirmation.startswith("已订1号")
     with app_world.core.db.transaction() as session:
         logged = session.scalars(select(AuditLog).where(AuditLog.action == "sms.muted")).all()
     assert [entry.detail["reason"] for entry in logged] == ["flood"]
@@ -30,31 +34,37 @@ def test_more_than_ten_texts_in_a_minute_mutes_the_phone_for_a_while(sms, app_wo
     assert sms.reply(wang.phone, "我的").startswith("您")
 
 
-def test_the_same_reply_three_times_in_five_minutes_stops_the_ping_pong(sms, app_world, clock):
-    """An auto-responder answering our help with its own text, again and again."""
+def test_an_auto_responder_is_held_at_once(sms, app_world):
     wang = app_world.resident("王芳")
-    away = "I am away from my phone right now"
-    first = sms.reply(wang.phone, away)
-    clock.advance(minutes=1)
-    assert sms.reply(wang.phone, away) == first
-    clock.advance(minutes=1)
-    assert sms.reply(wang.phone, away) == first  # the third, and the last
-    clock.advance(minutes=1)
-    sms.silence(wang.phone, away)
+    held = sms.reply(wang.phone, "【自动回复】您好，我现在不方便接听")
+    assert held.startswith("您的短信太多太快")
+    assert muted_until(app_world, wang.phone) is not None
+    sms.silence(wang.phone, "【自动回复】您好，我现在不方便接听")
+
+
+def test_another_machine_repeating_itself_is_held(sms, app_world, clock):
+    wang = app_world.resident("王芳")
+    for _ in range(MACHINE_REPEATS - 1):
+        sms.send(wang.phone, "ERROR 42: message not delivered")
+        clock.advance(seconds=20)
+    assert muted_until(app_world, wang.phone) is None
+    sms.send(wang.phone, "ERROR 42: message not delivered")
     assert muted_until(app_world, wang.phone) is not None
 
 
-def test_the_same_reply_spread_over_more_than_five_minutes_is_fine(sms, app_world, clock):
+def test_the_same_reply_goes_once_and_never_mutes(sms, app_world, clock):
     wang = app_world.resident("王芳")
-    for _ in range(4):
-        assert sms.reply(wang.phone, "帮助").startswith("回“团购”")
-        clock.advance(minutes=3)
+    first = sms.reply(wang.phone, "帮助")
+    clock.advance(minutes=1)
+    sms.silence(wang.phone, "帮助")  # the same answer a minute later is not sent again
+    clock.advance(minutes=5)
+    assert sms.reply(wang.phone, "帮助") == first  # after the window it is
     assert muted_until(app_world, wang.phone) is None
 
 
 def test_a_muted_phone_can_still_opt_out(sms, app_world, clock):
     wang = app_world.resident("王芳")
-    for _ in range(11):
+    for _ in range(FLOOD_LIMIT + 1):
         sms.send(wang.phone, "ping")
     sms.new_replies(wang.phone)
     assert sms.reply(wang.phone, "退订").startswith("已退订")
