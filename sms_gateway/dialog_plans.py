@@ -19,7 +19,6 @@ from sms_gateway.plans import (
     Change,
     Complaint,
     ConfirmAnswer,
-    Drop,
     DropAll,
     OrderPlan,
     PickDeal,

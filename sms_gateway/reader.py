@@ -178,7 +178,7 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
 
 
 def _read_replace(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
-    """油换成两袋小米: cancel what comes before 换成 (or the order talked of), order what follows."""
+    """油换成两袋小米: cancel what comes before 换成 (or the order talked of), order the rest."""
     at = next(i for i, a in enumerate(atoms) if isinstance(a, Op) and a.kind == "replace")
     before, after = atoms[:at], atoms[at + 1 :]
     for clause in clauses_of(after):

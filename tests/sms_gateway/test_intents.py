@@ -15,18 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sms_gateway import normalize, numerals
-from sms_gateway.plans import (
-    Add,
-    Complaint,
-    ConfirmAnswer,
-    Drop,
-    OrderPlan,
-    PickDeal,
-    Problem,
-    Put,
-    Question,
-    WantsPerson,
-)
 from sms_gateway.intents import (
     MAX_DEAL_NUMBER,
     MAX_QUANTITY,
@@ -50,6 +38,18 @@ from sms_gateway.intents import (
     StaffTotal,
     Unknown,
     parse,
+)
+from sms_gateway.plans import (
+    Add,
+    Complaint,
+    ConfirmAnswer,
+    Drop,
+    OrderPlan,
+    PickDeal,
+    Problem,
+    Put,
+    Question,
+    WantsPerson,
 )
 
 INTENT_CLASSES = (
