@@ -437,6 +437,9 @@ class Reading:
             return dialog_plans.to_person(self, "question", "sms.answer.to_person")
         if intent.reason == "deal_not_open" and number is not None:
             return Answer(self.not_orderable(number))
+        quantity = intent.quantity
+        if intent.reason == "ambiguous_number" and number in self.deals and quantity is not None:
+            return dialog_plans.ask(self, (Put(number, quantity),))  # "12": 1号2份，对吗？
         return Answer(self.replies.clarify(intent, self.deals))
 
     def not_orderable(self, number: int) -> str:

@@ -46,7 +46,12 @@ def plan(reading: Reading, intent: OrderPlan) -> Answer:
         return _answer(reading.replies.text("sms.clarify.format"), collapsible=True)
     if intent.doubt is not None and changes:
         return ask(reading, changes)
-    return carry_out(reading, changes, intent.problems, reading.key)
+    done = carry_out(reading, changes, intent.problems, reading.key)
+    if intent.pick is None:
+        return done
+    asked = pick(reading, intent.pick)  # 梨两份 油一桶: the oil ordered, which pears?
+    text = "\n".join(t for t in (done.reply, asked.reply) if t)
+    return _answer(clip(text), asked.dialog, collapsible=False)
 
 
 def _known(reading: Reading, changes: tuple[Change, ...]) -> tuple[Change, ...]:
@@ -82,6 +87,12 @@ def carry_out(
         key=key,
     )
     extra = [answers.problem(p) for p in problems]
+    awaited = [
+        p.deal
+        for p in problems
+        if p.kind in ("wrong_unit", "vague", "no_quantity") and p.deal in reading.deals
+    ]
+    asking = Dialog(awaiting_quantity_for=awaited[0]) if len(awaited) == 1 else Dialog()
     if len(outcomes) == 1 and not extra:
         change, result = outcomes[0]
         if isinstance(result, OrderPlaced | OrderCancelled):
@@ -90,7 +101,7 @@ def carry_out(
         return _answer(answers.refusal(change, result), collapsible=False)
     if not outcomes and not extra:
         return _answer(reading.replies.text("sms.plan.nothing_to_cancel"), collapsible=False)
-    return _answer(answers.results(outcomes, extra), collapsible=False)
+    return _answer(answers.results(outcomes, extra), asking, collapsible=False)
 
 
 def _problems_only(reading: Reading, problems: tuple[Problem, ...]) -> Answer:

@@ -249,6 +249,10 @@ def parse(text: str, context: DialogContext) -> Intent:
         return OptOut()
     if key in OPT_IN_WORDS:
         return OptIn()
+    if context.confirming:  # 好的, 对: the answer to 对吗？, not a courtesy
+        answer = reader.confirm_answer(folded)
+        if answer is not None:
+            return answer
     if not key:
         return Unknown("courtesy")
     if not key.strip("?"):
@@ -278,8 +282,12 @@ def _read_answer(folded: str, context: DialogContext) -> Intent | None:
             return answer
     if context.picking:
         reading = normalize.read_numbers(normalize.tokenize(folded))
-        if len(reading.numbers) == 1 and reading.numbers[0].value in context.picking:
-            deal = reading.numbers[0].value
+        named = reader.deals_named(folded, context.catalog()) & frozenset(context.picking)
+        chosen = reading.numbers[0].value if len(reading.numbers) == 1 else None
+        if len(named) == 1 and not reading.numbers:
+            chosen = next(iter(named))  # 鸭梨, 赵县的: the answer by name
+        if chosen is not None and chosen in context.picking:
+            deal = chosen
             quantity = context.picking_quantity
             if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
                 return PlaceOrder(deal, quantity)

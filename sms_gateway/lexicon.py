@@ -15,6 +15,7 @@ WordKind = Literal[
     "set",  # 改成 改为: the order becomes N
     "replace",  # 换成: another product instead
     "add",  # 再加 再来 再要: N more
+    "except",  # 除了: every deal but this one
     "reduce",  # 少要 减: N fewer
     "correct",  # 不对 发错了: what follows replaces what came before
     "each",  # 各: the same quantity of each
@@ -32,10 +33,11 @@ WordKind = Literal[
 ]
 
 WORDS: dict[WordKind, str] = {
-    "cancel": "except without 取消 不要了 不要啦 不用了 不需要了 不买了 退掉 退单 退了 撤销 "
-    "作废 不订了 不要 退 cancel",
+    "except": "除了 除去 除 except but",
+    "cancel": "without 取消 不要了 不要啦 不用了 不需要了 不买了 退掉 退单 退了 撤销 作废 "
+    "不订了 不要 退 cancel",
     "set": "改成 改为 改到 改一下 改 变成 就要 只要 一共要 总共要 总共 一共 make change switch",
-    "replace": "换成 换 改订 改要 instead",
+    "replace": "换成 换 改订 改要",
     "reduce": "少要 少来 少订 少买 减少 减掉 减去 减 少 去掉 less fewer",
     "add": "再加 再来 再要 再订 再买 多加 多要 多来 加上 还要 加 再 又要 又 another more extra "
     "add",
@@ -56,12 +58,13 @@ WORDS: dict[WordKind, str] = {
     "和人说 找个人 person human",
     "complaint": "坏了 烂了 坏的 烂的 投诉 发霉 变质 有虫 不新鲜 质量不好 质量差 少了 缺斤少两 "
     "退钱",
-    "question": "吗 么 呢 多少钱 多少 几 什么时候 什么 啥时候 啥 哪里 哪儿 在哪 哪 怎么 咋 "
-    "是不是 有没有 能不能 可不可以 行不行 还剩 剩 成团 ? what how when where which",
-    "filler": "嗯嗯 嗯 呃 额 啊 哦 噢 哎 唉 诶 那个 这个 就是 就 的 地 了 吧 呗 呀 啦 哈 我 俺 "
-    "咱 你 您 们 一下 先 也 就那 然后 那 这 是 给 下 麻 帮 老伴说 老伴 我老伴 孩子 家里 他 她 "
-    "说 想 能 可以 行 好 呢 吧吧 i me my for of the a to please pls plz hi hello hey ok is it "
-    "some would like could can you",
+    "question": "吗 呢 多少钱 多少 几 什么时候 什么 啥时候 啥 哪里 哪儿 在哪 哪 怎么 咋 是不是 "
+    "有没有 能不能 可不可以 行不行 还剩 剩 成团 ? what how when where which",
+    "filler": "那个啥 那啥 啥来着 叫啥 来着 这么多 就这么多 就这些 instead 嗯嗯 嗯 呃 额 啊 哦 "
+    "噢 哎 唉 诶 那个 这个 就是 就 的 地 了 吧 呗 呀 啦 哈 我 俺 咱 你 您 们 一下 先 也 就那 "
+    "然后 那 这 是 给 下 麻 帮 老伴说 老伴 我老伴 孩子 家里 他 她 说 想 能 可以 行 好 呢 吧吧 "
+    "i me my for of the a to please pls plz hi hello hey ok is it some would like could can "
+    "you",
     "polite": "谢谢你 谢谢您 谢谢 多谢 感谢 麻烦了 麻烦 辛苦了 您好 你好 请 好的 thanks thank",
 }
 

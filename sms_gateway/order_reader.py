@@ -95,17 +95,23 @@ def atoms_of(tokens: list[Token]) -> list[Atom]:
             else:
                 atoms.append(Qty(None))
         elif token.kind == "product" and token.product is not None:
+            if before is not None and before.kind == "unit" and (i - 1) not in used and (
+                i >= 2 and tokens[i - 2].kind == "verb"
+            ):
+                atoms.append(Qty(1, before.unit))  # 要个菜箱, 来袋小米: one
             atoms.append(Ref(token.product.deals, token.product.word, token.product.by_sound))
-        elif token.kind in ("deal_pre", "hash", "times", "neg", "deal_post", "unit"):
-            continue  # consumed by a number, or a marker standing alone
+        elif token.kind == "unsold":
+            atoms.append(Ref(frozenset(), token.text))  # 大米: named, and sold by no deal
         elif token.kind == "deal_pre" and token.text == "no" and after is not None and (
             after.kind == "product"
         ):
             atoms.append(Op("cancel"))  # "no oil"
+        elif token.kind in ("deal_pre", "hash", "times", "neg", "deal_post", "unit"):
+            continue  # consumed by a number, or a marker standing alone
         elif token.kind == "negate" and (after is None or after.kind in ("sep", "num")):
             atoms.append(Op("correct"))  # 啊不，三份: a spoken correction
         elif token.kind in ("cancel", "set", "replace", "add", "reduce", "correct", "each", "all",
-                            "sep", "verb"):  # fmt: skip
+                            "sep", "verb", "except"):  # fmt: skip
             if token.kind == "add" and token.text in ("再", "又") and after is not None and (
                 after.kind == "verb"
             ):
@@ -172,6 +178,9 @@ def clauses_of(atoms: list[Atom]) -> list[list[Atom]]:
         ) and any(isinstance(a, Ref) for a in current):
             clauses.append([atom])
             continue
+        if isinstance(atom, Op) and atom.kind in ("add", "verb") and _complete(current):
+            clauses.append([atom])  # 梨两份加一桶油: 加 joins a second item
+            continue
         if isinstance(atom, Ref | Qty) and _complete(current) and _starts_item(atom, current):
             clauses.append([atom])
             continue
@@ -179,7 +188,10 @@ def clauses_of(atoms: list[Atom]) -> list[list[Atom]]:
     joined: list[list[Atom]] = []
     for clause in (c for c in clauses if c):
         previous = joined[-1] if joined else None
-        if previous is not None and _only_amounts(clause) and _names_only(previous):
+        if previous is not None and (
+            (_only_amounts(clause) and _names_only(previous))
+            or not any(isinstance(a, Ref | Qty) for a in clause)
+        ):
             previous.extend(clause)  # 赵县的梨，四份: the amount after a comma
         else:
             joined.append(clause)
@@ -295,6 +307,9 @@ def _one_deal(
         reading.doubts.append("mixed")
     if ref.by_sound:
         reading.doubts.append("sound")
+    if not ref.deals:
+        reading.problems.append(Problem("not_sold", word=ref.word))
+        return None
     open_deals = ref.deals & scene.open_deals
     if held_only and len(open_deals) > 1 and len(open_deals & set(scene.orders)) == 1:
         open_deals = open_deals & set(scene.orders)
@@ -312,7 +327,10 @@ def _one_deal(
     return deal
 
 
-def _item(ref: Ref, qty: Qty | None, ops: set[str], scene: Scene, reading: Reading) -> None:
+def _item(
+    ref: Ref, qty: Qty | None, ops: set[str], scene: Scene, reading: Reading, quiet: bool = False
+) -> None:
+    """One deal and its amount as a change; `quiet`: an item of 每样 skips what cannot be had."""
     deal = _one_deal(ref, scene, reading, qty, held_only=bool(ops & {"add", "reduce", "set"}))
     if deal is None:
         return
@@ -321,7 +339,8 @@ def _item(ref: Ref, qty: Qty | None, ops: set[str], scene: Scene, reading: Readi
         return
     problem = _quantity_problem(deal, qty, scene)
     if problem is not None:
-        reading.problems.append(problem)
+        if not (quiet and problem.kind == "wrong_unit"):
+            reading.problems.append(problem)
         return
     assert qty.value is not None
     if "reduce" in ops:
@@ -436,7 +455,11 @@ def settle(
             reading.problems.append(Problem("no_quantity", deal=deal))
     changes = _last_word_wins(reading.changes)
     doubt = reading.doubts[0] if reading.doubts else None
-    return OrderPlan(tuple(changes), tuple(reading.problems), doubt)
+    pick = None
+    if reading.pick is not None:
+        candidates, quantity, word = reading.pick
+        pick = PickDeal(tuple(sorted(candidates)), quantity, word)
+    return OrderPlan(tuple(changes), tuple(reading.problems), doubt, pick)
 
 
 def _last_word_wins(changes: list[Change]) -> list[Change]:

@@ -75,6 +75,7 @@ class OrderPlan:
     changes: tuple[Change, ...]
     problems: tuple[Problem, ...] = ()
     doubt: Doubt | None = None
+    pick: PickDeal | None = None  # one item named a product two deals sell: asked after
 
     @property
     def certain(self) -> bool:

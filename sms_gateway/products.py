@@ -53,6 +53,7 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
 }
 # English goods words, singular; "pears" and "bags of millet" are singularised first.
 _EN_STOPWORDS = frozenset("the a an of and with fresh free range".split())
+_EN_CONTAINERS = frozenset("box boxes bag bags pack bottle bucket".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,11 @@ class ProductIndex:
         """Names in a simplified Chinese text, longest first, exact before by sound."""
         matches: list[ProductMatch] = []
         taken = [False] * len(text)
-        for word in self.unsold:  # 鸭蛋 is not the 蛋 of 鸡蛋
+        for word in sorted(self.unsold, key=len, reverse=True):  # 鸭蛋 is not the 蛋 of 鸡蛋
             for found in re.finditer(re.escape(word), text):
+                if any(taken[found.start() : found.end()]):
+                    continue
+                matches.append(ProductMatch(found.start(), found.end(), word, frozenset()))
                 for i in range(found.start(), found.end()):
                     taken[i] = True
         pattern = _names_pattern(tuple(sorted(self.names, key=len, reverse=True)))
@@ -141,6 +145,11 @@ class ProductIndex:
         singular = singular_en(word)
         if singular in self.english:
             return self.english[singular]
+        if len(singular) >= 3:  # "veg" for vegetable: the start of a name
+            starts = {n for name, deals in self.english.items() if len(name) > 4
+                      and name.startswith(singular) for n in deals}  # fmt: skip
+            if starts:
+                return frozenset(starts)
         if len(singular) < 4 or not self.english:
             return None
         best = process.extractOne(singular, self.english.keys(), scorer=fuzz.ratio)
@@ -215,7 +224,7 @@ def en_names(deal: DealEntry) -> set[str]:
     words = {
         singular_en(w)
         for w in re.findall(r"[a-z]+", deal.title_en.casefold())
-        if w not in _EN_STOPWORDS and len(w) >= 3
+        if w not in _EN_STOPWORDS and len(w) >= 2 and w not in _EN_CONTAINERS
     }
     for alias in deal.aliases:
         if alias.isascii():

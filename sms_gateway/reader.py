@@ -19,6 +19,7 @@ from sms_gateway.order_reader import (
     Reading,
     Ref,
     Scene,
+    _item,
     atoms_of,
     clauses_of,
     inferred_deal,
@@ -83,6 +84,16 @@ def canonical(text: str, deals: tuple[DealEntry, ...]) -> str:
     return "".join(parts)
 
 
+def deals_named(text: str, deals: tuple[DealEntry, ...]) -> frozenset[int]:
+    """The deals a text names by product (赵县的, 鸭梨): the answer to "which one?"."""
+    prepared, sounded = prepare(text, deals)
+    named: set[int] = set()
+    for atom in _merge_refs(atoms_of(tokenize(prepared, index_for(deals), sounded))):
+        if isinstance(atom, Ref):
+            named = set(atom.deals) if not named else named & atom.deals or set(atom.deals)
+    return frozenset(named)
+
+
 def confirm_answer(text: str) -> ConfirmAnswer | None:
     key = "".join(ch for ch in wording.simplify(text) if ch.isalnum())
     for polite in ("谢谢", "好的谢谢", "麻烦了"):
@@ -105,12 +116,26 @@ def read_order(text: str, deals: tuple[DealEntry, ...], scene: Scene) -> object 
     if not _needs_names(tokens, atoms, flags):
         return None  # numbers alone ("2 3", "7号"): the number grammar reads those
     reading = Reading()
-    if "unsold" in flags and not any(isinstance(a, Ref) for a in atoms):
-        word = next(t.text for t in tokens if t.kind == "unsold")
-        reading.problems.append(_not_sold(word))
-    _read_atoms(atoms, scene, reading)
+    both = any(w in prepared for w in ("两种", "2种", "都要", "both", "两样"))
+    _read_atoms(atoms, scene, reading, both)
+    cancels = any(isinstance(a, Op) and a.kind in ("cancel", "drop_all") for a in atoms)
+    if any(w in prepared for w in _MY_ORDERS) and not reading_has_order(atoms) and not cancels:
+        from sms_gateway.intents import MyOrders
+
+        return MyOrders()
     result = settle(reading, flags, prepared, named)
     return _simplest(result, scene)
+
+
+# 我订了啥来着, 我都订了什么: the resident's own orders
+_MY_ORDERS = (
+    "我订了啥", "订了什么", "订了啥", "我订的啥", "我订的什么", "我的订单", "what did i order",
+    "my order",
+)  # fmt: skip
+
+
+def reading_has_order(atoms: list[Atom]) -> bool:
+    return any(isinstance(a, Qty) for a in atoms) and any(isinstance(a, Ref) for a in atoms)
 
 
 def _needs_names(tokens: list[Token], atoms: list[Atom], flags: set[str]) -> bool:
@@ -123,15 +148,12 @@ def _needs_names(tokens: list[Token], atoms: list[Atom], flags: set[str]) -> boo
         or ops & {"add", "set", "correct", "replace", "reduce", "drop_all"}
         or (ops & {"all", "each"} and quantities)
         or flags & {"unsold", "person", "complaint", "neg"}
+        or (any(w in "".join(t.text for t in tokens) for w in _MY_ORDERS) and "cancel" not in flags)
         or (len(numbered) >= 2 and len(quantities) >= 2)
+        or (numbered and flags & {"noise", "other", "each"})
+        or _pairs_by_lines(atoms) is not None
         or any(q.unit is not None and q.unit not in GENERIC_UNITS for q in quantities)
     )
-
-
-def _not_sold(word: str):  # type: ignore[no-untyped-def]
-    from sms_gateway.plans import Problem
-
-    return Problem("not_sold", word=word)
 
 
 def _merge_refs(atoms: list[Atom]) -> list[Atom]:
@@ -139,6 +161,15 @@ def _merge_refs(atoms: list[Atom]) -> list[Atom]:
     merged: list[Atom] = []
     for atom in atoms:
         last = merged[-1] if merged else None
+        if isinstance(atom, Ref) and isinstance(last, Op) and last.kind == "sep":
+            # 赵县的，对，雪花梨: one product said twice across a pause
+            back = len(merged) - 1
+            while back >= 0 and isinstance(merged[back], Op) and merged[back].kind == "sep":
+                back -= 1
+            earlier = merged[back] if back >= 0 else None
+            if isinstance(earlier, Ref) and earlier.deals and atom.deals == earlier.deals:
+                del merged[back + 1 :]
+                last = earlier
         if isinstance(atom, Ref) and isinstance(last, Ref) and atom.deals & last.deals:
             merged[-1] = Ref(
                 atom.deals & last.deals,
@@ -151,7 +182,8 @@ def _merge_refs(atoms: list[Atom]) -> list[Atom]:
     return merged
 
 
-def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
+def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading, both: bool = False) -> None:
+    """`both`: the text says 两种/都/both, so a name two deals share means each of them."""
     segments: list[list[Atom]] = [[]]
     for atom in atoms:
         if isinstance(atom, Op) and atom.kind == "correct":
@@ -165,16 +197,89 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
     if "replace" in ops:
         _read_replace(atoms, scene, reading)
         return
-    refs = [a for a in atoms if isinstance(a, Ref)]
+    pairs = _pairs_by_lines(atoms)
+    if pairs is not None:  # "1 2\n3 1", "2 2，5 1": the number grammar, line by line
+        for ref, qty in pairs:
+            _item(ref, qty, set(), scene, reading)
+        return
+    if "each" in ops:
+        atoms = _listed_numbers(atoms)
+    excluded = _excluded(atoms, scene)
+    atoms = [a for a in atoms if not (isinstance(a, Op) and a.kind == "except")]
+    refs = [a for a in atoms if isinstance(a, Ref) and a.deals - excluded]
     qtys = [a for a in atoms if isinstance(a, Qty)]
+    if "each" in ops and not refs and len({q.value for q in qtys}) == 1:
+        ops = ops | {"all"}  # "one of each": every deal
+    if "all" in ops and not refs and len({q.value for q in qtys}) == 1 and "cancel" not in ops:
+        for deal in sorted(scene.open_deals - excluded):
+            _item(Ref(frozenset({deal}), str(deal)), qtys[-1], set(), scene, reading, quiet=True)
+        return
     if ops & {"each", "all"} and "cancel" not in ops and refs and len({q.value for q in qtys}) == 1:
-        from sms_gateway.order_reader import _item
-
         for ref in refs:
+            if len(ref.deals & scene.open_deals) > 1 and "each" in ops and both:  # 两种梨各两份
+                for deal in sorted(ref.deals & scene.open_deals):
+                    _item(Ref(frozenset({deal}), ref.word), qtys[-1], set(), scene, reading)
+                continue
             _item(ref, qtys[-1], ops - {"all", "each"}, scene, reading)
         return
     for clause in clauses_of(atoms):
         read_clause(clause, scene, reading)
+    if excluded:
+        reading.changes = [c for c in reading.changes if getattr(c, "deal", None) not in excluded]
+
+
+def _pairs_by_lines(atoms: list[Atom]) -> list[tuple[Ref, Qty]] | None:
+    """Bare number pairs, one item per line or comma: "1 2\n3 1"; None if that is not the text."""
+    lines: list[list[Atom]] = [[]]
+    for atom in atoms:
+        if isinstance(atom, Op) and atom.kind == "sep":
+            lines.append([])
+        elif isinstance(atom, Op) and atom.kind in ("verb",):
+            continue
+        else:
+            lines[-1].append(atom)
+    lines = [line for line in lines if line]
+    if len(lines) < 2:
+        return None
+    pairs: list[tuple[Ref, Qty]] = []
+    for line in lines:
+        if len(line) != 2 or not all(isinstance(a, Qty) and not a.marked for a in line):
+            if len(line) == 2 and isinstance(line[0], Ref) and isinstance(line[1], Qty):
+                pairs.append((line[0], line[1]))
+                continue
+            return None
+        deal, qty = line
+        assert isinstance(deal, Qty) and isinstance(qty, Qty)
+        if not deal.value:
+            return None
+        pairs.append((Ref(frozenset({deal.value}), f"{deal.value}号"), qty))
+    return pairs
+
+
+def _listed_numbers(atoms: list[Atom]) -> list[Atom]:
+    """1 3 5号各1份, 1、2、4号各一份: bare numbers listed before 号…各 are deals too."""
+    at = next(i for i, a in enumerate(atoms) if isinstance(a, Op) and a.kind == "each")
+    before = atoms[:at]
+    if not any(isinstance(a, Ref) and a.word.endswith("号") for a in before):
+        return atoms
+    listed: list[Atom] = []
+    for atom in before:
+        if isinstance(atom, Qty) and not atom.marked and atom.value:
+            listed.append(Ref(frozenset({atom.value}), f"{atom.value}号"))
+        elif not (isinstance(atom, Op) and atom.kind == "sep"):
+            listed.append(atom)
+    return listed + atoms[at:]
+
+
+def _excluded(atoms: list[Atom], scene: Scene) -> frozenset[int]:
+    """除了油每样一份, one of each except the oil: the deals named after 除了."""
+    out: set[int] = set()
+    for i, atom in enumerate(atoms):
+        if isinstance(atom, Op) and atom.kind == "except":
+            following = next((a for a in atoms[i + 1 :] if isinstance(a, Ref)), None)
+            if following is not None:
+                out |= following.deals & scene.open_deals
+    return frozenset(out)
 
 
 def _read_replace(atoms: list[Atom], scene: Scene, reading: Reading) -> None:
@@ -240,6 +345,7 @@ def _simplest(result: object, scene: Scene) -> object:
         isinstance(result, OrderPlan)
         and result.certain
         and not result.problems
+        and result.pick is None
         and len(result.changes) == 1
     ):
         (change,) = result.changes

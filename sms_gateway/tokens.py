@@ -21,13 +21,19 @@ _UNIT_ALT = "|".join(sorted(map(re.escape, lexicon.UNITS), key=len, reverse=True
 _NOISE = re.compile(
     "|".join(
         (
-            r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])",  # a mobile number
+            r"(?<![0-9])1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])",  # a mobile number
             r"(?<![0-9])0[0-9]{2,3}[- ]?[0-9]{7,8}(?![0-9])",  # a landline with its area code
             r"[0-9]{6,}",  # any other long run of digits
             r"[0-9a-z]{1,4}\s*[-/]\s*[0-9a-z]{1,4}\s*[-/]\s*[0-9a-z]{1,4}",  # 3-2-401, 3/2/401
+            r"[0-9]+\s*(?:号楼|栋|幢|座|楼)\s*[0-9]+\s*(?:单元|门)\s*[0-9]+\s*(?:室|号)?",
+            r"(?:building|bldg|block|blk|unit|flat|room|apt|floor)\s*[0-9a-z]{0,1}[0-9]+",
+            r"(?:今年|年纪|岁数|活了)\s*[0-9]+",  # an age
+            r"[0-9]+\s*种",  # 两种: kinds, not an amount
+            r"[0-9]{2,}\s*(?:元|块)?\s*的(?=[^0-9])",  # 89的油: the one at 89
             r"[0-9]+\s*(?:号楼|号院|号门|栋|幢|座|楼|单元|室|层|门洞|户|排)",  # 3号楼, 2单元, 401室
             r"(?:楼|单元)\s*[0-9]+",
             r"[0-9]+\s*月\s*(?:[0-9]+\s*[号日])?",  # 11月28号
+            r"(?:明天|今天|后天|昨天|大后天|下周|这周|本周)\s*[0-9]+\s*[号日]",  # 明天2号: a date
             r"(?:周|星期|礼拜)\s*(?:[0-9]|日|天)",
             r"[0-9]+\s*[号日]\s*(?=来取|去取|来拿|去拿|取货|提货|拿货|取|到货|上午|下午|晚上|早上|"
             r"中午|那天|之前|以前|以后|前后)",
@@ -38,7 +44,7 @@ _NOISE = re.compile(
             + _UNIT_ALT
             + r")))?",  # 15元, 15块5
             r"[0-9]+\.[0-9]+",  # 2.5: never a count
-            r"每\s*(?:" + _UNIT_ALT + r")\s*[0-9]+",  # 每份15: a price
+            r"每\s*(?:" + _UNIT_ALT + r")\s*[0-9]+(?![0-9]*\s*(?:" + _UNIT_ALT + r"))",  # 每份15
             r"(?<=[价钱])\s*[0-9]+",  # 价15
         )
     )
@@ -89,7 +95,8 @@ def tokenize(text: str, index: ProductIndex, sounded: frozenset[int] = frozenset
     for piece in pieces:
         if isinstance(piece, ProductMatch):
             glued = bool(tokens) and piece.start > 0 and not text[piece.start - 1].isspace()
-            tokens.append(Token("product", piece.word, product=piece, glued=glued))
+            kind = "product" if piece.deals else "unsold"
+            tokens.append(Token(kind, piece.word, product=piece, glued=glued))
             continue
         _start, chunk = piece
         last = 0
@@ -98,9 +105,19 @@ def tokenize(text: str, index: ProductIndex, sounded: frozenset[int] = frozenset
             tokens.append(Token("noise", found.group()))
             last = found.end()
         tokens.extend(_lex(chunk[last:], index, tokens))
-    for word in index.unsold_in(text):
-        tokens.append(Token("unsold", word))
-    return tokens
+    return _unsound(tokens)
+
+
+def _unsound(tokens: list[Token]) -> list[Token]:
+    """Sound-alikes that do not stand alone are what they are: 统计 is no 桶, 2和3 no 盒."""
+    out = list(tokens)
+    for i, token in enumerate(out):
+        after = out[i + 1] if i + 1 < len(out) else None
+        if token.by_sound and after is not None and after.kind == "other" and after.glued:
+            out[i] = Token("other", token.text, glued=token.glued)
+        elif token.by_sound and token.text == "和" and (after is None or after.kind != "product"):
+            out[i] = Token("sep", token.text, glued=token.glued)  # 2和3: deals 2 and 3
+    return out
 
 
 def _split_products(
@@ -139,12 +156,6 @@ def _lex(chunk: str, index: ProductIndex, before: list[Token]) -> list[Token]:
         out.append(Token(token.kind, token.text, token.value, token.product, token.unit,
                          token.by_sound, glued))  # fmt: skip
         glued = True
-    for i, token in enumerate(out):  # 统计 is no 桶: a sound-alike stands alone
-        after = out[i + 1] if i + 1 < len(out) else None
-        if token.by_sound and after is not None and after.kind == "other" and after.glued:
-            out[i] = Token("other", token.text, glued=token.glued)
-        elif token.by_sound and token.text == "和" and (after is None or after.kind != "product"):
-            out[i] = Token("sep", token.text, glued=token.glued)  # 2和3: deals 2 and 3
     return out
 
 

@@ -27,7 +27,7 @@ _T2S = opencc.OpenCC("t2s")
 # 一样 (the same), 统一 ... kept as they are when numerals become digits.
 _NUMERAL_IDIOMS = (
     "一下 一共 一起 一样 一点 一些 一会 一直 一定 一般 一块儿 一次 一遍 一声 一句 统一 唯一 万一 "
-    "一切 一律 一齐 一并 一同 一道 一边 一向 一再 一旦 不一定 十分 一天到晚 一家人 一家 "
+    "一切 一律 一齐 一并 一道 一边 一向 一再 一旦 不一定 十分 一天到晚 一家人 一家 "
     "十足 第一时间 一趟 一回 两口子 两口 老两口 一家子 一会儿 一点儿"
 ).split()
 _IDIOM = re.compile("|".join(sorted(map(re.escape, set(_NUMERAL_IDIOMS)), key=len, reverse=True)))
@@ -118,6 +118,7 @@ def spell_out_pinyin(text: str, words: dict[str, str], english: frozenset[str]) 
     millet" is not read as pinyin. 1hao2fen is split at the digits first.
     """
     text = re.sub(r"(?<=[0-9])(?=[a-z])|(?<=[a-z])(?=[0-9])", " ", text)
+    text = _join_spelled_runs(text, words, english)
     out: list[str] = []
     sounded: set[int] = set()
     position = 0
@@ -133,6 +134,19 @@ def spell_out_pinyin(text: str, words: dict[str, str], english: frozenset[str]) 
         out.append(piece)
         position += len(piece)
     return Spelled("".join(out), frozenset(sounded))
+
+
+def _join_spelled_runs(text: str, words: dict[str, str], english: frozenset[str]) -> str:
+    """"xiao mi liang dai": syllables typed apart are one word when they only spell together."""
+
+    def join(match: re.Match[str]) -> str:
+        parts = match.group().split()
+        if any(p in english for p in parts) or all(p in words for p in parts):
+            return match.group()
+        joined = "".join(parts)
+        return joined if _spell(joined, words) is not None else match.group()
+
+    return re.sub(r"[a-z]+(?: [a-z]+)+", join, text)
 
 
 def _spell(word: str, words: dict[str, str]) -> str | None:
