@@ -9,7 +9,7 @@ from flask import render_template, request
 from core.i18n import catalog
 from core.messages.models import MessageKind, MessageStatus
 from core.staffing.messages import message_log
-from staff.console import bp, community, core, language, page_number
+from staff.console import actor, bp, core, language, page_number
 
 
 def error_reason(code: str | None, detail: str | None) -> str:
@@ -33,7 +33,7 @@ def messages() -> Any:
         kind = ""
     log = message_log(
         core(),
-        community_id=community().id,
+        actor=actor(),
         status=status,
         kind=kind,
         phone=phone,
