@@ -76,6 +76,25 @@ def test_wrong_passwords_are_told_politely_then_slowed_not_locked(browser, clock
     assert browser.login("xiaoli").status_code == 302
 
 
+def test_a_stranger_s_failures_do_not_keep_the_admin_out(app, browser, clock):
+    """Finding 5: a stranger's wrong passwords used to lock every account, admin included."""
+
+    def attempt(password: str, address: str):  # type: ignore[no-untyped-def]
+        return browser.client.post(
+            "/staff/login",
+            data={"username": "admin", "password": password, "csrf_token": browser.token()},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    assert attempt("admin-password-1", "10.0.0.8").status_code == 302  # the office PC
+    browser.client.post("/staff/logout", data={"csrf_token": browser.token("/staff/")})
+    for _ in range(12):
+        clock.advance(minutes=15)
+        assert attempt("guess", "203.0.113.9").status_code == 401
+    assert attempt("guess", "203.0.113.9").status_code == 429
+    assert attempt("admin-password-1", "10.0.0.8").status_code == 302
+
+
 def test_forms_without_a_csrf_token_are_refused(staff, app_world):
     deal = app_world.deal()
     refused = staff.client.post(f"/staff/deals/{deal.number}/close")
