@@ -173,6 +173,28 @@ def set_disabled(core: Core, *, actor: Actor, user_id: int, disabled: bool) -> M
         return _member_view(session, user, community_id)
 
 
+def remove_member(core: Core, *, actor: Actor, user_id: int) -> MemberView:
+    """Take a login off this community (its other communities keep it); the next
+    request it makes here is refused, since membership is read on every call."""
+    community_id = actor.community_id
+    with core.db.transaction() as session:
+        authorize(session, actor, admin=True)
+        user = _member(session, community_id, user_id)
+        membership = session.get_one(StaffMembership, (user_id, community_id))
+        if membership.role == Role.ADMIN and _active_admins(session, community_id) == [user_id]:
+            raise AccountError("staff.account.error.last_admin")
+        view = _member_view(session, user, community_id)
+        session.delete(membership)
+        audit(
+            session,
+            actor=actor.username,
+            action="staff.remove",
+            community_id=community_id,
+            username=user.username,
+        )
+        return view
+
+
 def end_sessions_of(core: Core, *, actor: Actor, user_id: int) -> SessionEnded:
     """Log a member of this community out on every device, at once."""
     community_id = actor.community_id

@@ -17,6 +17,7 @@ from core.staffing.accounts import (
     end_sessions_of,
     list_staff,
     recent_audit,
+    remove_member,
     reset_password,
     set_disabled,
     set_role,
@@ -114,6 +115,19 @@ def _set_disabled(user_id: int, *, disabled: bool) -> Any:
     else:
         key = "staff.account.disabled" if disabled else "staff.account.enabled"
         flash(text(key, username=changed.username))
+    return redirect(url_for("staff.accounts"))
+
+
+@bp.post("/accounts/<int:user_id>/remove")
+@admin_required
+def account_remove(user_id: int) -> Any:
+    """Off this community's list; the login keeps any other community it runs."""
+    try:
+        removed = remove_member(core(), actor=actor(), user_id=user_id)
+    except AccountError as exc:
+        flash(text(str(exc)))
+    else:
+        flash(text("staff.account.removed", username=removed.username))
     return redirect(url_for("staff.accounts"))
 
 

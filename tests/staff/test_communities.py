@@ -19,6 +19,7 @@ from core.orders.services import place_order
 from core.reminders.services import send_bulk_reminder
 from core.staffing.imports import start_import
 from tests.builders import World
+from tests.staff.conftest import Console
 
 B_NAME = "李秘密"
 B_PHONE = "+8613912340000"
@@ -266,3 +267,13 @@ def test_a_login_that_runs_no_community_is_told_whom_to_ask(app, b, browser, app
     response = browser.get("/staff/")
     assert response.status_code == 409
     assert "还没有分到任何社区" in response.get_data(as_text=True)
+
+
+def test_an_admin_takes_a_login_off_the_community_at_once(app, admin, app_world):
+    xiaoli = Console(app.test_client())
+    assert xiaoli.login("xiaoli").status_code == 302
+    assert admin.post("/staff/accounts/2/remove", form_on="/staff/accounts").status_code == 302
+    assert "已把xiaoli移出本社区" in admin.page("/staff/accounts")
+    assert xiaoli.get("/staff/residents").status_code == 409  # runs no community now
+    admin.post("/staff/accounts/1/remove", form_on="/staff/accounts")
+    assert "至少要留一个管理员" in admin.page("/staff/accounts")
