@@ -123,7 +123,17 @@ def seed_demo(core: Core) -> str:
             placed_by="demo" if index % 4 == 0 else None,
         )
     if not has_admin:
-        create_staff_user(core, *DEMO_LOGIN, role="admin", phone=DEMO_STAFF_PHONE)
+        # The demo's one login plays the street office too, so a second community made
+        # beside the demo can be switched to at once.
+        create_staff_user(
+            core,
+            *DEMO_LOGIN,
+            role="admin",
+            phone=DEMO_STAFF_PHONE,
+            community_ids=[community_id],
+            superuser=True,
+            by="demo",
+        )
     return (
         f"demo community 幸福里 ({DEMO_PHONE}): {len(RESIDENTS)} residents, {len(deals)} deals; "
         f"staff login {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}"

@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and `create_all` see them all."""
 
-from core.accounts.models import AuditLog, Role, StaffUser
+from core.accounts.models import AuditLog, Role, StaffMembership, StaffUser
 from core.calls.models import CallbackState, VoiceCall
 from core.community.models import Community, Supplier
 from core.conversations.models import Conversation, InboxText
@@ -33,6 +33,7 @@ __all__ = [
     "Resident",
     "ResidentImport",
     "Role",
+    "StaffMembership",
     "StaffUser",
     "Supplier",
     "VoiceCall",

@@ -1,8 +1,13 @@
 """Who may use the console: Flask-Login sessions, roles, CSRF on every form.
 
-Passwords are checked and attempts limited in the core (`core.staffing.login_guard`),
-so the limit holds across web workers and with Redis down. Every console route needs
-a login; admin-only ones also need the admin role.
+Passwords are checked and attempts slowed in the core (`core.staffing.login_guard`),
+so the waits hold across web workers and with Redis down. Every console route needs
+a login; admin-only ones also need the admin role in the community acted in. The
+session cookie carries the login's session version (`get_id` is `"<id>:<version>"`):
+logging out, a new password or disabling the account bumps the version in the
+database, and every cookie still carrying the old one is logged out on its next
+request. Reads and actions for a community the login does not run are refused in the
+core (`OutsideCommunity`), and answered here as 404.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from core.staffing.login_guard import LoginLocked, StaffView, attempt_login, staff_user
-from staff.console import bp, core, text
+from core.accounts.acting import AdminOnly, OutsideCommunity, StaffView, staff_user
+from core.staffing.accounts import end_my_sessions
+from core.staffing.login_guard import LoginDisabled, LoginThrottled, attempt_login
+from staff.console import bp, community_id_or_none, core, text
 from staff.forms import ActionForm, LoginForm
 
 login_manager = LoginManager()
@@ -33,20 +40,39 @@ class ConsoleUser(UserMixin):
         self.view = view
         self.id = view.id
         self.username = view.username
-        self.role = view.role
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the login and the session version it was given."""
+        return f"{self.view.id}:{self.view.session_version}"
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.view.is_superuser
+
+    @property
+    def role(self) -> str:
+        """The role in the community being run (admin for a superuser)."""
+        here = community_id_or_none()
+        return (self.view.role_in(here) if here is not None else None) or "staff"
 
     @property
     def is_admin(self) -> bool:
-        return self.view.is_admin
+        here = community_id_or_none()
+        return here is not None and self.view.is_admin_in(here)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> ConsoleUser | None:
+def _load_user(session_id: str) -> ConsoleUser | None:
+    """The cookie's login, unless it is disabled or its sessions were ended since."""
+    user_id, _, version = session_id.partition(":")
     try:
         view = staff_user(core(), int(user_id))
+        wanted = int(version)
     except ValueError:
         return None
-    return ConsoleUser(view) if view else None
+    if view is None or view.disabled or view.session_version != wanted:
+        return None
+    return ConsoleUser(view)
 
 
 @login_manager.unauthorized_handler
@@ -108,11 +134,19 @@ def login() -> Any:
             address=request.remote_addr or "unknown",
         )
         if isinstance(result, StaffView):
+            session.pop("community_id", None)  # another login's choice does not carry over
             login_user(ConsoleUser(result))
             return redirect(_safe_next(request.args.get("next")))
-        if isinstance(result, LoginLocked):
-            message = text("staff.login.locked", minutes=result.minutes)
+        if isinstance(result, LoginThrottled):
+            message = (
+                text("staff.login.wait_seconds", seconds=result.seconds)
+                if result.seconds < 120
+                else text("staff.login.wait_minutes", minutes=result.minutes)
+            )
             status = 429
+        elif isinstance(result, LoginDisabled):
+            message = text("staff.login.disabled")
+            status = 403
         else:
             message = text("staff.login.wrong")
             status = 401
@@ -124,6 +158,8 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Logging out ends this login's sessions everywhere: a copied cookie opens nothing."""
+    end_my_sessions(core(), user_id=current_user.id, community_id=community_id_or_none())
     logout_user()
     flash(text("staff.login.bye"))
     return redirect(url_for("staff.login"))
@@ -153,5 +189,18 @@ def _no_community(error: HTTPException) -> tuple[str, int]:
 
 
 @bp.errorhandler(404)
-def _not_found(error: HTTPException) -> tuple[str, int]:
+def _not_found(error: HTTPException | OutsideCommunity) -> Any:
+    if _wants_json():
+        return Response('{"error": "not found"}', 404, mimetype="application/json")
     return render_template("staff/error.html", message=text("staff.error.not_found")), 404
+
+
+@bp.errorhandler(OutsideCommunity)
+def _outside_community(error: OutsideCommunity) -> Any:
+    """Another community's rows: as if they did not exist, never "you may not"."""
+    return _not_found(error)
+
+
+@bp.errorhandler(AdminOnly)
+def _admin_only(error: AdminOnly) -> tuple[str, int]:
+    return render_template("staff/error.html", message=text("staff.error.admin_only")), 403

@@ -15,7 +15,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from core.accounts.services import AccountError, create_staff_user
+from core.accounts.services import AccountError, create_staff_user, grant_membership
 from core.community.models import Community
 from core.community.services import CommunityError, create_community, resolve_community
 from core.context import Core
@@ -230,21 +230,80 @@ def deals_close(number: int, community_phone: str | None) -> None:
     )
 
 
+def _community_ids(phones: tuple[str, ...]) -> list[int] | None:
+    """The communities named by phone (None: leave it to the only one there is)."""
+    return [_community(phone).id for phone in phones] or None
+
+
 @staff_cli.command("create")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(["admin", "staff"]))
+@click.option(
+    "--community",
+    "community_phones",
+    multiple=True,
+    help="A community the login runs, by its phone number; repeat for several.",
+)
+@click.option("--superuser", is_flag=True, help="The street office: runs every community.")
 @click.option("--phone", default=None)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def staff_create(username: str, role: str, phone: str | None, password_stdin: bool) -> None:
+def staff_create(
+    username: str,
+    role: str,
+    community_phones: tuple[str, ...],
+    superuser: bool,
+    phone: str | None,
+    password_stdin: bool,
+) -> None:
+    """A staff login with ROLE in each community named (with one community, it may be
+    left out); --superuser for the street office."""
+    community_ids = _community_ids(community_phones)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        create_staff_user(_core(), username, password, role, phone)
+        create_staff_user(
+            _core(),
+            username,
+            password,
+            role,
+            phone,
+            community_ids=community_ids,
+            superuser=superuser,
+            by="cli",
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"staff user {username} created ({role})")
+    where = ", ".join(community_phones) or "the only community"
+    kind = "superuser" if superuser else role
+    click.echo(f"staff user {username} created ({kind}; {where})")
+
+
+@staff_cli.command("grant")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "staff"]), default="staff", show_default=True)
+@click.option("--community", "community_phones", multiple=True, help="Repeat for several.")
+@click.option("--superuser/--no-superuser", default=None, help="Make or unmake a superuser.")
+def staff_grant(
+    username: str, role: str, community_phones: tuple[str, ...], superuser: bool | None
+) -> None:
+    """Give an existing login ROLE in more communities (or change it there)."""
+    if not community_phones and superuser is None:
+        raise click.UsageError("name a --community, or give --superuser/--no-superuser")
+    community_ids = [_community(phone).id for phone in community_phones]
+    try:
+        grant_membership(
+            _core(),
+            username,
+            role=role,
+            community_ids=community_ids,
+            superuser=superuser,
+            by="cli",
+        )
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"staff user {username} updated")
 
 
 @demo_cli.command("seed")

@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, request, session
+from flask_login import current_user
 from sqlalchemy import select
 
 from core import formatting
+from core.accounts.acting import Actor, communities_for
 from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES, t
@@ -56,25 +58,48 @@ def both(key: str, /, **params: object) -> tuple[str, str]:
 
 
 def communities() -> list[Community]:
+    """The communities the logged-in staff member runs: what the switcher offers."""
     if "communities" not in g:
-        with core().db.transaction() as db:
-            g.communities = list(db.scalars(select(Community).order_by(Community.id)))
+        g.communities = (
+            communities_for(core(), current_user.id) if current_user.is_authenticated else []
+        )
     return g.communities  # type: ignore[no-any-return]
 
 
 def community() -> Community:
-    """The community being run: the one chosen in this session, else the first.
+    """The community being run: the one chosen in this session, else the login's first.
 
-    With no community at all there is nothing to run; the page says how to make one.
+    With no community at all there is nothing to run; the page says how to make one,
+    or, for a login that runs none, whom to ask.
     """
     known = communities()
     if not known:
-        abort(409, description="staff.no_community")
+        with core().db.transaction() as db:
+            any_community = db.scalar(select(Community.id).limit(1))
+        abort(409, description="staff.no_membership" if any_community else "staff.no_community")
     chosen = session.get("community_id")
     for item in known:
         if item.id == chosen:
             return item
     return known[0]
+
+
+def community_id_or_none() -> int | None:
+    """The community being run, where a page can do without one (the header, logout)."""
+    known = communities()
+    if not known:
+        return None
+    chosen = session.get("community_id")
+    return chosen if any(item.id == chosen for item in known) else known[0].id
+
+
+def actor() -> Actor:
+    """Who is acting, and where: what every console call into the core is given."""
+    return Actor(
+        user_id=int(current_user.id),
+        username=str(current_user.username),
+        community_id=community().id,
+    )
 
 
 def money(fen: int | None) -> str:
@@ -157,4 +182,6 @@ def _console_helpers() -> dict[str, Any]:
         "lang": language,
         "t": t,
         "card_lines": card_lines,
+        "console_communities": communities,
+        "console_community_id": community_id_or_none,
     }

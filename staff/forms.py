@@ -92,3 +92,10 @@ class StaffUserForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     password = PasswordField()
+
+
+class MyPasswordForm(FlaskForm):
+    """A login's own new password, with the current one as proof."""
+
+    current = PasswordField()
+    password = PasswordField()

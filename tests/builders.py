@@ -19,12 +19,18 @@ _phones = itertools.count(1)
 class World:
     """One community with helpers to add residents and deals to it."""
 
-    def __init__(self, core: Core, clock: FrozenClock, phone: str = "+8631188886666") -> None:
+    def __init__(
+        self,
+        core: Core,
+        clock: FrozenClock,
+        phone: str = "+8631188886666",
+        name: str = "幸福里社区",
+    ) -> None:
         self.core = core
         self.clock = clock
         self.community_id = create_community(
             core,
-            name="幸福里社区",
+            name=name,
             phone=phone,
             pickup_place="社区服务站",
             staff_phones=["+8613800000000"],

@@ -191,3 +191,70 @@ def test_commands_need_a_community_when_there_are_none(run):
     run("db", "upgrade")
     result = run("deals", "list")
     assert result.exit_code == 1 and "community create" in result.output
+
+
+@pytest.fixture
+def two_communities(run, community):  # type: ignore[no-untyped-def]
+    result = run("community", "create", "--name", "和平里", "--phone", "+8631188887777")
+    assert result.exit_code == 0, result.output
+    return community, "+8631188887777"
+
+
+def _roles(app, username):  # type: ignore[no-untyped-def]
+    from core.accounts.acting import staff_user
+    from core.accounts.models import StaffUser
+
+    core = app.extensions["mianhua"].core
+    with core.db.transaction() as session:
+        user_id = session.scalar(select(StaffUser.id).where(StaffUser.username == username))
+    return staff_user(core, user_id) if user_id else None
+
+
+def test_staff_create_in_named_communities(run, two_communities, app):
+    first, second = two_communities
+    password = "a-long-password\n"
+    unnamed = run(
+        "staff", "create", "xiaoli", "--role", "staff", "--password-stdin", input=password
+    )
+    assert unnamed.exit_code == 1 and "--community" in unnamed.output
+    made = run(
+        "staff",
+        "create",
+        "xiaoli",
+        "--role",
+        "admin",
+        "--community",
+        first,
+        "--community",
+        second,
+        "--password-stdin",
+        input=password,
+    )
+    assert made.exit_code == 0, made.output
+    assert sorted(_roles(app, "xiaoli").roles.values()) == ["admin", "admin"]
+    unknown = run(
+        "staff", "create", "laowang", "--role", "staff", "--community", "+8610000000000",
+        "--password-stdin", input=password,
+    )  # fmt: skip
+    assert unknown.exit_code == 1 and "no community" in unknown.output
+    assert _roles(app, "laowang") is None
+
+
+def test_staff_create_superuser_and_grant(run, two_communities, app):
+    first, second = two_communities
+    made = run(
+        "staff", "create", "jiedao", "--role", "admin", "--superuser", "--password-stdin",
+        input="street-office-pass\n",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    view = _roles(app, "jiedao")
+    assert view.is_superuser and view.roles == {}
+    run(
+        "staff", "create", "xiaoli", "--role", "staff", "--community", first, "--password-stdin",
+        input="a-long-password\n",
+    )  # fmt: skip
+    granted = run("staff", "grant", "xiaoli", "--role", "admin", "--community", second)
+    assert granted.exit_code == 0, granted.output
+    assert sorted(_roles(app, "xiaoli").roles.values()) == ["admin", "staff"]
+    assert run("staff", "grant", "nobody", "--community", second).exit_code == 1
+    assert run("staff", "grant", "xiaoli").exit_code == 2  # nothing to grant

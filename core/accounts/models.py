@@ -1,9 +1,11 @@
+"""Staff logins, the communities each one runs, and the audit log of what they did."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -15,13 +17,34 @@ class Role(enum.StrEnum):
 
 
 class StaffUser(Base):
+    """A person's login. What they may do is per community (`StaffMembership`), except
+    for a superuser (the street office), who runs every community of the deployment."""
+
     __tablename__ = "staff_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(10), default=Role.STAFF)
     phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    is_superuser: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Written into the session cookie at login; bumping it ends every session at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffMembership(Base):
+    """One staff login's role in one community."""
+
+    __tablename__ = "staff_memberships"
+
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(10), default=Role.STAFF)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

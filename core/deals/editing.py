@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import Community, Supplier
 from core.context import Core
@@ -47,6 +48,7 @@ class DealDetail:
         return self.deal.status in EDITABLE
 
 
+@acting(by=None)
 def deal_detail(core: Core, *, community_id: int, number: int) -> DealDetail:
     with core.db.transaction() as session:
         deal = find_deal(session, community_id, number)
@@ -62,6 +64,7 @@ def deal_detail(core: Core, *, community_id: int, number: int) -> DealDetail:
         )
 
 
+@acting()
 def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by: str) -> DealView:
     """Change a draft or open deal; the same checks as creating it, plus the orders so far.
 
@@ -118,6 +121,7 @@ def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by:
         return DealView.of(deal)
 
 
+@acting(admin=True)
 def call_off_deal(core: Core, *, community_id: int, number: int, by: str) -> CloseOutcome:
     """Call a deal off now, whatever its orders: every order is cancelled and its resident told."""
     now = core.now()

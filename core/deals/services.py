@@ -11,6 +11,7 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import Community, Supplier
 from core.context import Core
@@ -95,6 +96,7 @@ class DealSpec:
         return errors
 
 
+@acting()
 def create_deal(
     core: Core, *, community_id: int, spec: DealSpec, open_now: bool = False, by: str = "system"
 ) -> DealView:
@@ -189,6 +191,7 @@ def _deal(session: Session, community_id: int, number: int) -> Deal:
     return deal
 
 
+@acting()
 def open_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
     with core.db.transaction() as session:
         deal = _deal(session, community_id, number)
@@ -213,6 +216,7 @@ def open_deals(core: Core, *, community_id: int) -> list[DealView]:
         return [DealView.of(d) for d in deals if d.is_taking_orders(now)]
 
 
+@acting(by=None)
 def list_deals(core: Core, *, community_id: int, include_finished: bool = False) -> list[DealView]:
     with core.db.transaction() as session:
         query = select(Deal).where(Deal.community_id == community_id)
@@ -229,6 +233,7 @@ class CloseOutcome:
     residents_told: int
 
 
+@acting()
 def close_deal(
     core: Core, *, community_id: int, number: int, by: str = "system", at_deadline: bool = False
 ) -> CloseOutcome:
@@ -305,6 +310,7 @@ def _close(
     return CloseOutcome(DealView.of(deal), outcome, len(rows))
 
 
+@acting()
 def fulfil_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
     """Pickup is over: orders not collected become no-shows and the number is freed."""
     with core.db.transaction() as session:
@@ -332,6 +338,7 @@ class SupplierSheet:
     by_channel: dict[str, int]
 
 
+@acting(by=None)
 def supplier_sheet(core: Core, *, community_id: int, number: int) -> SupplierSheet:
     with core.db.transaction() as session:
         deal = _deal(session, community_id, number)
@@ -387,6 +394,7 @@ def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+@acting(by=None)
 def pickup_list(core: Core, *, community_id: int, number: int) -> PickupList:
     """Who collects what, grouped by building, then unit and room: the desk's tick list."""
     with core.db.transaction() as session:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import formatting
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
@@ -38,6 +39,7 @@ OrderResult = OrderPlaced | Refusal
 CancelResult = OrderCancelled | Refusal
 
 
+@acting(by="placed_by")
 def place_order(
     core: Core,
     *,
@@ -67,6 +69,7 @@ def place_order(
     )
 
 
+@acting(by="cancelled_by")
 def cancel_order(
     core: Core,
     *,
@@ -352,6 +355,7 @@ def placed_orders(session: Session, deal_id: int) -> list[tuple[Order, Resident]
     ]
 
 
+@acting(by=None)
 def resident_orders(core: Core, *, community_id: int, phone: str) -> list[OrderView] | Refusal:
     """A resident's current orders: on deals not finished, not cancelled; newest deal last."""
     with core.db.transaction() as session:
@@ -371,12 +375,18 @@ def resident_orders(core: Core, *, community_id: int, phone: str) -> list[OrderV
         return [OrderView.of(order, deal) for order, deal in rows]
 
 
-def mark_picked_up(core: Core, *, order_id: int, by: str) -> OrderView | Refusal:
+@acting()
+def mark_picked_up(
+    core: Core, *, order_id: int, by: str, community_id: int | None = None
+) -> OrderView | Refusal:
+    """Goods handed over; with `community_id`, only an order of that community's deals."""
     with core.db.transaction() as session:
         order = session.get(Order, order_id, with_for_update=True)
         if order is None or order.status not in (OrderStatus.PLACED, OrderStatus.NO_SHOW):
             return Refusal(RefusalReason.NO_ORDER)
         deal = session.get_one(Deal, order.deal_id)
+        if community_id is not None and deal.community_id != community_id:
+            return Refusal(RefusalReason.NO_ORDER)
         order.status = OrderStatus.PICKED_UP
         order.picked_up_at = core.now()
         order.updated_at = core.now()

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import formatting
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
@@ -95,6 +96,7 @@ class BulkProgress:
         return self.pending == 0 and self.sending == 0
 
 
+@acting(by=None)
 def preview_bulk_reminder(
     core: Core, *, community_id: int, number: int, text: str | None = None
 ) -> BulkPreview:
@@ -105,6 +107,7 @@ def preview_bulk_reminder(
         return _preview(deal, buyers, texts)
 
 
+@acting()
 def send_bulk_reminder(
     core: Core,
     *,
@@ -164,16 +167,19 @@ def send_bulk_reminder(
     )
 
 
-def bulk_progress(core: Core, *, batch_id: str) -> BulkProgress:
-    """Where a batch stands; an unknown batch id reads as an empty, finished batch."""
+@acting(by=None)
+def bulk_progress(core: Core, *, batch_id: str, community_id: int | None = None) -> BulkProgress:
+    """Where a batch stands; an unknown batch id (or, with `community_id`, another
+    community's) reads as an empty, finished batch."""
+    scope = [Message.batch_id == batch_id]
+    if community_id is not None:
+        scope.append(Message.community_id == community_id)
     with core.db.transaction() as session:
         counts = Counter(
             {
                 status: int(n)
                 for status, n in session.execute(
-                    select(Message.status, func.count())
-                    .where(Message.batch_id == batch_id)
-                    .group_by(Message.status)
+                    select(Message.status, func.count()).where(*scope).group_by(Message.status)
                 ).all()
             }
         )

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal, DealStatus
@@ -59,6 +60,7 @@ def _percent(part: int, whole: int) -> int:
     return 100 if whole <= 0 else min(100, round(100 * part / whole))
 
 
+@acting(by=None)
 def dashboard(core: Core, *, community_id: int) -> Dashboard:
     now = core.now()
     with core.db.transaction() as session:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.context import Core
 from core.residents.importing import ImportFileError, import_residents
@@ -69,6 +70,7 @@ def _view(row: ResidentImport, now: datetime) -> ImportRun:
     )
 
 
+@acting()
 def start_import(core: Core, *, community_id: int, filename: str, by: str) -> int:
     """Record a run before it starts, so its page can be shown at once."""
     now = core.now()
@@ -131,6 +133,7 @@ def run_import(core: Core, *, import_id: int, data: bytes) -> ImportRun:
         return _view(row, core.now())
 
 
+@acting(by=None)
 def import_run(core: Core, *, community_id: int, import_id: int) -> ImportRun | None:
     with core.db.transaction() as session:
         row = session.get(ResidentImport, import_id)
@@ -139,6 +142,7 @@ def import_run(core: Core, *, community_id: int, import_id: int) -> ImportRun | 
         return _view(row, core.now())
 
 
+@acting(by=None)
 def recent_imports(core: Core, *, community_id: int, limit: int = 10) -> list[ImportRun]:
     with core.db.transaction() as session:
         rows = session.scalars(

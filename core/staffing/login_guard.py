@@ -1,10 +1,20 @@
-"""Logging staff in, with a limit on guessing.
+"""Logging staff in, with growing waits between guesses instead of lockouts.
 
-The rule: after `MAX_FAILURES_PER_USER` wrong passwords for one username within
-`WINDOW`, that username is locked until the oldest of those failures leaves the
-window; one address may fail `MAX_FAILURES_PER_ADDRESS` times (across usernames)
-before it is locked the same way. A success clears the username's count. Attempts
-are rows in the database, so the lock holds with Redis down and across web workers.
+Every try is a row in the database (so the rule holds across web workers and with
+Redis down). Recent failures make the next try wait, longer after each: the first
+`FREE_PER_USER` wrong passwords for a username cost nothing, then each one doubles
+the wait from `FIRST_WAIT`, up to `MAX_WAIT`; one address gets `FREE_PER_ADDRESS`
+failures across usernames before its own waits start. A try during a wait is
+refused without looking at the password and is not counted, so hammering does not
+make the wait grow.
+
+No stranger can shut a named account out: a username and address pair that has
+logged in successfully before is judged only by its own recent failures, so the
+admin's office PC still gets in while someone elsewhere guesses at the admin's name.
+(Behind a proxy this needs `TRUSTED_PROXIES`, or every client has the proxy's address.)
+
+An unknown username is checked against a dummy hash, so it takes as long as a known
+one with a wrong password, and both get the same answer.
 """
 
 from __future__ import annotations
@@ -13,41 +23,36 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import StaffView, communities_for, view_of
 from core.accounts.models import StaffUser
-from core.accounts.services import audit, check_login
+from core.accounts.passwords import hash_password, needs_rehash, verify_nobody, verify_password
+from core.accounts.services import audit
 from core.context import Core
 from core.staffing.models import LoginAttempt
 
-WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
-KEEP_ATTEMPTS = timedelta(days=30)  # long enough to read back an attack in the audit
+FREE_PER_USER = 3
+FREE_PER_ADDRESS = 10
+FIRST_WAIT = timedelta(seconds=5)
+MAX_WAIT = timedelta(minutes=15)
+#: Failures older than this no longer count.
+WINDOW = timedelta(hours=24)
+#: How long a successful login makes its address a known one for that username.
+KNOWN_ADDRESS_FOR = timedelta(days=180)
+KEEP_FAILURES = timedelta(days=30)  # long enough to read back an attack
 
 
 @dataclass(frozen=True)
-class StaffView:
-    id: int
-    username: str
-    role: str
-    phone: str | None
+class LoginThrottled:
+    """Too many wrong passwords lately: the next try must wait `seconds`."""
 
-    @classmethod
-    def of(cls, user: StaffUser) -> StaffView:
-        return cls(user.id, user.username, user.role, user.phone)
+    seconds: int
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-@dataclass(frozen=True)
-class LoginLocked:
-    """Too many wrong passwords lately; try again in `minutes`."""
-
-    minutes: int
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.seconds / 60))
 
     def __bool__(self) -> bool:
         return False
@@ -57,53 +62,92 @@ class LoginLocked:
 class LoginWrong:
     """Unknown username or wrong password (deliberately not saying which)."""
 
-    failures_left: int
+    def __bool__(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class LoginDisabled:
+    """The right password for an account an admin has switched off."""
 
     def __bool__(self) -> bool:
         return False
 
 
-LoginResult = StaffView | LoginLocked | LoginWrong
+LoginResult = StaffView | LoginThrottled | LoginWrong | LoginDisabled
+
+
+def required_wait(failures: int, free: int) -> timedelta:
+    """Nothing for the first `free` failures, then 5 s, 10 s, 20 s, ... up to 15 minutes."""
+    if failures < free:
+        return timedelta(0)
+    return min(MAX_WAIT, FIRST_WAIT * 2 ** min(failures - free, 20))
 
 
 def attempt_login(core: Core, *, username: str, password: str, address: str) -> LoginResult:
-    """Check a login against the limit first, then the password; every try is recorded."""
+    """Check the wait first, then the password; every try that is judged is recorded."""
     username = username.strip()[:80]
     address = (address or "unknown")[:64]
     now = core.now()
     with core.db.transaction() as session:
-        locked_until = _locked_until(session, username, address, now)
-    if locked_until is not None:
-        return LoginLocked(minutes=max(1, math.ceil((locked_until - now).total_seconds() / 60)))
-    user = check_login(core, username, password) if username and password else None
+        ready_at = _ready_at(session, username, address, now)
+        stored = session.scalar(
+            select(StaffUser.password_hash).where(StaffUser.username == username)
+        )
+    if ready_at is not None and ready_at > now:
+        return LoginThrottled(seconds=max(1, math.ceil((ready_at - now).total_seconds())))
+    if not (username and password):
+        correct = False
+    elif stored is None:
+        correct = verify_nobody(password)
+    else:
+        correct = verify_password(stored, password)
     with core.db.transaction() as session:
-        session.add(LoginAttempt(username=username, address=address, succeeded=bool(user), at=now))
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_ATTEMPTS))
-        if user is None:
-            failures = len(_recent_failures(session, LoginAttempt.username == username, now))
-            if failures >= MAX_FAILURES_PER_USER:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+        disabled = user is not None and user.disabled_at is not None
+        succeeded = correct and user is not None and not disabled
+        session.add(LoginAttempt(username=username, address=address, succeeded=succeeded, at=now))
+        session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.at < now - KEEP_FAILURES, LoginAttempt.succeeded.is_(False)
+            )
+        )
+        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KNOWN_ADDRESS_FOR))
+        if not succeeded:
+            session.flush()
+            if _ready_at(session, username, address, now) is not None:
                 audit(
                     session,
                     actor=username or "?",
-                    action="staff.login_locked",
+                    action="staff.login_throttled",
                     community_id=None,
                     address=address,
                 )
-            return LoginWrong(failures_left=max(MAX_FAILURES_PER_USER - failures, 0))
+            return LoginDisabled() if correct and disabled else LoginWrong()
+        assert user is not None and stored is not None
+        if needs_rehash(stored):
+            user.password_hash = hash_password(password)
+        view = view_of(session, user)
+    opened_in = communities_for(core, view.id)
+    with core.db.transaction() as session:
         audit(
-            session, actor=user.username, action="staff.login", community_id=None, address=address
+            session,
+            actor=view.username,
+            action="staff.login",
+            community_id=opened_in[0].id if opened_in else None,
+            address=address,
         )
-        return StaffView.of(user)
+    return view
 
 
-def _recent_failures(
-    session: Session, who: object, now: datetime, *, reset_by_success: bool = True
+def _failures(
+    session: Session, who: ColumnElement[bool], now: datetime, *, reset: bool
 ) -> list[datetime]:
-    """Failures inside the window (after the last success, for a username), newest first."""
+    """Failures inside the window (after the last success, when `reset`), newest first."""
     recent = [LoginAttempt.at > now - WINDOW]
-    if reset_by_success:
+    if reset:
         last_success = session.scalar(
-            select(func.max(LoginAttempt.id)).where(who, LoginAttempt.succeeded.is_(True), *recent)
+            select(func.max(LoginAttempt.id)).where(who, LoginAttempt.succeeded.is_(True))
         )
         if last_success is not None:
             recent.append(LoginAttempt.id > last_success)  # ids, not times: clocks can tie
@@ -116,24 +160,33 @@ def _recent_failures(
     )
 
 
-def _locked_until(session: Session, username: str, address: str, now: datetime) -> datetime | None:
-    # One account's success must not wipe an address's record of guessing at others.
-    checks = (
-        (LoginAttempt.username == username, MAX_FAILURES_PER_USER, True),
-        (LoginAttempt.address == address, MAX_FAILURES_PER_ADDRESS, False),
+def _ready_at(session: Session, username: str, address: str, now: datetime) -> datetime | None:
+    """When the next try may be judged, or None when no wait applies at all."""
+    pair = (LoginAttempt.username == username) & (LoginAttempt.address == address)
+    known = session.scalar(
+        select(LoginAttempt.id)
+        .where(pair, LoginAttempt.succeeded.is_(True), LoginAttempt.at > now - KNOWN_ADDRESS_FOR)
+        .limit(1)
     )
-    until = None
-    for who, limit, reset in checks:
-        failures = _recent_failures(session, who, now, reset_by_success=reset)
-        if len(failures) >= limit:
-            # Locked until the failure that made the count reach the limit leaves the window.
-            release = failures[limit - 1] + WINDOW
-            until = release if until is None else max(until, release)
-    return until
-
-
-def staff_user(core: Core, user_id: int) -> StaffView | None:
-    """The logged-in user, reloaded on each request so a changed role takes effect at once."""
-    with core.db.transaction() as session:
-        user = session.get(StaffUser, user_id)
-        return StaffView.of(user) if user else None
+    if known is not None:
+        buckets = [(_failures(session, pair, now, reset=True), FREE_PER_USER)]
+    else:
+        # Successes reset neither: the admin logging in from the office must not hand a
+        # stranger fresh guesses, nor one account's success wipe guessing at others.
+        buckets = [
+            (
+                _failures(session, LoginAttempt.username == username, now, reset=False),
+                FREE_PER_USER,
+            ),
+            (
+                _failures(session, LoginAttempt.address == address, now, reset=False),
+                FREE_PER_ADDRESS,
+            ),
+        ]
+    ready = None
+    for failures, free in buckets:
+        wait = required_wait(len(failures), free)
+        if wait:
+            at = failures[0] + wait
+            ready = at if ready is None else max(ready, at)
+    return ready

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.context import Core
 from core.deals.models import Deal
 from core.messages.models import Direction, Message, MessageStatus
@@ -83,6 +84,7 @@ def _rows(session: Session, statement: Select[tuple[Message]]) -> list[LoggedMes
     ]
 
 
+@acting(by=None)
 def message_log(
     core: Core,
     *,
@@ -134,6 +136,7 @@ def message_log(
         )
 
 
+@acting(by=None)
 def conversation(
     core: Core,
     *,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
@@ -38,6 +39,7 @@ class ResidentPage:
     pages: int
 
 
+@acting(by=None)
 def search_residents(
     core: Core, *, community_id: int, query: str = "", page: int = 1
 ) -> ResidentPage:
@@ -75,6 +77,7 @@ def search_residents(
         )
 
 
+@acting(by=None)
 def resident_detail(core: Core, *, community_id: int, resident_id: int) -> ResidentDetail | None:
     with core.db.transaction() as session:
         resident = session.get(Resident, resident_id)
@@ -96,6 +99,7 @@ class ResidentEdit:
     notes: str = ""
 
 
+@acting()
 def save_resident(
     core: Core, *, community_id: int, edit: ResidentEdit, by: str, resident_id: int | None = None
 ) -> ResidentView:
@@ -156,6 +160,7 @@ def save_resident(
         return ResidentView.of(resident)
 
 
+@acting(by=None)
 def all_residents(core: Core, *, community_id: int) -> list[ResidentView]:
     """Every resident, for the CSV export (the same columns the import reads)."""
     with core.db.transaction() as session:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 
 from core.helpdesk.queries import waiting_count
 from core.staffing.dashboard import dashboard as dashboard_figures
-from staff.console import bp, communities, community, core
+from staff.console import actor, bp, communities, community, core
 
 
 @bp.get("/")
 def dashboard() -> Any:
-    figures = dashboard_figures(core(), community_id=community().id)
+    figures = dashboard_figures(core(), actor=actor())
     help_count = waiting_count(core(), community_id=community().id)
     return render_template(
         "staff/dashboard.html", board=figures, community=community(), help_count=help_count
@@ -22,8 +22,9 @@ def dashboard() -> Any:
 
 @bp.post("/community")
 def choose_community() -> Any:
-    """Switch the community being run (only where one server serves several)."""
+    """Switch the community being run, among the ones this login runs."""
     wanted = request.form.get("community_id", type=int)
-    if any(c.id == wanted for c in communities()):
-        session["community_id"] = wanted
+    if not any(c.id == wanted for c in communities()):
+        abort(404)  # not one of this login's: as if there were no such community
+    session["community_id"] = wanted
     return redirect(url_for("staff.dashboard"))

@@ -19,15 +19,15 @@ from core.deals.services import (
     supplier_sheet,
 )
 from core.staffing.dashboard import dashboard as dashboard_figures
-from staff.auth import admin_required, username
-from staff.console import bp, community, core, local_input, text
+from staff.auth import admin_required
+from staff.console import actor, bp, community, core, local_input, text
 from staff.deal_form import fill_form, spec_from_form
 from staff.forms import DealForm
 
 
 def _detail(number: int):  # type: ignore[no-untyped-def]
     try:
-        return deal_detail(core(), community_id=community().id, number=number)
+        return deal_detail(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
 
@@ -35,7 +35,7 @@ def _detail(number: int):  # type: ignore[no-untyped-def]
 @bp.get("/deals")
 def deals() -> Any:
     show_finished = request.args.get("finished") == "1"
-    listed = list_deals(core(), community_id=community().id, include_finished=show_finished)
+    listed = list_deals(core(), actor=actor(), include_finished=show_finished)
     progress = {p.deal.id: p for p in _progress()}
     return render_template(
         "staff/deals.html", deals=listed, progress=progress, show_finished=show_finished
@@ -43,7 +43,7 @@ def deals() -> Any:
 
 
 def _progress():  # type: ignore[no-untyped-def]
-    board = dashboard_figures(core(), community_id=community().id)
+    board = dashboard_figures(core(), actor=actor())
     return board.open_deals + board.awaiting_pickup
 
 
@@ -59,10 +59,9 @@ def deal_new() -> Any:
             try:
                 deal = create_deal(
                     core(),
-                    community_id=community().id,
+                    actor=actor(),
                     spec=spec,
                     open_now=bool(form.open_now.data),
-                    by=username(),
                 )
             except DealInvalid as exc:
                 errors = exc.errors
@@ -88,7 +87,7 @@ def _suggest_times(form: DealForm) -> None:
 @bp.get("/deals/<int:number>")
 def deal(number: int) -> Any:
     detail = _detail(number)
-    sheet = supplier_sheet(core(), community_id=community().id, number=number)
+    sheet = supplier_sheet(core(), actor=actor(), number=number)
     progress = next((p for p in _progress() if p.deal.id == detail.deal.id), None)
     return render_template("staff/deal.html", detail=detail, sheet=sheet, progress=progress)
 
@@ -107,9 +106,7 @@ def deal_edit(number: int) -> Any:
         spec, errors = spec_from_form(form, community().zone)
         if spec is not None:
             try:
-                edit_deal(
-                    core(), community_id=community().id, number=number, spec=spec, by=username()
-                )
+                edit_deal(core(), actor=actor(), number=number, spec=spec)
             except DealInvalid as exc:
                 errors = exc.errors
             else:
@@ -122,7 +119,7 @@ def deal_edit(number: int) -> Any:
 @bp.post("/deals/<int:number>/open")
 def deal_open(number: int) -> Any:
     try:
-        opened = open_deal(core(), community_id=community().id, number=number, by=username())
+        opened = open_deal(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
     except DealInvalid as exc:
@@ -135,7 +132,7 @@ def deal_open(number: int) -> Any:
 @bp.post("/deals/<int:number>/close")
 def deal_close(number: int) -> Any:
     try:
-        outcome = close_deal(core(), community_id=community().id, number=number, by=username())
+        outcome = close_deal(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
     flash(
@@ -152,7 +149,7 @@ def deal_close(number: int) -> Any:
 @admin_required
 def deal_call_off(number: int) -> Any:
     try:
-        outcome = call_off_deal(core(), community_id=community().id, number=number, by=username())
+        outcome = call_off_deal(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
     flash(text("staff.deal.outcome.called_off", number=number, residents=outcome.residents_told))
@@ -162,7 +159,7 @@ def deal_call_off(number: int) -> Any:
 @bp.post("/deals/<int:number>/fulfil")
 def deal_fulfil(number: int) -> Any:
     try:
-        done = fulfil_deal(core(), community_id=community().id, number=number, by=username())
+        done = fulfil_deal(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
     if done.status != "fulfilled":

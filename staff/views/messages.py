@@ -10,7 +10,7 @@ from core.conversations.holds import current_holds
 from core.i18n import catalog
 from core.messages.models import MessageKind, MessageStatus
 from core.staffing.messages import message_log
-from staff.console import bp, community, core, language, page_number
+from staff.console import actor, bp, core, language, page_number
 
 
 def error_reason(code: str | None, detail: str | None) -> str:
@@ -34,7 +34,7 @@ def messages() -> Any:
         kind = ""
     log = message_log(
         core(),
-        community_id=community().id,
+        actor=actor(),
         status=status,
         kind=kind,
         phone=phone,

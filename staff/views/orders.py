@@ -12,14 +12,13 @@ from core.orders.models import Channel
 from core.orders.services import cancel_order, mark_picked_up, place_order
 from core.results import Refusal
 from core.staffing.residents import search_residents
-from staff.auth import username
-from staff.console import bp, community, core, csv_download, text, yuan
+from staff.console import actor, bp, community, core, csv_download, text, yuan
 from staff.forms import OrderForm
 
 
 def _pickup(number: int):  # type: ignore[no-untyped-def]
     try:
-        return pickup_list(core(), community_id=community().id, number=number)
+        return pickup_list(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
 
@@ -36,7 +35,7 @@ def refusal_text(refusal: Refusal) -> str:
 @bp.route("/deals/<int:number>/orders", methods=["GET", "POST"])
 def deal_orders(number: int) -> Any:
     pickup = _pickup(number)
-    sheet = supplier_sheet(core(), community_id=community().id, number=number)
+    sheet = supplier_sheet(core(), actor=actor(), number=number)
     form = OrderForm()
     problem = None
     if request.method == "GET" and request.args.get("phone"):
@@ -48,7 +47,7 @@ def deal_orders(number: int) -> Any:
     matches = []
     query = (request.args.get("who") or "").strip()
     if query:
-        matches = search_residents(core(), community_id=community().id, query=query).residents[:10]
+        matches = search_residents(core(), actor=actor(), query=query).residents[:10]
     return render_template(
         "staff/orders.html",
         pickup=pickup,
@@ -72,11 +71,10 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
     if quantity == 0:
         result = cancel_order(
             core(),
-            community_id=community().id,
+            actor=actor(),
             phone=phone,
             deal_number=number,
             channel=Channel.STAFF,
-            cancelled_by=username(),
         )
         if isinstance(result, Refusal):
             return refusal_text(result)
@@ -84,12 +82,11 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
         return None
     placed = place_order(
         core(),
-        community_id=community().id,
+        actor=actor(),
         phone=phone,
         deal_number=number,
         quantity=quantity,
         channel=Channel.STAFF,
-        placed_by=username(),
     )
     if isinstance(placed, Refusal):
         return refusal_text(placed)
@@ -104,7 +101,7 @@ def order_picked_up(number: int, order_id: int) -> Any:
     row = next((r for r in pickup.rows if r.order_id == order_id), None)
     if row is None:
         abort(404)
-    result = mark_picked_up(core(), order_id=order_id, by=username())
+    result = mark_picked_up(core(), actor=actor(), order_id=order_id)
     if isinstance(result, Refusal):
         flash(text("staff.order.not_pickable", name=row.name))
     else:
@@ -156,7 +153,7 @@ def pickup_csv(number: int) -> Any:
 @bp.get("/deals/<int:number>/supplier-sheet.csv")
 def supplier_csv(number: int) -> Any:
     try:
-        sheet = supplier_sheet(core(), community_id=community().id, number=number)
+        sheet = supplier_sheet(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
     deal = sheet.deal

@@ -22,8 +22,7 @@ from core.reminders.services import (
     preview_bulk_reminder,
     send_bulk_reminder,
 )
-from staff.auth import username
-from staff.console import bp, community, core, text
+from staff.console import actor, bp, core, text
 from staff.forms import ReminderForm
 
 _BATCH_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -37,25 +36,22 @@ def remind(number: int) -> Any:
     custom = (form.text.data or "").strip() or None
     problem = None
     try:
-        preview = preview_bulk_reminder(
-            core(), community_id=community().id, number=number, text=custom
-        )
+        preview = preview_bulk_reminder(core(), actor=actor(), number=number, text=custom)
     except DealNotFound:
         abort(404)
     except BulkTextInvalid as exc:
         problem = text(exc.key, **exc.params)
         custom = None
-        preview = preview_bulk_reminder(core(), community_id=community().id, number=number)
+        preview = preview_bulk_reminder(core(), actor=actor(), number=number)
     if request.method == "POST" and form.confirmed.data == "yes" and problem is None:
         if preview.recipients == 0:
             problem = text("staff.remind.nobody")
         else:
             sent = send_bulk_reminder(
                 core(),
-                community_id=community().id,
+                actor=actor(),
                 number=number,
                 text=custom,
-                by=username(),
                 batch_id=form.batch.data,
             )
             if not sent.replayed:
@@ -90,7 +86,7 @@ def reminder_progress_json(batch_id: str) -> Any:
 def _progress(batch_id: str) -> BulkProgress:
     if not _BATCH_ID.match(batch_id):
         abort(404)
-    progress = bulk_progress(core(), batch_id=batch_id)
+    progress = bulk_progress(core(), actor=actor(), batch_id=batch_id)
     if progress.total == 0:
         abort(404)
     return progress

@@ -22,8 +22,7 @@ from core.staffing.residents import (
     save_resident,
     search_residents,
 )
-from staff.auth import username
-from staff.console import bp, community, core, csv_download, page_number, text
+from staff.console import actor, bp, community, core, csv_download, page_number, text
 from staff.forms import ImportForm, ResidentForm
 
 #: Bigger than any committee's spreadsheet; a larger upload is a mistake, not a list.
@@ -33,7 +32,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 @bp.get("/residents")
 def residents() -> Any:
     query = request.args.get("q", "")
-    found = search_residents(core(), community_id=community().id, query=query, page=page_number())
+    found = search_residents(core(), actor=actor(), query=query, page=page_number())
     return render_template("staff/residents.html", found=found, query=query)
 
 
@@ -59,9 +58,7 @@ def resident_new() -> Any:
         form.phone.data = request.args.get("phone", "")
     if request.method == "POST":
         try:
-            saved = save_resident(
-                core(), community_id=community().id, edit=_edit_from(form), by=username()
-            )
+            saved = save_resident(core(), actor=actor(), edit=_edit_from(form))
         except ResidentError as exc:
             problem = text(str(exc))
         else:
@@ -73,7 +70,7 @@ def resident_new() -> Any:
 
 
 def _detail(resident_id: int):  # type: ignore[no-untyped-def]
-    detail = resident_detail(core(), community_id=community().id, resident_id=resident_id)
+    detail = resident_detail(core(), actor=actor(), resident_id=resident_id)
     if detail is None:
         abort(404)
     return detail
@@ -102,9 +99,8 @@ def resident(resident_id: int) -> Any:
         try:
             save_resident(
                 core(),
-                community_id=community().id,
+                actor=actor(),
                 edit=_edit_from(form),
-                by=username(),
                 resident_id=resident_id,
             )
         except ResidentError as exc:
@@ -112,8 +108,8 @@ def resident(resident_id: int) -> Any:
         else:
             flash(text("staff.resident.saved", name=form.name.data))
             return redirect(url_for("staff.resident", resident_id=resident_id))
-    orders = resident_orders(core(), community_id=community().id, phone=detail.resident.phone)
-    messages = conversation(core(), community_id=community().id, phone=detail.resident.phone)
+    orders = resident_orders(core(), actor=actor(), phone=detail.resident.phone)
+    messages = conversation(core(), actor=actor(), phone=detail.resident.phone)
     hold = hold_for(core(), community_id=community().id, phone=detail.resident.phone)
     help_wanted = open_item_for(core(), community_id=community().id, phone=detail.resident.phone)
     return render_template(
@@ -138,7 +134,7 @@ def resident_card(resident_id: int) -> Any:
 def residents_csv() -> Any:
     rows = [
         [r.phone, r.name, r.building, r.unit, r.room, r.language, "yes" if r.landline else "no"]
-        for r in all_residents(core(), community_id=community().id)
+        for r in all_residents(core(), actor=actor())
     ]
     # The import's own column names, so an exported file can be edited and imported back.
     return csv_download("residents.csv", list(COLUMNS), rows)
@@ -156,12 +152,10 @@ def residents_import() -> Any:
         elif len(data) > MAX_IMPORT_BYTES:
             problem = text("staff.import.too_big")
         else:
-            run_id = start_import(
-                core(), community_id=community().id, filename=upload.filename, by=username()
-            )
+            run_id = start_import(core(), actor=actor(), filename=upload.filename)
             _run_in_background(run_id, data)
             return redirect(url_for("staff.import_progress", import_id=run_id))
-    runs = recent_imports(core(), community_id=community().id)
+    runs = recent_imports(core(), actor=actor())
     return render_template(
         "staff/import.html", form=form, problem=problem, runs=runs, columns=COLUMNS
     ), (422 if problem else 200)
@@ -179,7 +173,7 @@ def _run_in_background(run_id: int, data: bytes) -> None:
 
 
 def _run(import_id: int):  # type: ignore[no-untyped-def]
-    run = import_run(core(), community_id=community().id, import_id=import_id)
+    run = import_run(core(), actor=actor(), import_id=import_id)
     if run is None:
         abort(404)
     return run
