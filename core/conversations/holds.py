@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.context import Core
 from core.conversations.models import Conversation
@@ -54,12 +55,14 @@ def holds_in(
     ]
 
 
+@acting(by=None)
 def current_holds(core: Core, *, community_id: int) -> list[Hold]:
     """Every phone held back right now: for the message log and the help inbox."""
     with core.db.transaction() as session:
         return holds_in(session, community_id=community_id, now=core.now())
 
 
+@acting(by=None)
 def hold_for(core: Core, *, community_id: int, phone: str) -> Hold | None:
     """This phone's running hold, if any: for the resident's page."""
     with core.db.transaction() as session:
@@ -67,7 +70,8 @@ def hold_for(core: Core, *, community_id: int, phone: str) -> Hold | None:
         return found[0] if found else None
 
 
-def lift_hold(core: Core, *, community_id: int, phone: str, actor: str) -> bool:
+@acting()
+def lift_hold(core: Core, *, community_id: int, phone: str, by: str) -> bool:
     """Answer this phone again from now on; False when it was not held (lifted already)."""
     now = core.now()
     with core.db.transaction() as session:
@@ -87,7 +91,7 @@ def lift_hold(core: Core, *, community_id: int, phone: str, actor: str) -> bool:
             return False
         audit(
             session,
-            actor=actor,
+            actor=by,
             action="sms.hold_lifted",
             community_id=community_id,
             phone=conversation.phone,

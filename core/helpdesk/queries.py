@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from core.accounts.acting import acting
 from core.context import Core
 from core.conversations.holds import Hold, holds_in
 from core.helpdesk.models import HelpRequest, HelpStatus
@@ -112,6 +113,7 @@ def _items(
     ]
 
 
+@acting(by=None)
 def help_inbox(core: Core, *, community_id: int) -> HelpInbox:
     """The open items (waiting, then answered) and the recently done ones."""
     now = core.now()
@@ -145,6 +147,7 @@ def help_inbox(core: Core, *, community_id: int) -> HelpInbox:
     return HelpInbox(waiting=waiting, answered=answered, done=done, now=now)
 
 
+@acting(by=None)
 def waiting_count(core: Core, *, community_id: int) -> int:
     """How many residents wait for a person: the figure on the dashboard and in the menu."""
     with core.db.transaction() as session:
@@ -160,6 +163,7 @@ def waiting_count(core: Core, *, community_id: int) -> int:
         )
 
 
+@acting(by=None)
 def open_item_for(core: Core, *, community_id: int, phone: str) -> HelpItem | None:
     """This phone's open item, if it has one: for the resident's page."""
     now = core.now()
@@ -175,6 +179,7 @@ def open_item_for(core: Core, *, community_id: int, phone: str) -> HelpItem | No
     return found[0] if found else None
 
 
+@acting(by=None)
 def help_item(core: Core, *, community_id: int, item_id: int) -> HelpItemDetail | None:
     """One item with the whole conversation of that phone and the resident's orders."""
     now = core.now()

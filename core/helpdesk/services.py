@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
@@ -154,13 +155,14 @@ def _item(session: Session, community_id: int, item_id: int) -> HelpRequest | No
     return item if item is not None and item.community_id == community_id else None
 
 
+@acting()
 def answer_help(
     core: Core,
     *,
     community_id: int,
     item_id: int,
     body: str,
-    actor: str,
+    by: str,
     form_token: str,
     mark_done: bool = False,
 ) -> HelpAnswered | HelpRefusal:
@@ -200,13 +202,13 @@ def answer_help(
             return HelpAnswered(item.id, None, item.status == HelpStatus.DONE, replayed=True)
         item.waiting_since = None
         item.answered_at = now
-        item.answered_by = actor
+        item.answered_by = by
         item.updated_at = now
         if mark_done:
-            _close(item, actor, now)
+            _close(item, by, now)
         audit(
             session,
-            actor=actor,
+            actor=by,
             action="help.answered",
             community_id=community_id,
             item_id=item.id,
@@ -226,7 +228,8 @@ def _close(item: HelpRequest, actor: str, now: datetime) -> None:
     item.updated_at = now
 
 
-def mark_done(core: Core, *, community_id: int, item_id: int, actor: str) -> bool | HelpRefusal:
+@acting()
+def mark_done(core: Core, *, community_id: int, item_id: int, by: str) -> bool | HelpRefusal:
     """Nothing more to do for this resident; False when it was done already."""
     now = core.now()
     with core.db.transaction() as session:
@@ -235,12 +238,13 @@ def mark_done(core: Core, *, community_id: int, item_id: int, actor: str) -> boo
             return HelpRefusal(HelpRefusalReason.NOT_FOUND)
         if item.status == HelpStatus.DONE:
             return False
-        _close(item, actor, now)
-        audit(session, actor=actor, action="help.done", community_id=community_id, item_id=item.id)
+        _close(item, by, now)
+        audit(session, actor=by, action="help.done", community_id=community_id, item_id=item.id)
         return True
 
 
-def reopen(core: Core, *, community_id: int, item_id: int, actor: str) -> bool | HelpRefusal:
+@acting()
+def reopen(core: Core, *, community_id: int, item_id: int, by: str) -> bool | HelpRefusal:
     """Put a done item back in the inbox as waiting; False when it was open already."""
     now = core.now()
     with core.db.transaction() as session:
@@ -259,6 +263,6 @@ def reopen(core: Core, *, community_id: int, item_id: int, actor: str) -> bool |
         item.done_by = None
         item.updated_at = now
         audit(
-            session, actor=actor, action="help.reopened", community_id=community_id, item_id=item.id
+            session, actor=by, action="help.reopened", community_id=community_id, item_id=item.id
         )
         return True

@@ -14,7 +14,7 @@ from staff.console import actor, bp, communities, community, core
 @bp.get("/")
 def dashboard() -> Any:
     figures = dashboard_figures(core(), actor=actor())
-    help_count = waiting_count(core(), community_id=community().id)
+    help_count = waiting_count(core(), actor=actor())
     return render_template(
         "staff/dashboard.html", board=figures, community=community(), help_count=help_count
     )

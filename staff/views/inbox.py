@@ -29,8 +29,8 @@ from core.helpdesk.services import (
 )
 from core.i18n import catalog
 from core.residents.services import ResidentView
-from staff.auth import _safe_next, username
-from staff.console import bp, communities, community, core, language, text
+from staff.auth import _safe_next
+from staff.console import actor, bp, communities, core, language, text
 from staff.forms import HelpReplyForm
 from staff.views.messages import error_reason
 
@@ -79,7 +79,7 @@ def _inbox_helpers() -> dict[str, Any]:
         """Asked by the menu on every page, so only for a logged-in staff member."""
         if not current_user.is_authenticated or not communities():
             return 0
-        return waiting_count(core(), community_id=community().id)
+        return waiting_count(core(), actor=actor())
 
     return {
         "help_waiting": help_waiting,
@@ -91,13 +91,13 @@ def _inbox_helpers() -> dict[str, Any]:
 
 @bp.get("/inbox")
 def inbox() -> Any:
-    items = help_inbox(core(), community_id=community().id)
-    holds = current_holds(core(), community_id=community().id)
+    items = help_inbox(core(), actor=actor())
+    holds = current_holds(core(), actor=actor())
     return render_template("staff/inbox.html", inbox=items, holds=holds)
 
 
 def _detail(item_id: int) -> HelpItemDetail:
-    detail = help_item(core(), community_id=community().id, item_id=item_id)
+    detail = help_item(core(), actor=actor(), item_id=item_id)
     if detail is None:
         abort(404)
     return detail
@@ -115,10 +115,9 @@ def inbox_item(item_id: int) -> Any:
     if request.method == "POST" and action in ("send", "send_done"):
         result = answer_help(
             core(),
-            community_id=community().id,
+            actor=actor(),
             item_id=item_id,
             body=form.text.data or "",
-            actor=username(),
             form_token=form.token.data,
             mark_done=action == "send_done",
         )
@@ -154,7 +153,7 @@ def _refusal_text(refusal: HelpRefusal, detail: HelpItemDetail) -> str:
 
 @bp.post("/inbox/<int:item_id>/done")
 def inbox_done(item_id: int) -> Any:
-    result = mark_done(core(), community_id=community().id, item_id=item_id, actor=username())
+    result = mark_done(core(), actor=actor(), item_id=item_id)
     if isinstance(result, HelpRefusal):
         abort(404)
     if result:
@@ -164,7 +163,7 @@ def inbox_done(item_id: int) -> Any:
 
 @bp.post("/inbox/<int:item_id>/reopen")
 def inbox_reopen(item_id: int) -> Any:
-    result = reopen(core(), community_id=community().id, item_id=item_id, actor=username())
+    result = reopen(core(), actor=actor(), item_id=item_id)
     if isinstance(result, HelpRefusal):
         if result.reason != HelpRefusalReason.ALREADY_OPEN or result.open_item_id is None:
             abort(404)
@@ -181,7 +180,7 @@ def lift_phone_hold() -> Any:
     phone = (request.form.get("phone") or "").strip()
     if not phone:
         abort(404)
-    if lift_hold(core(), community_id=community().id, phone=phone, actor=username()):
+    if lift_hold(core(), actor=actor(), phone=phone):
         flash(text("staff.hold.lifted", phone=phone))
     else:
         flash(text("staff.hold.not_held", phone=phone))

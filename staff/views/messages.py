@@ -40,7 +40,7 @@ def messages() -> Any:
         phone=phone,
         page=page_number(),
     )
-    holds = current_holds(core(), community_id=community().id)
+    holds = current_holds(core(), actor=actor())
     return render_template(
         "staff/messages.html",
         holds=holds,

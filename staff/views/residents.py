@@ -110,8 +110,8 @@ def resident(resident_id: int) -> Any:
             return redirect(url_for("staff.resident", resident_id=resident_id))
     orders = resident_orders(core(), actor=actor(), phone=detail.resident.phone)
     messages = conversation(core(), actor=actor(), phone=detail.resident.phone)
-    hold = hold_for(core(), community_id=community().id, phone=detail.resident.phone)
-    help_wanted = open_item_for(core(), community_id=community().id, phone=detail.resident.phone)
+    hold = hold_for(core(), actor=actor(), phone=detail.resident.phone)
+    help_wanted = open_item_for(core(), actor=actor(), phone=detail.resident.phone)
     return render_template(
         "staff/resident_form.html",
         form=form,

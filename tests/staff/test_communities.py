@@ -15,6 +15,8 @@ from core.accounts.acting import staff_user
 from core.accounts.models import AuditLog, StaffUser
 from core.accounts.services import create_staff_user
 from core.deals.services import DealSpec, create_deal
+from core.helpdesk.models import HelpReason
+from core.helpdesk.services import ask_for_help
 from core.orders.services import place_order
 from core.reminders.services import send_bulk_reminder
 from core.staffing.imports import start_import
@@ -36,6 +38,7 @@ class CommunityB:
     import_id: int
     admin_id: int
     message_id: int
+    item_id: int
 
     @property
     def secrets(self) -> list[str]:
@@ -93,6 +96,14 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         message_id = session.scalars(
             select(Message.id).where(Message.community_id == world.community_id)
         ).first()
+        item_id = ask_for_help(
+            session,
+            community_id=world.community_id,
+            phone=B_PHONE,
+            reason=HelpReason.QUESTION,
+            message_id=None,
+            now=world.core.now(),
+        )
     return CommunityB(
         world,
         person.id,
@@ -102,6 +113,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         import_id,
         admin_id,
         message_id,
+        item_id,
     )
 
 
@@ -135,6 +147,7 @@ def b_values(b: CommunityB) -> dict[str, object]:
         "import_id": b.import_id,
         "user_id": b.admin_id,
         "batch_id": b.batch_id,
+        "item_id": b.item_id,
     }
 
 

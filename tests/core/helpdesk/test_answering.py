@@ -34,7 +34,7 @@ def answer(world, item_id: int, body: str = ANSWER, token: str = "a" * 32, **kw)
         community_id=world.community_id,
         item_id=item_id,
         body=body,
-        actor="xiaoli",
+        by="xiaoli",
         form_token=token,
         **kw,
     )
@@ -133,12 +133,12 @@ def test_drafts_count_what_will_be_sent():
 def test_done_and_reopen(world, clock):
     wang = world.resident()
     item = writes_for_help(world, wang.phone, "找人工", HelpReason.WANTS_PERSON)
-    assert mark_done(world.core, community_id=world.community_id, item_id=item, actor="xiaoli")
-    assert mark_done(world.core, community_id=world.community_id, item_id=item, actor="x") is False
+    assert mark_done(world.core, community_id=world.community_id, item_id=item, by="xiaoli")
+    assert mark_done(world.core, community_id=world.community_id, item_id=item, by="x") is False
     assert waiting_count(world.core, community_id=world.community_id) == 0
     clock.advance(minutes=3)
-    assert reopen(world.core, community_id=world.community_id, item_id=item, actor="admin")
-    assert reopen(world.core, community_id=world.community_id, item_id=item, actor="x") is False
+    assert reopen(world.core, community_id=world.community_id, item_id=item, by="admin")
+    assert reopen(world.core, community_id=world.community_id, item_id=item, by="x") is False
     inbox = help_inbox(world.core, community_id=world.community_id)
     (again,) = inbox.waiting
     assert again.id == item and again.done_at is None and again.waited.total_seconds() == 0
@@ -154,9 +154,9 @@ def test_done_and_reopen(world, clock):
 def test_reopening_when_the_resident_wrote_again_points_to_the_live_item(world):
     wang = world.resident()
     old = writes_for_help(world, wang.phone, "找人工", HelpReason.WANTS_PERSON)
-    mark_done(world.core, community_id=world.community_id, item_id=old, actor="xiaoli")
+    mark_done(world.core, community_id=world.community_id, item_id=old, by="xiaoli")
     new = writes_for_help(world, wang.phone, "还在吗", HelpReason.WANTS_PERSON)
-    refused = reopen(world.core, community_id=world.community_id, item_id=old, actor="xiaoli")
+    refused = reopen(world.core, community_id=world.community_id, item_id=old, by="xiaoli")
     assert not refused and refused.reason == HelpRefusalReason.ALREADY_OPEN
     assert refused.open_item_id == new
 
@@ -168,6 +168,6 @@ def test_staff_of_one_community_cannot_touch_anothers_items(world, core, clock):
     theirs = writes_for_help(other, "+8613700000009", "hello", HelpReason.UNKNOWN_NUMBER)
     mine = world.community_id
     assert answer(world, theirs).reason == HelpRefusalReason.NOT_FOUND
-    assert mark_done(core, community_id=mine, item_id=theirs, actor="x").reason == "not_found"
-    assert reopen(core, community_id=mine, item_id=theirs, actor="x").reason == "not_found"
+    assert mark_done(core, community_id=mine, item_id=theirs, by="x").reason == "not_found"
+    assert reopen(core, community_id=mine, item_id=theirs, by="x").reason == "not_found"
     assert waiting_count(core, community_id=other.community_id) == 1

@@ -55,7 +55,7 @@ def test_the_same_text_handled_twice_changes_nothing(world):
                 )
             )
     assert ids[0] == ids[1]
-    mark_done(world.core, community_id=world.community_id, item_id=ids[0], actor="xiaoli")
+    mark_done(world.core, community_id=world.community_id, item_id=ids[0], by="xiaoli")
     with world.core.db.transaction() as session:
         again = ask_for_help(
             session,
@@ -89,7 +89,7 @@ def test_it_runs_in_the_callers_transaction_and_falls_with_it(world):
 def test_a_text_after_done_opens_a_new_item_and_the_old_one_stays_done(world, clock):
     wang = world.resident("王芳")
     old = writes_for_help(world, wang.phone, "找人工", HelpReason.WANTS_PERSON)
-    assert mark_done(world.core, community_id=world.community_id, item_id=old, actor="xiaoli")
+    assert mark_done(world.core, community_id=world.community_id, item_id=old, by="xiaoli")
     clock.advance(hours=1)
     new = writes_for_help(world, wang.phone, "还是没人回我", HelpReason.WANTS_PERSON)
     assert new != old

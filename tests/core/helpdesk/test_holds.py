@@ -33,7 +33,7 @@ def test_current_holds_name_the_resident_the_reason_and_the_end(world, clock):
 def test_lifting_a_hold_clears_it_and_its_counters_and_is_audited(world):
     wang = world.resident("王芳")
     held_back(world, wang.phone)
-    assert lift_hold(world.core, community_id=world.community_id, phone=wang.phone, actor="xiaoli")
+    assert lift_hold(world.core, community_id=world.community_id, phone=wang.phone, by="xiaoli")
     assert hold_for(world.core, community_id=world.community_id, phone=wang.phone) is None
     with world.core.db.transaction() as session:
         conversation = session.scalars(select(Conversation)).one()
@@ -43,9 +43,9 @@ def test_lifting_a_hold_clears_it_and_its_counters_and_is_audited(world):
         assert entry.actor == "xiaoli" and entry.detail["phone"] == wang.phone
         assert entry.detail["reason"] == "flood"
     # lifted already, or never held: nothing to do
-    assert not lift_hold(world.core, community_id=world.community_id, phone=wang.phone, actor="x")
+    assert not lift_hold(world.core, community_id=world.community_id, phone=wang.phone, by="x")
     assert not lift_hold(
-        world.core, community_id=world.community_id, phone="+8613700000001", actor="x"
+        world.core, community_id=world.community_id, phone="+8613700000001", by="x"
     )
 
 
@@ -55,5 +55,5 @@ def test_a_hold_in_another_community_is_not_theirs_to_lift(world, core, clock):
     other = World(core, clock, phone="+8631188887777")
     held_back(other, "+8613700000009")
     assert current_holds(core, community_id=world.community_id) == []
-    assert not lift_hold(core, community_id=world.community_id, phone="+8613700000009", actor="x")
+    assert not lift_hold(core, community_id=world.community_id, phone="+8613700000009", by="x")
     assert len(current_holds(core, community_id=other.community_id)) == 1
