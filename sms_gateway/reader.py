@@ -25,6 +25,7 @@ from sms_gateway.order_reader import (
     inferred_deal,
     read_clause,
     settle,
+    topic_of,
 )
 from sms_gateway.plans import ConfirmAnswer, Drop, OrderPlan, Put
 from sms_gateway.products import DealEntry, ProductIndex, build_index
@@ -113,7 +114,9 @@ def read_order(text: str, deals: tuple[DealEntry, ...], scene: Scene) -> object 
     flags = {t.kind for t in tokens}
     atoms = _merge_refs(atoms_of(tokens))
     named = sorted({d for a in atoms if isinstance(a, Ref) for d in a.deals})
-    if not _needs_names(tokens, atoms, flags):
+    if not _needs_names(tokens, atoms, flags) and not (
+        "question" in flags and topic_of(prepared) != "other" and not _numbered(atoms)
+    ):
         return None  # numbers alone ("2 3", "7号"): the number grammar reads those
     reading = Reading()
     both = any(w in prepared for w in ("两种", "2种", "都要", "both", "两样"))
@@ -132,6 +135,11 @@ _MY_ORDERS = (
     "我订了啥", "订了什么", "订了啥", "我订的啥", "我订的什么", "我的订单", "what did i order",
     "my order",
 )  # fmt: skip
+
+
+def _numbered(atoms: list[Atom]) -> bool:
+    """A deal named by number only ("2号还有吗"): the number grammar shows that deal."""
+    return any(isinstance(a, Ref) and a.word.endswith("号") for a in atoms)
 
 
 def reading_has_order(atoms: list[Atom]) -> bool:

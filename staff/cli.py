@@ -154,6 +154,9 @@ def residents_import(file: Path, community_phone: str | None) -> None:
 @click.option("--pickup-end", required=True)
 @click.option("--place", default="")
 @click.option("--supplier", default=None)
+@click.option(
+    "--alias", "aliases", multiple=True, help="another name residents use (repeatable): 鸭梨"
+)
 @click.option("--if-short", default="cancel", help="cancel, or extend:HOURS")
 @click.option("--open", "open_now", is_flag=True, default=False)
 @COMMUNITY_OPTION
@@ -182,6 +185,7 @@ def deals_create(**options: object) -> None:
         pickup_end=_local_time(str(options["pickup_end"]), zone, "--pickup-end"),
         pickup_place=str(options["place"]),
         supplier_name=options["supplier"],  # type: ignore[arg-type]
+        aliases=tuple(options["aliases"]),  # type: ignore[arg-type]
         if_short=if_short,
         extend_hours=extend_hours,
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.deals.editing import DealDetail
-from core.deals.services import DealSpec
+from core.deals.services import DealSpec, clean_aliases
 from core.money import InvalidPrice, parse_yuan
 from staff.console import local_input, yuan
 from staff.forms import DealForm
@@ -96,6 +96,7 @@ def spec_from_form(form: DealForm, zone: ZoneInfo) -> tuple[DealSpec | None, dic
         pickup_end=pickup_end,
         pickup_place=_text(form.pickup_place.data),
         supplier_name=_text(form.supplier.data) or None,
+        aliases=tuple(clean_aliases([_text(form.aliases.data)])),
         if_short=if_short,
         extend_hours=extend_hours,
         extra_errors=dict(errors),
@@ -120,5 +121,6 @@ def fill_form(form: DealForm, detail: DealDetail) -> None:
     form.pickup_end.data = local_input(deal.pickup_end)
     form.pickup_place.data = deal.pickup_place
     form.supplier.data = detail.supplier
+    form.aliases.data = "，".join(deal.aliases)
     form.if_short.data = detail.if_short
     form.extend_hours.data = str(detail.extend_hours) if detail.extend_hours else ""

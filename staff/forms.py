@@ -42,6 +42,7 @@ class DealForm(FlaskForm):
     pickup_end = StringField()
     pickup_place = StringField()
     supplier = StringField()
+    aliases = StringField()
     if_short = StringField()
     extend_hours = StringField()
     open_now = BooleanField()

@@ -79,6 +79,10 @@ def test_deals_create_list_and_close(run, community, app):
         "2030-11-28 11:00",
         "--supplier",
         "赵县梨园",
+        "--alias",
+        "白梨",
+        "--alias",
+        "大梨，白梨",
         "--if-short",
         "extend:24",
         "--open",
@@ -90,6 +94,7 @@ def test_deals_create_list_and_close(run, community, app):
     assert deal.price_fen == 3550 and deal.market_price_fen == 5800
     assert deal.closes_at == datetime(2030, 11, 26, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
     assert (deal.if_short, deal.extend_hours) == ("extend", 24)
+    assert deal.aliases == ["白梨", "大梨"]  # trimmed, split at commas, no repeats
 
     listed = run("deals", "list")
     assert "赵县雪花梨" in listed.output and "ordered 0/80 (min 1)" in listed.output

@@ -19,6 +19,7 @@ from core.deals.services import (
     DealInvalid,
     DealNotFound,
     DealSpec,
+    clean_aliases,
     supplier_id_for,
 )
 from core.messages.models import MessageKind
@@ -104,6 +105,7 @@ def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by:
                 ("if_short", spec.if_short),
                 ("extend_hours", spec.extend_hours),
                 ("supplier_id", supplier_id_for(session, community_id, spec.supplier_name)),
+                ("aliases", clean_aliases(spec.aliases)),
             )
             if getattr(deal, name) != value
         }
