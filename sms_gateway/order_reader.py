@@ -110,6 +110,10 @@ def atoms_of(tokens: list[Token]) -> list[Atom]:
             continue  # consumed by a number, or a marker standing alone
         elif token.kind == "negate" and (after is None or after.kind in ("sep", "num")):
             atoms.append(Op("correct"))  # 啊不，三份: a spoken correction
+        elif token.kind == "each" and token.text == "each" and before is not None and (
+            before.text == "of"
+        ):
+            atoms.append(Op("all"))  # "one of each": every deal
         elif token.kind in ("cancel", "set", "replace", "add", "reduce", "correct", "each", "all",
                             "sep", "verb", "except"):  # fmt: skip
             if token.kind == "add" and token.text in ("再", "又") and after is not None and (

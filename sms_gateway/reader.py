@@ -216,8 +216,6 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading, both: bool = 
     atoms = [a for a in atoms if not (isinstance(a, Op) and a.kind == "except")]
     refs = [a for a in atoms if isinstance(a, Ref) and a.deals - excluded]
     qtys = [a for a in atoms if isinstance(a, Qty)]
-    if "each" in ops and not refs and len({q.value for q in qtys}) == 1:
-        ops = ops | {"all"}  # "one of each": every deal
     if "all" in ops and not refs and len({q.value for q in qtys}) == 1 and "cancel" not in ops:
         for deal in sorted(scene.open_deals - excluded):
             _item(Ref(frozenset({deal}), str(deal)), qtys[-1], set(), scene, reading, quiet=True)

@@ -17,6 +17,7 @@ from sms_gateway.products import ProductIndex, ProductMatch, syllables
 from sms_gateway.wording import VAGUE
 
 _UNIT_ALT = "|".join(sorted(map(re.escape, lexicon.UNITS), key=len, reverse=True))
+_PRICED_UNITS = "|".join(u for u in lexicon.UNITS if u not in ("样", "个", "种"))
 # Numbers that are no order, in the order they are looked for.
 _NOISE = re.compile(
     "|".join(
@@ -44,7 +45,8 @@ _NOISE = re.compile(
             + _UNIT_ALT
             + r")))?",  # 15元, 15块5
             r"[0-9]+\.[0-9]+",  # 2.5: never a count
-            r"每\s*(?:" + _UNIT_ALT + r")\s*[0-9]+(?![0-9]*\s*(?:" + _UNIT_ALT + r"))",  # 每份15
+            # 每份15: a price (每样3份 is no price: the number has its own unit)
+            r"每\s*(?:" + _PRICED_UNITS + r")\s*[0-9]+(?![0-9]*\s*(?:" + _UNIT_ALT + r"))",
             r"(?<=[价钱])\s*[0-9]+",  # 价15
         )
     )
