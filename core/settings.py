@@ -63,6 +63,8 @@ class Settings:
     send_retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     # How often a worker enqueues the periodic work (outbox sweep, due reminders, deadlines).
     housekeeping_interval_seconds: float = 15.0
+    # Where a web process keeps what providers sent while the database could not take it.
+    spool_dir: str = "var/spool"
 
     @property
     def is_production(self) -> bool:
@@ -156,4 +158,5 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
                 get("HOUSEKEEPING_INTERVAL_SECONDS") or "15", "HOUSEKEEPING_INTERVAL_SECONDS", float
             )
         ),
+        spool_dir=get("SPOOL_DIR") or defaults.spool_dir,
     )
