@@ -65,6 +65,9 @@ class Settings:
     housekeeping_interval_seconds: float = 15.0
     # Where a web process keeps what providers sent while the database could not take it.
     spool_dir: str = "var/spool"
+    # How often a web process's background thread looks for spool files to take in (0: never;
+    # then only `flask --app app spool drain` takes them in).
+    spool_drain_interval_seconds: float = 2.0
 
     @property
     def is_production(self) -> bool:
@@ -159,4 +162,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
             )
         ),
         spool_dir=get("SPOOL_DIR") or defaults.spool_dir,
+        spool_drain_interval_seconds=float(
+            _number(
+                get("SPOOL_DRAIN_INTERVAL_SECONDS") or "2",
+                "SPOOL_DRAIN_INTERVAL_SECONDS",
+                float,
+            )
+        ),
     )

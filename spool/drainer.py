@@ -1,9 +1,11 @@
 """The web process's background thread that takes its host's spool in.
 
 It is started when a request is spooled, or when the app starts with files left
-on disk, and then looks every `INTERVAL_S` (or at once when nudged): if files
-wait and the database answers, it runs a drain pass. Several web processes on
-one host share the directory; the drain lock lets one pass run at a time.
+on disk, and then looks every SPOOL_DRAIN_INTERVAL_SECONDS (or at once when
+nudged): if files wait and the database answers, it runs a drain pass. With the
+setting at 0 there is no thread, and `flask --app app spool drain` (a timer) does it.
+Several web processes on one host share the directory; the drain lock lets one
+pass run at a time.
 """
 
 from __future__ import annotations
@@ -17,14 +19,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How often a started drainer looks at the spool.
-INTERVAL_S = 2.0
-
 
 class SpoolDrainer:
-    def __init__(self, mianhua: Mianhua, interval_s: float = INTERVAL_S) -> None:
+    def __init__(self, mianhua: Mianhua) -> None:
         self.mianhua = mianhua
-        self.interval_s = interval_s
+        self.interval_s = mianhua.settings.spool_drain_interval_seconds
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -36,7 +35,7 @@ class SpoolDrainer:
 
     def start(self) -> None:
         with self._lock:
-            if self.running or self._stopping.is_set():
+            if self.running or self._stopping.is_set() or self.interval_s <= 0:
                 return
             self._thread = threading.Thread(target=self._run, name="spool-drainer", daemon=True)
             self._thread.start()

@@ -3,7 +3,7 @@
 Layout of SPOOL_DIR (one directory per web host; every web process on the host
 shares it, and one of them at a time takes it in, under `.drain.lock`):
 
-    <arrival ns>-<random>-<party tag>.json   waiting to be taken in, oldest name first
+    <arrival ns>-<count+random>-<party tag>.json   waiting to be taken in, oldest name first
     .tmp-*                                  being written (renamed when complete)
     bad/<name>.json + <name>.json.why       could not be taken in: kept for staff, with why
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import logging
 import os
 import secrets
@@ -30,6 +31,9 @@ LOCK = ".drain.lock"
 TEMP_PREFIX = ".tmp-"
 #: A temporary file this old belongs to a request that died before it answered.
 TEMP_ABANDONED_AFTER_S = 3600
+
+
+_written = itertools.count()
 
 
 class SpoolUnwritable(OSError):
@@ -73,7 +77,9 @@ class Spool:
         Only after this returns may the webhook tell the provider all is well.
         """
         arrived_ns = int(record.arrived_at.timestamp() * 1_000_000) * 1000
-        name = f"{arrived_ns:019d}-{secrets.token_hex(4)}-{record.party_tag}.json"
+        # Arrival, then this process's count (two texts in one microsecond keep their order).
+        order = f"{arrived_ns:019d}-{next(_written):010d}{secrets.token_hex(3)}"
+        name = f"{order}-{record.party_tag}.json"
         temporary = self.directory / f"{TEMP_PREFIX}{name}"
         data = record.to_json()
         try:
