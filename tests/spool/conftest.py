@@ -14,6 +14,7 @@ from core.calls.models import VoiceCall
 from core.messages.models import Direction, Message
 from tests.builders import World
 from tests.sms_gateway.phone import Sms
+from tests.workers.conftest import stand_in, worker_processes  # noqa: F401  (fixtures)
 
 #: Nothing listens on port 1: every connection is refused at once, as with a stopped server.
 UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/mianhua"

@@ -17,13 +17,7 @@ from core.residents.models import Resident
 from core.settings import load_settings
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.sms_gateway.phone import Sms
-from tests.workers.conftest import (  # noqa: F401  (fixtures: the stand-in, real workers)
-    NO_QUIET_HOURS,
-    live_world,
-    stand_in,
-    worker_env,
-    worker_processes,
-)
+from tests.workers.conftest import NO_QUIET_HOURS, live_world, worker_env
 
 pytestmark = pytest.mark.slow
 
