@@ -7,13 +7,22 @@ from typing import Any
 from flask import redirect, render_template, request, session, url_for
 
 from core.staffing.dashboard import dashboard as dashboard_figures
+from core.staffing.spooled import spooled_lately
 from staff.console import bp, communities, community, core
 
 
 @bp.get("/")
 def dashboard() -> Any:
+    from app import mianhua_of
+
     figures = dashboard_figures(core(), community_id=community().id)
-    return render_template("staff/dashboard.html", board=figures, community=community())
+    return render_template(
+        "staff/dashboard.html",
+        board=figures,
+        community=community(),
+        spooled=spooled_lately(core(), community_id=community().id),
+        spool=mianhua_of().spool.state(),
+    )
 
 
 @bp.post("/community")
