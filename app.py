@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from spool.cli import register as register_spool
 
     register_spool(app)
-    mianhua.spool_drainer.start_if_needed()  # files left from before a restart
+    app.before_request(_take_in_what_was_left)
     from ivr.views import bp as ivr_blueprint
 
     app.register_blueprint(ivr_blueprint)
@@ -44,6 +44,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def mianhua_of(app: Flask | None = None) -> Mianhua:
     return (app or current_app).extensions["mianhua"]  # type: ignore[no-any-return]
+
+
+def _take_in_what_was_left() -> None:
+    """At a web process's first request: files left in the spool from before a restart
+    are taken in by this process's drainer (workers and commands never start one)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.extensions.get("spool_checked"):
+        app.extensions["spool_checked"] = True
+        mianhua_of(app).spool_drainer.start_if_needed()
 
 
 def healthz():  # type: ignore[no-untyped-def]

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from spool import from_twilio
@@ -112,6 +118,11 @@ def drain(mianhua: Mianhua, *, wait_s: float = 0.0, limit: int | None = None) ->
             except (BadRecord, from_twilio.Unusable) as exc:
                 _set_aside(spool, path, str(exc), report)
                 continue
+            except ProgrammingError as exc:
+                # The schema is not this code's yet (a migration still to run): the files
+                # are fine, so they wait, uncounted, for `db upgrade`.
+                report.stopped = f"database not ready: {exc.orig!r}"[:300]
+                break
             except Exception as exc:
                 if _database_gone(exc) and not database_answers(mianhua):
                     report.stopped = f"database unavailable: {type(exc).__name__}"

@@ -13,7 +13,7 @@ import socket
 from collections.abc import Callable
 from functools import cache
 
-from flask import Response, abort, current_app, request
+from flask import Response, current_app, request
 
 from spool.records import SpoolRecord, party_tag
 from spool.store import SpoolUnwritable
@@ -29,11 +29,15 @@ def _hostname() -> str:
     return socket.gethostname()
 
 
+class Unverified(PermissionError):
+    """The request's signature does not check out: it is never spooled."""
+
+
 def keep(kind: str, party: str = "", *, provider: str = TWILIO) -> None:
     """Write this request to the spool (raises SpoolUnwritable) and wake the drainer."""
     mianhua = current_app.extensions["mianhua"]
     if not signature_is_valid():
-        abort(403)  # never spool what we could not verify
+        raise Unverified(request.path)
     form = request.form
     record = SpoolRecord(
         provider=provider,
@@ -57,6 +61,8 @@ def kept_or_503(kind: str, party: str, answer: Callable[[], Response]) -> Respon
     """Keep the request and give the provider its usual answer; 503 if it cannot be kept."""
     try:
         keep(kind, party)
+    except Unverified:
+        return Response("", status=403)
     except SpoolUnwritable as exc:
         log.critical("spool: could not keep %s from %s: %s", kind, party or "-", exc)
         return Response("", status=503)

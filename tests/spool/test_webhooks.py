@@ -300,3 +300,22 @@ def test_the_web_process_takes_its_spool_in_by_itself(app_factory, sqlite_url, c
     wait_until(lambda: not spool.pending(), 10, "the drainer to take the text in")
     Sms(client, world.core).read_inbox()
     assert len(Sms(client, world.core).new_replies(wang.phone)) == 1
+
+
+def test_files_left_from_before_a_restart_are_taken_in_after_the_first_request(
+    outage: Outage, app_factory, sqlite_url
+):  # type: ignore[no-untyped-def]
+    from tests.workers.conftest import wait_until
+
+    outage.world.deal()
+    wang = outage.world.resident("王芳")
+    outage.sms_down.send(wang.phone, "1 2", read=False)
+    # The web process is restarted with the database back; the file is still on disk.
+    restarted = app_factory(sqlite_url, SPOOL_DRAIN_INTERVAL_SECONDS="0.1")
+    spool = restarted.extensions["mianhua"].spool
+    assert len(spool.pending()) == 1
+
+    assert restarted.test_client().get("/healthz").status_code == 200
+    wait_until(lambda: not spool.pending(), 10, "the restarted process to take the file in")
+    outage.read_texts()
+    assert quantities(outage, wang.phone) == [2]
