@@ -319,3 +319,31 @@ def test_files_left_from_before_a_restart_are_taken_in_after_the_first_request(
     wait_until(lambda: not spool.pending(), 10, "the restarted process to take the file in")
     outage.read_texts()
     assert quantities(outage, wang.phone) == [2]
+
+
+def test_a_file_that_keeps_failing_is_set_aside_after_a_few_tries(outage: Outage, monkeypatch):  # type: ignore[no-untyped-def]
+    from spool import intake
+
+    def broken(_mianhua, _record):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in taking it in")
+
+    outage.sms_down.send("+8613900000001", "1 1", read=False)
+    monkeypatch.setitem(intake.HANDLERS, ("twilio", SMS_INBOUND), broken)
+    mianhua = outage.up.extensions["mianhua"]
+
+    reports = [intake.drain(mianhua) for _ in range(intake.GIVE_UP_AFTER)]
+
+    assert [r.stopped is not None for r in reports] == [True] * (intake.GIVE_UP_AFTER - 1) + [False]
+    assert reports[-1].set_aside == 1 and mianhua.spool.pending() == []
+    assert "a bug in taking it in" in mianhua.spool.set_aside_files()[0][1]
+
+
+def test_a_reminder_call_outcome_during_the_outage_is_kept_and_taken_in(outage: Outage):
+    params = {"CallSid": "CA" + "e" * 32, "CallStatus": "no-answer"}
+    path = "/voice/reminder-status?m=999"
+
+    response = outage.down.test_client().post(path, data=params, headers=signed(path, params))
+
+    assert response.status_code == 204
+    assert len(outage.up.extensions["mianhua"].spool.pending()) == 1
+    assert "taken in 1" in outage.drain()  # a message we do not know: recorded as nothing
