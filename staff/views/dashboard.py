@@ -7,22 +7,13 @@ from typing import Any
 from flask import redirect, render_template, request, session, url_for
 
 from core.staffing.dashboard import dashboard as dashboard_figures
-from core.staffing.spooled import spooled_lately
 from staff.console import bp, communities, community, core
 
 
 @bp.get("/")
 def dashboard() -> Any:
-    from app import mianhua_of
-
     figures = dashboard_figures(core(), community_id=community().id)
-    return render_template(
-        "staff/dashboard.html",
-        board=figures,
-        community=community(),
-        spooled=spooled_lately(core(), community_id=community().id),
-        spool=mianhua_of().spool.state(),
-    )
+    return render_template("staff/dashboard.html", board=figures, community=community())
 
 
 @bp.post("/community")
@@ -32,3 +23,22 @@ def choose_community() -> Any:
     if any(c.id == wanted for c in communities()):
         session["community_id"] = wanted
     return redirect(url_for("staff.dashboard"))
+
+
+# --- what came through the spool, for staff/_spooled.html on the front page ---------------
+
+
+@bp.app_template_global("spooled_lately")
+def _spooled_lately() -> Any:
+    """Texts and call-back requests of this community that waited in the spool lately."""
+    from core.staffing.spooled import spooled_lately
+
+    return spooled_lately(core(), community_id=community().id)
+
+
+@bp.app_template_global("spool_state")
+def _spool_state() -> Any:
+    """How many files wait on this web host's disk, or were set aside (no contents)."""
+    from app import mianhua_of
+
+    return mianhua_of().spool.state()
