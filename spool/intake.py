@@ -146,6 +146,8 @@ def drain(mianhua: Mianhua, *, wait_s: float = 0.0, limit: int | None = None) ->
                     taken.then()
                 except RedisError as exc:  # the sweeps find what was not queued
                     log.warning("spool: %s taken in, not queued: %s", path.name, exc)
+                except Exception:  # its row stands; one failed follow-up must not stop the pass
+                    log.exception("spool: %s taken in, its follow-up failed", path.name)
         report.left = len(spool.pending())
     if report.taken or report.duplicates or report.set_aside:
         log.warning("spool: drained %s", report.as_dict())

@@ -147,6 +147,8 @@ class Spool:
         """The record in a file; BadRecord when it cannot be read as one."""
         try:
             data = path.read_bytes()
+        except FileNotFoundError:
+            raise  # gone already (taken in, or moved by hand): nothing to set aside
         except OSError as exc:
             raise BadRecord(f"unreadable: {exc}") from exc
         return SpoolRecord.from_json(data)
@@ -162,8 +164,8 @@ class Spool:
         self.bad_directory.mkdir(parents=True, exist_ok=True)
         target = self.bad_directory / path.name
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        (self.bad_directory / f"{path.name}.why").write_text(f"{stamp} {reason}\n", "utf-8")
         os.replace(path, target)
+        (self.bad_directory / f"{path.name}.why").write_text(f"{stamp} {reason}\n", "utf-8")
         self._sync_directory()
         log.error("spool: set aside %s: %s", target, reason)
         return target
