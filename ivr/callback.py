@@ -105,3 +105,28 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
 def _release(mianhua: Mianhua, call_id: int) -> None:
     """A passing failure: owe the call back again, for the job's retry."""
     finish_callback(mianhua.core, call_id=call_id, state=CallbackState.REQUESTED)
+
+
+#: A call back taken in from the spool this long ago and still owed has lost its job.
+OWED_JOB_LOST_AFTER_S = 60
+
+
+def requeue_owed_callbacks(mianhua: Mianhua) -> int:
+    """Housekeeping: queue again the call backs asked for during an outage whose job was
+    never queued or was lost; a job still on its way is left alone. How many were queued."""
+    from datetime import timedelta
+
+    from core.calls.outage import callbacks_still_owed
+
+    owed = callbacks_still_owed(
+        mianhua.core,
+        taken_in_before=mianhua.core.now() - timedelta(seconds=OWED_JOB_LOST_AFTER_S),
+    )
+    queue = Queue(REPLIES, connection=mianhua.redis)
+    count = 0
+    for call_id, ring_at in owed:
+        if queue.fetch_job(callback_job_id(call_id)) is None and enqueue_callback(
+            mianhua, call_id, at=ring_at
+        ):
+            count += 1
+    return count

@@ -6,13 +6,15 @@ it becomes the call's record with a call back owed, like any call-me-back
 promise (core.calls.services), so a worker rings the caller and staff see it.
 The caller is rung back once however many times they called meanwhile, and not
 in the night: `ring_at` is the end of quiet hours when the request is taken in
-during them.
+during them. A call back whose job never reached the queue is found again by
+the workers' housekeeping (`callbacks_still_owed`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -108,3 +110,26 @@ def _already_owed(session, call: VoiceCall, caller: str | None, at: datetime) ->
         )
         is not None
     )
+
+
+def callbacks_still_owed(
+    core: Core, *, taken_in_before: datetime
+) -> list[tuple[int, datetime | None]]:
+    """Call backs asked for during an outage, taken in before then and still not placed:
+    their job was never queued (Redis was down too) or was lost. (call id, ring at)."""
+    now = core.now()
+    with core.db.transaction() as session:
+        rows = session.execute(
+            select(VoiceCall.id, Community.timezone)
+            .join(Community, Community.id == VoiceCall.community_id)
+            .where(
+                VoiceCall.spooled_at.is_not(None),
+                VoiceCall.callback == CallbackState.REQUESTED,
+                VoiceCall.taken_in_at < taken_in_before,
+            )
+            .order_by(VoiceCall.id)
+        ).all()
+    return [
+        (call_id, end_of_quiet_hours(now, ZoneInfo(zone), core.quiet_hours))
+        for call_id, zone in rows
+    ]

@@ -100,3 +100,31 @@ def test_a_caller_whose_database_goes_away_mid_call_is_offered_a_call_back(outag
     outage.drain()
     (record,) = calls(world)
     assert record.call_sid == call.call_sid and record.callback == CallbackState.REQUESTED
+
+
+def test_a_call_back_taken_in_while_redis_is_down_is_queued_by_housekeeping(
+    outage: Outage, redis_server
+):  # type: ignore[no-untyped-def]
+    from workers.housekeeping import run_housekeeping
+    from workers.runtime import installed
+
+    wang = outage.world.resident("王芳")
+    ring(outage.down, wang.phone).press("1")
+    mianhua = outage.up.extensions["mianhua"]
+    redis_server.stop()
+    try:
+        outage.drain()
+    finally:
+        redis_server.start()
+    (record,) = calls(outage.world)
+    queue = Queue(REPLIES, connection=mianhua.redis)
+    assert record.callback == CallbackState.REQUESTED
+    assert queue.fetch_job(callback_job_id(record.id)) is None  # never reached the queue
+
+    with installed(mianhua) as rt:
+        assert run_housekeeping(rt).callbacks_requeued == 0  # taken in a moment ago: wait
+        outage.world.clock.advance(minutes=2)
+        assert run_housekeeping(rt).callbacks_requeued == 1
+        assert run_housekeeping(rt).callbacks_requeued == 0  # its job is on its way now
+
+    assert queue.fetch_job(callback_job_id(record.id)) is not None
