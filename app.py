@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from bootstrap import Mianhua, bootstrap
 from core.settings import Settings
+from spool.health import spool_report
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -28,6 +29,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sms_gateway import views as sms_views
 
     sms_views.register(app)
+    from spool.cli import register as register_spool
+
+    register_spool(app)
+    app.before_request(_take_in_what_was_left)
     from ivr.views import bp as ivr_blueprint
 
     app.register_blueprint(ivr_blueprint)
@@ -39,6 +44,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def mianhua_of(app: Flask | None = None) -> Mianhua:
     return (app or current_app).extensions["mianhua"]  # type: ignore[no-any-return]
+
+
+def _take_in_what_was_left() -> None:
+    """At a web process's first request: files left in the spool from before a restart
+    are taken in by this process's drainer (workers and commands never start one)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.extensions.get("spool_checked"):
+        app.extensions["spool_checked"] = True
+        mianhua_of(app).spool_drainer.start_if_needed()
 
 
 def healthz():  # type: ignore[no-untyped-def]
@@ -56,5 +70,8 @@ def healthz():  # type: ignore[no-untyped-def]
         report["redis"] = "ok"
     except Exception as exc:  # a refused or timed-out connection alike
         report["redis"] = f"down: {type(exc).__name__}"
+    spool = spool_report(mianhua.spool)  # what waits on this host's disk, and can it take more
+    report["spool"] = str(spool["status"])
     healthy = all(value == "ok" for value in report.values())
-    return jsonify(report), 200 if healthy else 503
+    details = {f"spool_{name}": spool[name] for name in ("depth", "oldest", "set_aside")}
+    return jsonify({**report, **details}), 200 if healthy else 503

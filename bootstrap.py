@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -17,8 +18,12 @@ from core.context import Core
 from core.db import Database
 from core.messages.recovery import mark_queued
 from core.settings import Settings, load_settings
+from spool.store import Spool
 from workers.relay import OutboxRelay
 from workers.senders import Sender, make_sender
+
+if TYPE_CHECKING:
+    from spool.drainer import SpoolDrainer
 
 
 @dataclass
@@ -54,7 +59,21 @@ class Mianhua:
         """What delivers messages (SMS_SENDER): the Twilio client, or the console."""
         return make_sender(self.settings)
 
+    @cached_property
+    def spool(self) -> Spool:
+        """This host's spool (SPOOL_DIR): what providers sent while the database was down."""
+        return Spool(self.settings.spool_dir)
+
+    @cached_property
+    def spool_drainer(self) -> SpoolDrainer:
+        """The web process's background thread that takes the spool in; started when needed."""
+        from spool.drainer import SpoolDrainer
+
+        return SpoolDrainer(self)
+
     def close(self) -> None:
+        if "spool_drainer" in self.__dict__:
+            self.spool_drainer.stop()
         self.core.db.dispose()
         if "redis" in self.__dict__:
             self.redis.close()

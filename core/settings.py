@@ -63,6 +63,11 @@ class Settings:
     send_retry_delays: tuple[float, ...] = (60.0, 300.0, 900.0)
     # How often a worker enqueues the periodic work (outbox sweep, due reminders, deadlines).
     housekeeping_interval_seconds: float = 15.0
+    # Where a web process keeps what providers sent while the database could not take it.
+    spool_dir: str = "var/spool"
+    # How often a web process's background thread looks for spool files to take in (0: never;
+    # then only `flask --app app spool drain` takes them in).
+    spool_drain_interval_seconds: float = 2.0
 
     @property
     def is_production(self) -> bool:
@@ -154,6 +159,14 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         housekeeping_interval_seconds=float(
             _number(
                 get("HOUSEKEEPING_INTERVAL_SECONDS") or "15", "HOUSEKEEPING_INTERVAL_SECONDS", float
+            )
+        ),
+        spool_dir=get("SPOOL_DIR") or defaults.spool_dir,
+        spool_drain_interval_seconds=float(
+            _number(
+                get("SPOOL_DRAIN_INTERVAL_SECONDS") or "2",
+                "SPOOL_DRAIN_INTERVAL_SECONDS",
+                float,
             )
         ),
     )

@@ -9,6 +9,7 @@ With SMS_SENDER=console nothing is dialled: the call back is logged and recorded
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import cache
 
 import requests
@@ -32,20 +33,18 @@ def callback_job_id(call_id: int) -> str:
     return f"callback-{call_id}"
 
 
-def enqueue_callback(mianhua: Mianhua, call_id: int) -> bool:
-    """Queue the call back; False when Redis cannot be reached (then answer the call)."""
+def enqueue_callback(mianhua: Mianhua, call_id: int, *, at: datetime | None = None) -> bool:
+    """Queue the call back (`at`: not before then); False when Redis cannot be reached
+    (then answer the call)."""
     try:
         queue = Queue(REPLIES, connection=mianhua.redis)
         if queue.fetch_job(callback_job_id(call_id)) is not None:
             return True  # a retried webhook: the job is on its way already
-        queue.enqueue(
-            CALLBACK_JOB,
-            call_id,
-            job_id=callback_job_id(call_id),
-            retry=RETRY,
-            result_ttl=0,
-            failure_ttl=86400,
-        )
+        options = dict(job_id=callback_job_id(call_id), retry=RETRY, result_ttl=0)
+        if at is not None:
+            queue.enqueue_at(at, CALLBACK_JOB, call_id, failure_ttl=86400, **options)
+        else:
+            queue.enqueue(CALLBACK_JOB, call_id, failure_ttl=86400, **options)
     except Exception as exc:  # redis-py raises several kinds when the server is away
         log.warning("call back %s not queued, answering the call instead: %s", call_id, exc)
         return False
@@ -106,3 +105,28 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
 def _release(mianhua: Mianhua, call_id: int) -> None:
     """A passing failure: owe the call back again, for the job's retry."""
     finish_callback(mianhua.core, call_id=call_id, state=CallbackState.REQUESTED)
+
+
+#: A call back taken in from the spool this long ago and still owed has lost its job.
+OWED_JOB_LOST_AFTER_S = 60
+
+
+def requeue_owed_callbacks(mianhua: Mianhua) -> int:
+    """Housekeeping: queue again the call backs asked for during an outage whose job was
+    never queued or was lost; a job still on its way is left alone. How many were queued."""
+    from datetime import timedelta
+
+    from core.calls.outage import callbacks_still_owed
+
+    owed = callbacks_still_owed(
+        mianhua.core,
+        taken_in_before=mianhua.core.now() - timedelta(seconds=OWED_JOB_LOST_AFTER_S),
+    )
+    queue = Queue(REPLIES, connection=mianhua.redis)
+    count = 0
+    for call_id, ring_at in owed:
+        if queue.fetch_job(callback_job_id(call_id)) is None and enqueue_callback(
+            mianhua, call_id, at=ring_at
+        ):
+            count += 1
+    return count

@@ -1,9 +1,10 @@
-"""The voice webhooks: POST /voice/inbound, /voice/step and /voice/status.
+"""The voice webhooks: POST /voice/inbound, /voice/step, /voice/status and /voice/outage.
 
 Each route checks Twilio's signature, finds the community by the number called
 and the resident by the caller's number, hands one event to the state machine
 and answers its TwiML. Unexpected failures still answer TwiML (an apology and a
 goodbye), never a 500 that Twilio would read out as "an application error".
+With the database down a caller is offered a call back instead (ivr/outage.py).
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from bootstrap import Mianhua
 from core.calls.services import identify, record_call_status, skip_callback, start_call
 from core.community.services import community_by_phone
 from core.i18n import DEFAULT_LANGUAGE, t
+from core.phones import try_normalize_phone
 from ivr import machine, twiml
+from ivr import outage as outage_menu
 from ivr.callback import enqueue_callback
 from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence
+from spool.records import CALL_STATUS, CALLBACK_REQUEST
+from spool.store import SpoolUnwritable
+from spool.web import keep, kept_or_503
 from twilio_webhooks import require_twilio_signature
 
 log = logging.getLogger(__name__)
@@ -128,10 +135,38 @@ def status() -> Response:
     return Response(status=204)
 
 
+@bp.post("/outage")
+@require_twilio_signature
+def outage() -> Response:
+    """A key pressed after the outage apology: 1 keeps a call-back request in the spool."""
+    _ours, theirs, _direction = _parties()
+    if request.form.get("Digits", "").strip() != outage_menu.CALLBACK_KEY:
+        return _xml(outage_menu.ending("spool.ivr.goodbye"))
+    if not request.form.get("CallSid") or not outage_menu.can_be_called_back(theirs):
+        return _xml(outage_menu.ending("spool.ivr.offer_no_callback"))
+    try:
+        keep(CALLBACK_REQUEST, try_normalize_phone(theirs) or theirs)
+    except SpoolUnwritable as exc:
+        log.critical("voice: call-back request could not be kept: %s", exc)
+        return _xml(outage_menu.ending("spool.ivr.offer_no_callback"))
+    return _xml(outage_menu.ending("spool.ivr.will_call_back"))
+
+
+def _database_down(error: SQLAlchemyError) -> Response:
+    """No database: a status is kept in the spool; a caller is offered a call back."""
+    log.error("voice webhook %s: database unavailable: %s", request.path, error)
+    if request.endpoint == "ivr.status":
+        return kept_or_503(CALL_STATUS, "", lambda: Response(status=204))
+    _ours, theirs, _direction = _parties()
+    return _xml(outage_menu.offer(_mianhua().settings.public_base_url, theirs))
+
+
 @bp.errorhandler(Exception)
 def apologise(error: Exception) -> Response | HTTPException:
     """Whatever broke, the caller hears a polite goodbye rather than Twilio's error message."""
     if isinstance(error, HTTPException):
         return error
+    if isinstance(error, SQLAlchemyError):
+        return _database_down(error)
     log.exception("voice step failed: %s", request.full_path)
     return _xml(twiml.spoken_then_hangup(t(DEFAULT_LANGUAGE, "ivr.error"), DEFAULT_LANGUAGE))

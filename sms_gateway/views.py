@@ -1,11 +1,12 @@
-"""The Twilio Messaging webhooks: POST /sms/inbound and POST /sms/status.
+"""The Twilio Messaging webhooks: POST /sms/inbound, /sms/status and /sms/fallback.
 
 Verify the signature, record the text and put a read job on the inbox queue,
 then answer an empty TwiML at once: the text is read by a worker
 (sms_gateway/jobs.py) and its replies go through the outbox like every other
 text. When the queue is down the text is read in this request instead, and
 if its replies cannot be queued either they go back inline in the TwiML,
-logged as such.
+logged as such. With the database down, the request is kept in the spool
+(spool/) and taken in when it is back.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from core.messages.services import apply_status_callback, mark_answered_inline
 from core.phones import try_normalize_phone
 from sms_gateway.conversation import read_waiting_texts
 from sms_gateway.jobs import enqueue_reading
+from spool.records import SMS_INBOUND, SMS_STATUS
+from spool.web import kept_or_503, waits_in_spool
 from twilio_webhooks import require_twilio_signature
 
 log = logging.getLogger(__name__)
@@ -55,13 +58,15 @@ def inbound() -> Response:
     sender, to = form.get("From", "").strip(), form.get("To", "").strip()
     if not sid or not sender or not to:
         return twiml(EMPTY_TWIML, 400)
+    phone = try_normalize_phone(sender) or sender[:40]
+    if waits_in_spool(phone):  # this phone's older texts wait on disk: keep their order
+        return kept_or_503(SMS_INBOUND, phone, lambda: twiml(EMPTY_TWIML))
     mianhua = current_app.extensions["mianhua"]
     core = mianhua.core
     community_id = mianhua.communities.id_for(to)
     if community_id is None:
         log.warning("sms %s: no community has the number %s", sid, to)
         return twiml(EMPTY_TWIML, 404)
-    phone = try_normalize_phone(sender) or sender[:40]
     body = form.get("Body", "")[:MAX_BODY_CHARS]
     text = accept_text(
         core, community_id=community_id, phone=phone, body=body, provider_sid=sid[:64]
@@ -121,11 +126,29 @@ def status() -> Response:
     return Response("", status=204)
 
 
+@bp.post("/fallback")
+@require_twilio_signature
+def fallback() -> Response:
+    """Twilio's fallback URL, called when /sms/inbound failed: keep the text in the spool."""
+    form = request.form
+    sid = form.get("MessageSid", form.get("SmsSid", "")).strip()
+    sender = form.get("From", "").strip()
+    if not sid or not sender or not form.get("To", "").strip():
+        return twiml(EMPTY_TWIML, 400)
+    phone = try_normalize_phone(sender) or sender[:40]
+    return kept_or_503(SMS_INBOUND, phone, lambda: twiml(EMPTY_TWIML))
+
+
 @bp.errorhandler(SQLAlchemyError)
 def database_down(exc: SQLAlchemyError) -> Response:
-    """The database is the record: without it nothing can be promised, so say so (503)."""
-    log.error("sms webhook: database unavailable: %s", exc)
-    return twiml(EMPTY_TWIML, 503)
+    """The database cannot take the request: keep it in the spool, to be taken in when
+    the database is back, and answer as if all went well (503 only if it cannot be kept)."""
+    log.error("sms webhook %s: database unavailable, spooling: %s", request.path, exc)
+    if request.endpoint == "sms.status":
+        return kept_or_503(SMS_STATUS, "", lambda: Response("", status=204))
+    sender = request.form.get("From", "").strip()
+    phone = try_normalize_phone(sender) or sender[:40]
+    return kept_or_503(SMS_INBOUND, phone, lambda: twiml(EMPTY_TWIML))
 
 
 # --- which messages this request wrote ----------------------------------------------

@@ -101,8 +101,14 @@ PUBLIC_BASE_URL = "https://mianhua.example.org"
 
 
 @pytest.fixture
-def app_factory(redis_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
-    """Build the real app on a given database, with the test's clock and Redis."""
+def spool_dir(tmp_path: Path) -> Path:
+    """The test's own spool directory (SPOOL_DIR), never the repository's var/spool."""
+    return tmp_path / "spool"
+
+
+@pytest.fixture
+def app_factory(redis_url: str, clock: FrozenClock, spool_dir: Path):  # type: ignore[no-untyped-def]
+    """Build the real app on a given database, with the test's clock, Redis and spool."""
     from app import create_app
     from core.settings import load_settings
 
@@ -117,6 +123,7 @@ def app_factory(redis_url: str, clock: FrozenClock):  # type: ignore[no-untyped-
                 "SECRET_KEY": "test-secret",
                 "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
                 "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+                "SPOOL_DIR": str(spool_dir),
                 **env,
             }
         )

@@ -24,6 +24,7 @@ class HousekeepingReport:
     deals_closed: int = 0
     reminders_written: int = 0
     texts_requeued: int = 0
+    callbacks_requeued: int = 0
     sweep: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -32,6 +33,7 @@ class HousekeepingReport:
             "deals_closed": self.deals_closed,
             "reminders_written": self.reminders_written,
             "texts_requeued": self.texts_requeued,
+            "callbacks_requeued": self.callbacks_requeued,
             "sweep": self.sweep,
             "errors": self.errors,
         }
@@ -54,6 +56,13 @@ def run_housekeeping(rt: Runtime) -> HousekeepingReport:
     except Exception as exc:
         log.exception("housekeeping: re-enqueueing unread texts failed")
         report.errors.append(f"inbox: {exc!r}")
+    try:
+        from ivr.callback import requeue_owed_callbacks
+
+        report.callbacks_requeued = requeue_owed_callbacks(rt.mianhua)
+    except Exception as exc:
+        log.exception("housekeeping: re-enqueueing owed call backs failed")
+        report.errors.append(f"callbacks: {exc!r}")
     try:  # last: it also enqueues what the steps above could not
         report.sweep = sweep(rt).as_dict()
     except Exception as exc:

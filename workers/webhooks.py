@@ -8,8 +8,11 @@ later, by the core's rules. Signed like every Twilio-facing route.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.messages.sending import record_call_outcome
+from spool.records import REMINDER_CALL_STATUS
+from spool.web import kept_or_503
 from twilio_webhooks import require_twilio_signature
 
 bp = Blueprint("workers_webhooks", __name__)
@@ -28,3 +31,9 @@ def reminder_call_status() -> tuple[str, int] | Response:
         core, message_id=int(message_id), call_sid=call_sid, call_status=call_status
     )
     return "", 204
+
+
+@bp.errorhandler(SQLAlchemyError)
+def database_down(_error: SQLAlchemyError) -> Response:
+    """No database: keep the call's outcome in the spool, to be taken in when it is back."""
+    return kept_or_503(REMINDER_CALL_STATUS, "", lambda: Response("", status=204))

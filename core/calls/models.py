@@ -40,5 +40,9 @@ class VoiceCall(Base):
     callback: Mapped[str | None] = mapped_column(String(12), default=None)
     callback_sid: Mapped[str | None] = mapped_column(String(64), default=None)
     callback_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    # A call-back asked for while the database was down: when the caller pressed the key
+    # (kept in the spool) and when the request was taken in from there.
+    spooled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    taken_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

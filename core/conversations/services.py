@@ -120,13 +120,22 @@ class Accepted:
 
 
 def accept_text(
-    core: Core, *, community_id: int, phone: str, body: str, provider_sid: str
+    core: Core,
+    *,
+    community_id: int,
+    phone: str,
+    body: str,
+    provider_sid: str,
+    spooled_at: datetime | None = None,
 ) -> Accepted:
     """Record an inbound text and put it in the phone's inbox, in one transaction.
 
     The webhook's only write: everything else about the text happens when it is read.
+    `spooled_at`: the text came then, while the database was down, and waited in the
+    web host's spool; it counts as received then, and is marked as taken in now.
     """
     now = core.now()
+    received = spooled_at or now
     try:
         with core.db.transaction() as session:
             values = inbound_values(
@@ -135,8 +144,10 @@ def accept_text(
                 phone=phone,
                 body=body,
                 provider_sid=provider_sid,
-                now=now,
+                now=received,
             )
+            if spooled_at is not None:
+                values.update(spooled_at=spooled_at, taken_in_at=now)
             message_id = session.execute(
                 insert(Message).values(values).returning(Message.id)
             ).scalar_one()
@@ -145,7 +156,7 @@ def accept_text(
                     message_id=message_id,
                     community_id=community_id,
                     phone=phone,
-                    received_at=now,
+                    received_at=received,
                 )
             )
         return Accepted(message_id, is_new=True, waiting=True)

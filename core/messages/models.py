@@ -88,6 +88,10 @@ class Message(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # A reply answered inline in the webhook's TwiML (the queue was unreachable).
     inline: Mapped[bool] = mapped_column(default=False)
+    # An inbound text that came while the database was down: when it arrived (kept on
+    # the web host's disk, the spool) and when it was taken in from there.
+    spooled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    taken_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.community.models import Community
 from core.db import OutboxEntry, note_outbox
+from core.messages.lateness import with_late_note
 from core.messages.models import (
     Direction,
     Message,
@@ -100,13 +101,17 @@ def queue_message(
         return None
     channel, status = delivery_for(resident, kind, even_if_opted_out=even_if_opted_out)
     not_before = held_until(kind, now, community.zone, quiet_hours, not_before)
+    phone = phone or (resident.phone if resident else "")
+    body = with_late_note(
+        session, community=community, resident=resident, phone=phone, kind=kind, body=body, now=now
+    )
     message = Message(
         community_id=community.id,
         resident_id=resident.id if resident else None,
         deal_id=deal_id,
         direction=Direction.OUTBOUND,
         channel=channel,
-        phone=phone or (resident.phone if resident else ""),
+        phone=phone,
         body=body,
         kind=kind,
         status=status,

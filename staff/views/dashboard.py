@@ -28,3 +28,22 @@ def choose_community() -> Any:
         abort(404)  # not one of this login's: as if there were no such community
     session["community_id"] = wanted
     return redirect(url_for("staff.dashboard"))
+
+
+# --- what came through the spool, for staff/_spooled.html on the front page ---------------
+
+
+@bp.app_template_global("spooled_lately")
+def _spooled_lately() -> Any:
+    """Texts and call-back requests of this community that waited in the spool lately."""
+    from core.staffing.spooled import spooled_lately
+
+    return spooled_lately(core(), community_id=community().id)
+
+
+@bp.app_template_global("spool_state")
+def _spool_state() -> Any:
+    """How many files wait on this web host's disk, or were set aside (no contents)."""
+    from app import mianhua_of
+
+    return mianhua_of().spool.state()

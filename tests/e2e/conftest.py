@@ -74,7 +74,7 @@ def live(sqlite_url: str, redis_url: str, tmp_path: Path) -> Iterator[Live]:
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = _settings_env(sqlite_url, redis_url, base_url)
+    env = {**_settings_env(sqlite_url, redis_url, base_url), "SPOOL_DIR": str(tmp_path / "spool")}
     app = create_app(load_settings(env))
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-web", daemon=True)

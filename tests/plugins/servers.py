@@ -7,7 +7,8 @@ Load with ``pytest_plugins = ["tests.plugins.servers"]``. Fixtures:
 - ``redis_url`` (function): a URL to the session Redis, started if a test left it stopped,
   after FLUSHALL, so every test begins empty.
 - ``postgres_server`` (session): a ``PostgresServer`` with ``url(dbname)``,
-  ``create_database(name)`` and ``drop_database(name)``.
+  ``create_database(name)`` and ``drop_database(name)``; ``stop()`` and ``start_again()``
+  take it away and bring it back on the same port, for database-outage tests.
 
 A missing binary fails the tests with what to install: a skipped database test would
 let a broken machine look green.
@@ -287,6 +288,21 @@ class PostgresServer:
             except RuntimeError:
                 if attempt == 2:
                     raise
+
+    def start_again(self) -> None:
+        """After ``stop()``: the same cluster on the same port, for database-outage tests."""
+        if (self.datadir / "postmaster.pid").exists():
+            return
+        options = f"{self.SERVER_OPTIONS} -p {self.port} -k {self.socketdir}"
+        self._run(
+            "pg_ctl", "start", "-D", str(self.datadir), "-l", str(self.log_path),
+            "-w", "-t", str(int(START_TIMEOUT_S)), "-o", options,
+        )  # fmt: skip
+        self._wait_until_accepting()
+
+    @property
+    def running(self) -> bool:
+        return (self.datadir / "postmaster.pid").exists()
 
     def stop(self) -> None:
         """Fast shutdown: open connections are cut, nothing is worth keeping."""
