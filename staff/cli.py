@@ -120,7 +120,12 @@ def community_create(
 @residents_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @COMMUNITY_OPTION
-def residents_import(file: Path, community_phone: str | None) -> None:
+@click.option(
+    "--allow-other-countries",
+    is_flag=True,
+    help="Also accept phones from outside the community's country (+852, +1, ...).",
+)
+def residents_import(file: Path, community_phone: str | None, allow_other_countries: bool) -> None:
     """Import residents from a CSV (UTF-8, UTF-8 with BOM, or GBK)."""
     community = _community(community_phone)
 
@@ -129,7 +134,11 @@ def residents_import(file: Path, community_phone: str | None) -> None:
 
     try:
         report = import_residents(
-            _core(), community_id=community.id, data=file.read_bytes(), progress=progress
+            _core(),
+            community_id=community.id,
+            data=file.read_bytes(),
+            progress=progress,
+            allow_other_countries=allow_other_countries,
         )
     except ImportFileError as exc:
         raise click.ClickException(t("en", exc.key, detail=exc.detail)) from exc
