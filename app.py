@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from bootstrap import Mianhua, bootstrap
 from core.settings import Settings
+from web_security import harden
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SECRET_KEY"] = mianhua.settings.secret_key
     app.config["TESTING"] = mianhua.settings.env == "test"
     app.extensions["mianhua"] = mianhua
+    harden(app, mianhua.settings)  # before any route: bounded converters, limits, headers
     app.add_url_rule("/healthz", "healthz", healthz)
 
     from staff import init_console

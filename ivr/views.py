@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from bootstrap import Mianhua
+from core.bounded import bounded_int
 from core.calls.services import identify, record_call_status, skip_callback, start_call
 from core.community.services import community_by_phone
 from core.i18n import DEFAULT_LANGUAGE, t
@@ -123,7 +124,7 @@ def status() -> Response:
         _mianhua().core,
         call_sid=form.get("CallSid", "")[:64],
         status=form.get("CallStatus", "unknown"),
-        duration_seconds=int(duration) if duration.isdigit() else None,
+        duration_seconds=bounded_int(duration),
     )
     return Response(status=204)
 

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from core.bounded import bounded_int
 from core.community.models import Community
 from core.conversations.services import accept_text, unsent_answers
 from core.conversations.turns import TurnBusy
@@ -114,7 +115,7 @@ def status() -> Response:
     apply_status_callback(
         current_app.extensions["mianhua"].core,
         status=reported,
-        message_id=int(ours) if ours.isdigit() and len(ours) < 18 else None,
+        message_id=bounded_int(ours),
         provider_sid=sid,
         error_code=(form.get("ErrorCode") or "").strip()[:10] or None,
     )

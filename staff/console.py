@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, g, request, session
 from sqlalchemy import select
 
 from core import formatting
+from core.bounded import bounded_int
 from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES, t
@@ -143,10 +144,8 @@ def card_lines(lang: str, key: str) -> list[str]:
 
 
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    """`?page=`: the first page for anything that is not a page number."""
+    return bounded_int(request.args.get("page"), low=1, high=100_000) or 1
 
 
 @bp.app_template_global("_")

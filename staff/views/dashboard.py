@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
 
+from core.bounded import bounded_int
 from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.console import bp, communities, community, core
 
@@ -19,7 +20,7 @@ def dashboard() -> Any:
 @bp.post("/community")
 def choose_community() -> Any:
     """Switch the community being run (only where one server serves several)."""
-    wanted = request.form.get("community_id", type=int)
+    wanted = bounded_int(request.form.get("community_id"))
     if any(c.id == wanted for c in communities()):
         session["community_id"] = wanted
     return redirect(url_for("staff.dashboard"))

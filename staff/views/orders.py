@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from core.bounded import bounded_int
 from core.deals.services import DealNotFound, pickup_list, supplier_sheet
 from core.i18n import t
 from core.orders.models import Channel
@@ -76,9 +77,9 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
     raw = (form.quantity.data or "").strip()
     if not phone:
         return text("resident.error.phone")
-    if not raw.isdigit():
+    quantity = bounded_int(raw)
+    if quantity is None:
         return text("staff.form.bad_number")
-    quantity = int(raw)
     if quantity == 0:
         result = cancel_order(
             core(),

@@ -130,7 +130,6 @@ def test_a_name_with_a_line_break_makes_the_export_unimportable_not_wrong(staff,
     assert refused.value.key == "import.error.quoting"
 
 
-
 def _workbook(data: bytes):  # type: ignore[no-untyped-def]
     return load_workbook(io.BytesIO(data)).active
 
