@@ -16,6 +16,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from core.accounts.services import AccountError, create_staff_user
+from core.bounded import bounded_int
 from core.community.models import Community
 from core.community.services import CommunityError, create_community, resolve_community
 from core.context import Core
@@ -174,9 +175,10 @@ def deals_create(**options: object) -> None:
     extend_hours = 0
     if if_short.startswith("extend:"):
         if_short, _, hours = if_short.partition(":")
-        if not hours.isdigit():
+        parsed = bounded_int(hours)
+        if parsed is None:
             raise click.BadParameter("use extend:HOURS, e.g. extend:24", param_hint="--if-short")
-        extend_hours = int(hours)
+        extend_hours = parsed
     spec = DealSpec(
         title_zh=str(options["title_zh"]),
         title_en=str(options["title_en"]),
