@@ -4,7 +4,7 @@
   so `/staff/deals/99999999999999999999` or `/staff/deals/١٢` is a 404, not a 500.
 - Size: a request body over MAX_CONTENT_LENGTH (the resident import's upload over
   MAX_IMPORT_BYTES) is refused with 413 before anything reads it, signature checks
-  included.
+  included; a body of undeclared length (chunked) with 411.
 - Behind TRUSTED_PROXIES reverse proxies, the client's address and scheme are theirs
   (werkzeug's ProxyFix), so loopback checks and HSTS see the real request.
 - Cookies: HttpOnly and SameSite=Lax always, Secure in production; CSRF tokens last a
@@ -92,6 +92,7 @@ def harden(app: Flask, settings: Settings) -> None:
         )
     app.before_request(_refuse_oversized_bodies)
     app.register_error_handler(413, _too_large)
+    app.register_error_handler(411, _length_required)
     Talisman(
         app,
         force_https=False,  # TLS ends at the proxy; HSTS tells browsers to stay on https
@@ -109,8 +110,8 @@ def harden(app: Flask, settings: Settings) -> None:
 def _refuse_oversized_bodies() -> None:
     """413 from the declared length, before a form parser or signature check reads a byte.
 
-    A body without a declared length (chunked) is cut off at the same limit by werkzeug
-    when it is read, which also answers 413.
+    A body without a declared length (chunked) could only be measured by reading it, so
+    it is refused with 411: Twilio and browsers always say how long their bodies are.
     """
     from app import mianhua_of
 
@@ -119,6 +120,8 @@ def _refuse_oversized_bodies() -> None:
     if request.endpoint in LARGE_UPLOAD_ENDPOINTS:
         limit = max(limit, settings.max_import_bytes + MULTIPART_OVERHEAD_BYTES)
     request.max_content_length = limit
+    if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        abort(411)
     if request.content_length is not None and request.content_length > limit:
         abort(413)
 
@@ -127,3 +130,8 @@ def _too_large(error: Any) -> Response:
     """Plain words in both languages: the sender may be a browser, Twilio or a script."""
     body = f"{t('zh', 'web.error.too_large')}\n{t('en', 'web.error.too_large')}\n"
     return Response(body, status=413, mimetype="text/plain")
+
+
+def _length_required(error: Any) -> Response:
+    body = f"{t('zh', 'web.error.length_required')}\n{t('en', 'web.error.length_required')}\n"
+    return Response(body, status=411, mimetype="text/plain")

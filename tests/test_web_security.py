@@ -224,6 +224,13 @@ def test_an_oversized_post_is_refused_before_the_signature_is_checked(app, app_w
     assert "请求内容太大" in declared.get_data(as_text=True)
     sent = client.post("/voice/status", data={"CallSid": "x" * (2 * 1024 * 1024)})
     assert sent.status_code == 413
+    chunked = client.post(
+        "/sms/inbound",
+        data=b"Body=x",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    assert chunked.status_code == 411
 
 
 def test_only_the_import_upload_may_be_larger(app, app_world):
