@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.accounts.services import audit
 from core.context import Core
@@ -112,12 +112,17 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
     The worker's job: a run already finished (the job ran twice) is left as it is.
     """
     with core.db.transaction() as session:
+        # A conditional claim: of two workers handed the same run, one imports it.
+        claimed = session.execute(
+            update(ResidentImport)
+            .where(ResidentImport.id == import_id, ResidentImport.status == "queued")
+            .values(status="running", updated_at=core.now())
+        ).rowcount
         row = session.get_one(ResidentImport, import_id)
         data = row.upload
-        if row.status in ("done", "failed") or data is None:
+        if not claimed or data is None:
             return _view(row, core.now())
         community_id, by, allow = row.community_id, row.started_by, row.allow_other_countries
-        row.status, row.updated_at = "running", core.now()
 
     def progress(done: int, total: int) -> None:
         with core.db.transaction() as session:
@@ -163,6 +168,18 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
             errors=len(report.errors),
         )
         return _view(row, core.now())
+
+
+def waiting_imports(core: Core, *, queued_before: datetime) -> list[int]:
+    """Runs still waiting for a worker since before `queued_before`: their job may be lost."""
+    with core.db.transaction() as session:
+        return list(
+            session.scalars(
+                select(ResidentImport.id).where(
+                    ResidentImport.status == "queued", ResidentImport.updated_at < queued_before
+                )
+            )
+        )
 
 
 def import_run(core: Core, *, community_id: int, import_id: int) -> ImportRun | None:
