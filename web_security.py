@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from typing import Any
 
@@ -124,6 +125,16 @@ def _refuse_oversized_bodies() -> None:
         abort(411)
     if request.content_length is not None and request.content_length > limit:
         abort(413)
+
+
+def forget_body() -> None:
+    """Let a page be rendered for a refused request without reading its body.
+
+    Pages build forms from the request (the console's logout button does), and reading
+    a refused body would raise 413 again; the server discards what was never read.
+    """
+    request.environ["CONTENT_LENGTH"] = "0"
+    request.environ["wsgi.input"] = io.BytesIO()
 
 
 def _too_large(error: Any) -> Response:

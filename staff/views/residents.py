@@ -35,6 +35,7 @@ from staff.console import (
     text,
 )
 from staff.forms import ImportForm, ResidentForm
+from web_security import forget_body
 from workers.imports import enqueue_import
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ def residents_import() -> Any:
         if not upload or not upload.filename or not data:
             problem = text("staff.import.no_file")
         elif len(data) > largest:
-            problem = text("staff.import.too_big", mb=round(largest / 1024 / 1024, 1))
+            problem = text("staff.import.too_big", mb=round(largest / 2**20, 1))
         else:
             run_id = start_import(
                 core(),
@@ -252,3 +253,14 @@ def import_progress_json(import_id: int) -> Any:
         ],
         file_error=text(run.file_error, detail=run.file_error_detail) if run.file_error else None,
     )
+
+
+@bp.errorhandler(413)
+def _too_large(error: Exception) -> Any:
+    """An upload past the limit: said on a console page, with the limit, not in plain text."""
+    forget_body()
+    if request.endpoint == "staff.residents_import":
+        message = text("staff.import.too_big", mb=round(_settings().max_import_bytes / 2**20, 1))
+    else:
+        message = text("web.error.too_large")
+    return render_template("staff/error.html", message=message), 413
