@@ -164,4 +164,5 @@ def _console_helpers() -> dict[str, Any]:
         "lang": language,
         "t": t,
         "card_lines": card_lines,
+        "dialled": dialled,
     }

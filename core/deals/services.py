@@ -25,7 +25,7 @@ from core.results import DealView
 TITLE_ZH_MAX = 16  # keeps a deal line inside one UCS-2 segment with its price
 TITLE_EN_MAX = 40
 
-#: The longest a deal short of its minimum may be extended by: a month.
+#: The longest a deal short of its minimum may be extended by (2**31 hours overflowed).
 MAX_EXTEND_HOURS = 24 * 31
 
 
@@ -91,7 +91,6 @@ class DealSpec:
         if self.if_short not in tuple(IfShort):
             errors["if_short"] = "deal.error.if_short"
         elif self.if_short == IfShort.EXTEND and not 1 <= self.extend_hours <= MAX_EXTEND_HOURS:
-            # Bounded too: a deadline moved by 2**31 hours is past the calendar's end.
             errors["if_short"] = "deal.error.extend_hours"
         if self.number is not None and not 1 <= self.number <= 99:
             errors["number"] = "deal.error.number_range"

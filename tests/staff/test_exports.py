@@ -175,3 +175,9 @@ def test_the_supplier_sheet_xlsx_is_offered_beside_its_csv(staff, poisoned):
     book = _workbook(staff.get(f"/staff/deals/{poisoned.number}/supplier-sheet.xlsx").data)
     assert book["B2"].value == '=WEBSERVICE("http://x")' and book["B2"].data_type == "s"
     assert book["A1"].value == "编号"
+
+
+def test_the_printed_pickup_list_and_resident_list_show_phones_as_dialled(staff, poisoned):
+    printed = staff.page(f"/staff/deals/{poisoned.number}/pickup-list/print")
+    assert "0311 8888 6666" in printed and "+8631188886666</td>" not in printed
+    assert "0311 8888 6666" in staff.page("/staff/residents")
