@@ -59,3 +59,32 @@ def test_a_binary_file_is_refused_with_what_to_do(run, community, csv_file):
     result = run("residents", "import", csv_file(b"PK\x03\x04" + bytes(range(256)) * 8))
     assert result.exit_code == 1
     assert "This is not a CSV file" in result.output and "Traceback" not in result.output
+
+
+def test_on_postgresql_line_702_of_1200_is_named_and_the_other_1199_stored(
+    postgres_url, redis_url, tmp_path
+):
+    """The finding exactly: it used to store 500 rows, then die with a DataError."""
+    from app import create_app
+    from core.settings import load_settings
+
+    application = create_app(
+        load_settings({"DATABASE_URL": postgres_url, "REDIS_URL": redis_url, "MIANHUA_ENV": "test"})
+    )
+    try:
+        cli = application.test_cli_runner()
+        created = cli.invoke(
+            args=["community", "create", "--name", "幸福里", "--phone", "+8631188886666"]
+        )
+        assert created.exit_code == 0, created.output
+        lines = [f"1380013{n:04d},住户{n},3,2,{n % 900 + 100},zh,no\n" for n in range(1200)]
+        lines[700] = "13900139702," + "长" * 60 + ",3,2,401,zh,no\n"
+        path = tmp_path / "residents.csv"
+        path.write_text(HEADER + "".join(lines), encoding="utf-8")
+        result = cli.invoke(args=["residents", "import", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "line 702: Too long" in result.output
+        assert "1199 added, 0 updated, 1 rows with errors" in result.output
+        assert "Traceback" not in result.output and "DataError" not in result.output
+    finally:
+        application.extensions["mianhua"].close()
