@@ -9,6 +9,8 @@
   (werkzeug's ProxyFix), so loopback checks and HSTS see the real request.
 - Cookies: HttpOnly and SameSite=Lax always, Secure in production; CSRF tokens last a
   working day (8 hours).
+- NUL bytes: refused with 400 in the query and in form fields (PostgreSQL cannot store
+  one), except on Twilio's webhooks, which their signature check and gateway guard.
 - Headers (flask-talisman): a Content-Security-Policy with no inline script or style,
   frame-ancestors 'none' with X-Frame-Options DENY (no clickjacking the console's
   "call off" button), nosniff, a Referrer-Policy, and HSTS in production.
@@ -22,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, request
 from flask_talisman import DENY, Talisman
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
@@ -92,7 +95,9 @@ def harden(app: Flask, settings: Settings) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
     app.before_request(_refuse_oversized_bodies)
+    app.before_request(_refuse_nul_bytes)
     app.register_error_handler(413, _too_large)
+    app.register_error_handler(NulInRequest, _nul_refused)
     app.register_error_handler(411, _length_required)
     Talisman(
         app,
@@ -125,6 +130,35 @@ def _refuse_oversized_bodies() -> None:
         abort(411)
     if request.content_length is not None and request.content_length > limit:
         abort(413)
+
+
+class NulInRequest(BadRequest):
+    """A NUL in a field: PostgreSQL cannot store one, and no person types one."""
+
+
+#: Twilio's webhooks are left to their signature check and the gateway's own reading.
+_PROVIDER_PREFIXES = ("/sms/", "/voice/")
+
+
+def _refuse_nul_bytes() -> None:
+    """400 for a NUL in the query or a form field, before any query or insert sees it."""
+    if any("\x00" in value for value in request.args.values()):
+        raise NulInRequest()
+    if request.path.startswith(_PROVIDER_PREFIXES) or request.method != "POST":
+        return
+    if any("\x00" in value for value in request.form.values()):
+        raise NulInRequest()
+
+
+def _nul_refused(error: NulInRequest) -> Any:
+    if request.blueprint == "staff":
+        from flask import render_template
+
+        from staff.console import text
+
+        return render_template("staff/error.html", message=text("web.error.nul")), 400
+    body = f"{t('zh', 'web.error.nul')}\n{t('en', 'web.error.nul')}\n"
+    return Response(body, status=400, mimetype="text/plain")
 
 
 def forget_body() -> None:
