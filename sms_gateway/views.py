@@ -63,7 +63,8 @@ def inbound() -> Response:
         log.warning("sms %s: no community has the number %s", sid, to)
         return twiml(EMPTY_TWIML, 404)
     phone = try_normalize_phone(sender) or sender[:40]
-    body = form.get("Body", "")[:MAX_BODY_CHARS]
+    # A NUL cannot be stored (PostgreSQL) and means nothing in a text: keep the rest.
+    body = form.get("Body", "").replace("\x00", "")[:MAX_BODY_CHARS]
     text = accept_text(
         core, community_id=community_id, phone=phone, body=body, provider_sid=sid[:64]
     )

@@ -154,3 +154,18 @@ def test_a_nul_in_any_field_or_query_is_refused_politely_not_a_500(walker):
     assert failures == [] and refused > 30
     page = client.get("/staff/residents?q=%00").get_data(as_text=True)
     assert "看不见的控制字符" in page
+
+
+def test_a_text_with_a_nul_is_recorded_and_read_without_it(walker):
+    from sqlalchemy import select
+
+    from core.messages.models import Message
+    from tests.sms_gateway.phone import Sms
+
+    app = walker[0]
+    core = app.extensions["mianhua"].core
+    sent = Sms(app.test_client(), core).send("+8613800138001", "团\x00购")
+    assert sent.status == 200
+    with core.db.transaction() as session:
+        bodies = set(session.scalars(select(Message.body).where(Message.direction == "in")))
+    assert "团购" in bodies
