@@ -220,7 +220,10 @@ def read_rows(
             if name in COLUMNS
         }
         checked = checker.check(line, values)
-        (errors if isinstance(checked, RowError) else rows).append(checked)  # type: ignore[arg-type]
+        if isinstance(checked, RowError):
+            errors.append(checked)
+        else:
+            rows.append(checked)
     return rows, errors
 
 
