@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, request
 from flask_talisman import DENY, Talisman
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
@@ -142,12 +143,17 @@ _PROVIDER_PREFIXES = ("/sms/", "/voice/")
 
 def _refuse_nul_bytes() -> None:
     """400 for a NUL in the query or a form field, before any query or insert sees it."""
-    if any("\x00" in value for value in request.args.values()):
+    if _has_nul(request.args):
         raise NulInRequest()
     if request.path.startswith(_PROVIDER_PREFIXES) or request.method != "POST":
         return
-    if any("\x00" in value for value in request.form.values()):
+    if _has_nul(request.form):
         raise NulInRequest()
+
+
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    """Every value of every key (a repeated `?q=` too), and the keys themselves."""
+    return any("\x00" in key or any("\x00" in v for v in vs) for key, vs in values.lists())
 
 
 def _nul_refused(error: NulInRequest) -> Any:

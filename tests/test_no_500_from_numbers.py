@@ -154,6 +154,7 @@ def test_a_nul_in_any_field_or_query_is_refused_politely_not_a_500(walker):
     assert failures == [] and refused > 30
     page = client.get("/staff/residents?q=%00").get_data(as_text=True)
     assert "看不见的控制字符" in page
+    assert client.get("/staff/residents?q=x&q=%00").status_code == 400  # a repeated key too
 
 
 def test_a_text_with_a_nul_is_recorded_and_read_without_it(walker):
