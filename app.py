@@ -6,16 +6,24 @@ from flask import Flask, current_app, jsonify
 from sqlalchemy import text
 
 from bootstrap import Mianhua, bootstrap
-from core.settings import Settings
+from core.settings import Settings, SettingsError, load_settings
 from spool.health import spool_report
+from web_security import harden
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            # One line an operator can act on, not a traceback through Flask's loader.
+            raise SystemExit(f"Mianhua cannot start: {exc}") from None
     mianhua = bootstrap(settings)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = mianhua.settings.secret_key
     app.config["TESTING"] = mianhua.settings.env == "test"
     app.extensions["mianhua"] = mianhua
+    harden(app, mianhua.settings)  # before any route: bounded converters, limits, headers
     app.add_url_rule("/healthz", "healthz", healthz)
 
     from staff import init_console

@@ -15,6 +15,9 @@ from typing import Any
 from flask import Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from core.settings import DEV_AUTH_TOKEN
+from web_security import is_loopback
+
 log = logging.getLogger(__name__)
 
 
@@ -32,6 +35,11 @@ def signature_is_valid() -> bool:
     token = settings.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
+        return False
+    if token == DEV_AUTH_TOKEN and not is_loopback(request.remote_addr):
+        # The development token is printed in the source: anyone could sign with it.
+        # Only the simulator, on this machine, may use it.
+        log.warning("refused %s: development token from %s", request.path, request.remote_addr)
         return False
     return bool(RequestValidator(token).validate(public_url(), request.form, signature))
 

@@ -176,7 +176,7 @@ def main() -> None:
             "DATABASE_URL": database_url,
             "REDIS_URL": queue_url,
             "MIANHUA_ENV": "production",
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": "bench-secret-" + "k" * 32,
             "TWILIO_AUTH_TOKEN": TOKEN,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "SMS_SENDER": "console",

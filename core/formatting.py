@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from babel import Locale
 from babel.dates import format_datetime
 
@@ -35,3 +36,19 @@ def span(start: datetime, end: datetime, zone: ZoneInfo | str, language: str) ->
     if local_start.date() == local_end.date():
         return f"{when(start, tz, language)}-{local_end.hour}:{local_end.minute:02d}"
     return f"{when(start, tz, language)} - {when(end, tz, language)}"
+
+
+def dial_form(e164: str, region: str = "CN") -> str:
+    """A phone as residents dial it from inside `region`: 138 0013 8000, 0311 8888 6666.
+
+    Numbers from elsewhere keep their country code (+852 9123 4567); anything that is
+    not a phone number is returned as it came. The spaces also keep spreadsheets from
+    reading the number as a figure (8.6138E+12).
+    """
+    try:
+        number = phonenumbers.parse(e164, region)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

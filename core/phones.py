@@ -32,3 +32,12 @@ def try_normalize_phone(raw: str, region: str = "CN") -> str | None:
         return normalize_phone(raw, region)
     except InvalidPhone:
         return None
+
+
+def region_of(e164: str, default: str = "CN") -> str:
+    """The country (ISO region) a number belongs to: CN for +86, HK for +852."""
+    try:
+        number = phonenumbers.parse(e164, default)
+    except phonenumbers.NumberParseException:
+        return default
+    return phonenumbers.region_code_for_number(number) or default

@@ -14,6 +14,12 @@ from datetime import time
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "test", "production")
+#: A session key shorter than this is guessable; production refuses it.
+MIN_SECRET_KEY_CHARS = 32
+#: Signs webhook requests when no Twilio account is configured, so the README's run
+#: command works on a fresh machine. It is public (it is right here), so webhooks take
+#: it from loopback only (twilio_webhooks.signature_is_valid) and production refuses it.
+DEV_AUTH_TOKEN = "mianhua-dev-token"
 
 
 class SettingsError(ValueError):
@@ -68,6 +74,11 @@ class Settings:
     # How often a web process's background thread looks for spool files to take in (0: never;
     # then only `flask --app app spool drain` takes them in).
     spool_drain_interval_seconds: float = 2.0
+    # How many reverse proxies stand in front of the web app (their X-Forwarded-* count).
+    trusted_proxies: int = 0
+    # The largest request body any route takes; the resident import's upload may be larger.
+    max_content_length: int = 1024 * 1024
+    max_import_bytes: int = 5 * 1024 * 1024
 
     @property
     def is_production(self) -> bool:
@@ -116,7 +127,21 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     secret_key = get("SECRET_KEY")
     if secret_key is None and mode == "production":
         raise SettingsError("SECRET_KEY is required in production")
+    if secret_key is not None and mode == "production" and len(secret_key) < MIN_SECRET_KEY_CHARS:
+        raise SettingsError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_CHARS} characters in production "
+            "(make one with: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     account_sid, auth_token = get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN")
+    if auth_token == DEV_AUTH_TOKEN and mode == "production":
+        raise SettingsError("TWILIO_AUTH_TOKEN is the public development token; use your own")
+    if (account_sid or auth_token) and get("MIANHUA_ENV") is None:
+        # Fail closed: real credentials with no mode named would run development mode,
+        # whose simulator signs with them. Say which mode is meant.
+        raise SettingsError(
+            "Twilio credentials are set but MIANHUA_ENV is not: set MIANHUA_ENV=production, "
+            "or MIANHUA_ENV=development to run development mode with them on purpose"
+        )
     sender = get("SMS_SENDER") or ("twilio" if account_sid and auth_token else "console")
     if sender not in {"twilio", "console"}:
         raise SettingsError(f"SMS_SENDER must be twilio or console, not {sender!r}")
@@ -167,6 +192,19 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
                 get("SPOOL_DRAIN_INTERVAL_SECONDS") or "2",
                 "SPOOL_DRAIN_INTERVAL_SECONDS",
                 float,
+            )
+        ),
+        trusted_proxies=int(_number(get("TRUSTED_PROXIES") or "0", "TRUSTED_PROXIES", int)),
+        max_content_length=int(
+            _number(
+                get("MAX_CONTENT_LENGTH") or str(defaults.max_content_length),
+                "MAX_CONTENT_LENGTH",
+                int,
+            )
+        ),
+        max_import_bytes=int(
+            _number(
+                get("MAX_IMPORT_BYTES") or str(defaults.max_import_bytes), "MAX_IMPORT_BYTES", int
             )
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.bounded import bounded_int
 from core.calls.ordering import cancellable_orders
 from core.orders.models import Channel
 from core.orders.services import cancel_order, resident_orders
@@ -60,9 +61,9 @@ def enter_cancel(call: Call, where: Where) -> Turn:
 def cancel_keys(call: Call, where: Where, digits: str) -> Turn | None:
     if "*" in digits:
         return home(call)
-    if not digits.isdigit():
+    number = bounded_int(digits)
+    if number is None:
         return None
-    number = int(digits)
     orders = _cancellable(call)
     if isinstance(orders, Refusal):
         return unregistered(call)

@@ -8,6 +8,7 @@ the stored result instead of ordering twice.
 
 from __future__ import annotations
 
+from core.bounded import bounded_int
 from core.calls.ordering import OrderableDeal, orderable_deal, preview_order
 from core.deals.services import open_deals
 from core.orders.models import Channel
@@ -125,9 +126,10 @@ def _ask_quantity(call: Call, found: OrderableDeal) -> Turn:
 def quantity_keys(call: Call, where: Where, digits: str) -> Turn | None:
     if "*" in digits:
         return enter_deal(call, where)
-    if not digits.isdigit() or int(digits) < 1:
+    quantity = bounded_int(digits, low=1)
+    if quantity is None:
         return enter_quantity(call, where).before(call.say("ivr.quantity.bad"))
-    return enter_confirm(call, Where(State.CONFIRM, deal=where.deal, quantity=int(digits)))
+    return enter_confirm(call, Where(State.CONFIRM, deal=where.deal, quantity=quantity))
 
 
 # --- CONFIRM: the order read back ----------------------------------------------------------

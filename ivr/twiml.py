@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from core.bounded import bounded_int
 from ivr.navigation import DIAL_TIMEOUT_SECONDS
 from ivr.states import NUMBER_ENTRY, State, Turn, Where
 
@@ -62,10 +63,7 @@ def step_url(base: str, where: Where, step: int, *, silence: int | None = None) 
 
 
 def _small_int(value: str | None, upper: int = 10**6) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 7:
-        return None
-    number = int(value)
-    return number if number <= upper else None
+    return bounded_int(value, high=upper)
 
 
 def parse_step(args: Mapping[str, str]) -> StepRequest:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from bootstrap import Mianhua
+from core.bounded import bounded_int
 from core.calls.services import identify, record_call_status, skip_callback, start_call
 from core.community.services import community_by_phone
 from core.i18n import DEFAULT_LANGUAGE, t
@@ -130,7 +131,7 @@ def status() -> Response:
         _mianhua().core,
         call_sid=form.get("CallSid", "")[:64],
         status=form.get("CallStatus", "unknown"),
-        duration_seconds=int(duration) if duration.isdigit() else None,
+        duration_seconds=bounded_int(duration),
     )
     return Response(status=204)
 

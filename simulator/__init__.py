@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-#: Signs webhook requests when no Twilio account is configured, so the README's run
-#: command works on a fresh machine. Never used in production (refused below).
-DEV_AUTH_TOKEN = "mianhua-dev-token"
+from core.settings import DEV_AUTH_TOKEN
 
 
 def init_simulator(app: Flask) -> None:

@@ -23,6 +23,7 @@ from core.staffing.messages import conversation
 from simulator.phone import CallState, PhoneCall
 from staff.auth import csrf
 from staff.console import language
+from web_security import is_loopback
 
 bp = Blueprint(
     "simulator",
@@ -48,7 +49,11 @@ NOTES = (
 
 
 @bp.before_request
-def _csrf() -> None:
+def _guard() -> None:
+    """This machine only: the simulator shows any resident's texts and signs webhooks
+    with the app's token, so a browser elsewhere must not reach it (finding 7)."""
+    if not is_loopback(request.remote_addr):
+        abort(403)
     if request.method == "POST":
         csrf.protect()
 

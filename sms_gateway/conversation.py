@@ -324,8 +324,11 @@ class Reading:
                 language=self.replies.language,
                 notes="registered by SMS",
             )
-        except ResidentError:
-            return Answer(self.replies.text("sms.clarify.register_format"))
+        except ResidentError as exc:
+            # A name that is a formula or holds control characters is refused, politely.
+            unsafe = str(exc) in ("resident.error.formula", "resident.error.control")
+            key = "sms.register.bad_name" if unsafe else "sms.clarify.register_format"
+            return Answer(self.replies.text(key))
         return Answer(
             self.replies.text("sms.register.done", name=resident.name, address=resident.address)
         )

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from core.bounded import bounded_int
 from core.community.models import Community
 from core.conversations.services import accept_text, unsent_answers
 from core.conversations.turns import TurnBusy
@@ -67,7 +68,8 @@ def inbound() -> Response:
     if community_id is None:
         log.warning("sms %s: no community has the number %s", sid, to)
         return twiml(EMPTY_TWIML, 404)
-    body = form.get("Body", "")[:MAX_BODY_CHARS]
+    # A NUL cannot be stored (PostgreSQL) and means nothing in a text: keep the rest.
+    body = form.get("Body", "").replace("\x00", "")[:MAX_BODY_CHARS]
     text = accept_text(
         core, community_id=community_id, phone=phone, body=body, provider_sid=sid[:64]
     )
@@ -119,7 +121,7 @@ def status() -> Response:
     apply_status_callback(
         current_app.extensions["mianhua"].core,
         status=reported,
-        message_id=int(ours) if ours.isdigit() and len(ours) < 18 else None,
+        message_id=bounded_int(ours),
         provider_sid=sid,
         error_code=(form.get("ErrorCode") or "").strip()[:10] or None,
     )

@@ -114,7 +114,13 @@ def username() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: a login link must not bounce staff to another site."""
+    """Only a path on this site: a login link must not bounce staff to another site.
+
+    No control characters (a CR/LF in a Location header was a 500) and no backslash,
+    which browsers read as a slash (`/\\evil.example` is another site).
+    """
+    if target and any(ord(ch) < 32 or ch in "\x7f\\" for ch in target):
+        return url_for("staff.dashboard")
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
@@ -171,11 +177,9 @@ def _csrf_refused(error: CSRFError) -> tuple[str, int]:
 
 def init_auth(app: Flask) -> None:
     # CSRF is checked where the console asks for it (`_guard`), not app-wide: Twilio's
-    # webhooks post without a token and prove themselves by signature instead.
+    # webhooks post without a token and prove themselves by signature instead. Cookie
+    # flags and the token's 8-hour life are set for the whole app (web_security.harden).
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a form left open all morning still works
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from core.accounts.services import AccountError, create_staff_user, grant_membership
+from core.bounded import bounded_int
 from core.community.models import Community
 from core.community.services import CommunityError, create_community, resolve_community
 from core.context import Core
@@ -120,7 +121,12 @@ def community_create(
 @residents_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @COMMUNITY_OPTION
-def residents_import(file: Path, community_phone: str | None) -> None:
+@click.option(
+    "--allow-other-countries",
+    is_flag=True,
+    help="Also accept phones from outside the community's country (+852, +1, ...).",
+)
+def residents_import(file: Path, community_phone: str | None, allow_other_countries: bool) -> None:
     """Import residents from a CSV (UTF-8, UTF-8 with BOM, or GBK)."""
     community = _community(community_phone)
 
@@ -129,7 +135,11 @@ def residents_import(file: Path, community_phone: str | None) -> None:
 
     try:
         report = import_residents(
-            _core(), community_id=community.id, data=file.read_bytes(), progress=progress
+            _core(),
+            community_id=community.id,
+            data=file.read_bytes(),
+            progress=progress,
+            allow_other_countries=allow_other_countries,
         )
     except ImportFileError as exc:
         raise click.ClickException(t("en", exc.key, detail=exc.detail)) from exc
@@ -168,9 +178,10 @@ def deals_create(**options: object) -> None:
     extend_hours = 0
     if if_short.startswith("extend:"):
         if_short, _, hours = if_short.partition(":")
-        if not hours.isdigit():
+        parsed = bounded_int(hours)
+        if parsed is None:
             raise click.BadParameter("use extend:HOURS, e.g. extend:24", param_hint="--if-short")
-        extend_hours = int(hours)
+        extend_hours = parsed
     spec = DealSpec(
         title_zh=str(options["title_zh"]),
         title_en=str(options["title_en"]),

@@ -3,8 +3,6 @@ console's language, and how money, times and CSV files are shown."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,10 +13,12 @@ from sqlalchemy import select
 
 from core import formatting
 from core.accounts.acting import Actor, communities_for
+from core.bounded import bounded_int
 from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES, t
 from core.money import format_yuan
+from core.spreadsheets import Sheet, to_csv, to_xlsx
 
 bp = Blueprint(
     "staff",
@@ -140,17 +140,26 @@ def time_left(left: timedelta) -> str:
     return text("staff.time_left.minutes", minutes=mins)
 
 
-def csv_download(filename: str, header: list[str], rows: list[list[Any]]) -> Response:
-    """A CSV with a UTF-8 BOM and CRLF lines, so Chinese Excel opens it without garbling."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    data = "\ufeff" + buffer.getvalue()
-    response = Response(data.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+#: The downloads the console offers beside each other: CSV for any program, XLSX for Excel.
+DOWNLOAD_FORMATS = ("csv", "xlsx")
+_MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def spreadsheet_download(stem: str, sheet: Sheet, fmt: str) -> Response:
+    """The sheet as `stem.csv` or `stem.xlsx`, every cell neutralised (core.spreadsheets)."""
+    data = to_xlsx(sheet) if fmt == "xlsx" else to_csv(sheet)
+    response = Response(data, mimetype=_MIMETYPES[fmt].split(";")[0])
+    response.headers["Content-Type"] = _MIMETYPES[fmt]
+    response.headers["Content-Disposition"] = f"attachment; filename={stem}.{fmt}"
     return response
+
+
+def dialled(e164: str) -> str:
+    """A phone as the community's residents dial it: 138 0013 8000."""
+    return formatting.dial_form(e164, community().region)
 
 
 def card_lines(lang: str, key: str) -> list[str]:
@@ -160,10 +169,8 @@ def card_lines(lang: str, key: str) -> list[str]:
 
 
 def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    """`?page=`: the first page for anything that is not a page number."""
+    return bounded_int(request.args.get("page"), low=1, high=100_000) or 1
 
 
 @bp.app_template_global("_")
@@ -184,4 +191,5 @@ def _console_helpers() -> dict[str, Any]:
         "card_lines": card_lines,
         "console_communities": communities,
         "console_community_id": community_id_or_none,
+        "dialled": dialled,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.bounded import bounded_int
 from core.deals.editing import DealDetail
 from core.deals.services import DealSpec, clean_aliases
 from core.money import InvalidPrice, parse_yuan
@@ -52,10 +53,10 @@ def spec_from_form(form: DealForm, zone: ZoneInfo) -> tuple[DealSpec | None, dic
             if required:
                 errors[field] = "staff.form.number_missing"
             return None
-        if not raw.isdigit():
+        number = bounded_int(raw)
+        if number is None:
             errors[field] = "staff.form.bad_number"
-            return None
-        return int(raw)
+        return number
 
     def moment(field: str, required: bool) -> datetime | None:
         raw = _text(getattr(form, field).data)

@@ -69,6 +69,7 @@ class OrderForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField()
+    allow_other_countries = BooleanField()
 
 
 class ReminderForm(FlaskForm):

@@ -120,7 +120,7 @@ def app_factory(redis_url: str, clock: FrozenClock, spool_dir: Path):  # type: i
                 "DATABASE_URL": database_url,
                 "REDIS_URL": redis_url,
                 "MIANHUA_ENV": "test",
-                "SECRET_KEY": "test-secret",
+                "SECRET_KEY": "test-secret-long-enough-for-production-0123",
                 "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
                 "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
                 "SPOOL_DIR": str(spool_dir),

@@ -15,7 +15,9 @@ BASE = "https://mianhua.example.org"
 
 class FakeMianhua:
     def __init__(self, **env: str) -> None:
-        self.settings = load_settings({"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": BASE, **env})
+        self.settings = load_settings(
+            {"MIANHUA_ENV": "test", "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": BASE, **env}
+        )
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from core.deals.services import close_due_deals
 from core.reminders.due import queue_due_reminders
 from sms_gateway.jobs import enqueue_stale_texts
+from workers.imports import enqueue_lost_imports
 from workers.runtime import Runtime
 from workers.sweep import sweep
 
@@ -25,6 +26,7 @@ class HousekeepingReport:
     reminders_written: int = 0
     texts_requeued: int = 0
     callbacks_requeued: int = 0
+    imports_requeued: int = 0
     sweep: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -34,6 +36,7 @@ class HousekeepingReport:
             "reminders_written": self.reminders_written,
             "texts_requeued": self.texts_requeued,
             "callbacks_requeued": self.callbacks_requeued,
+            "imports_requeued": self.imports_requeued,
             "sweep": self.sweep,
             "errors": self.errors,
         }
@@ -63,6 +66,11 @@ def run_housekeeping(rt: Runtime) -> HousekeepingReport:
     except Exception as exc:
         log.exception("housekeeping: re-enqueueing owed call backs failed")
         report.errors.append(f"callbacks: {exc!r}")
+    try:
+        report.imports_requeued = enqueue_lost_imports(rt.redis, rt.core)
+    except Exception as exc:
+        log.exception("housekeeping: re-enqueueing resident imports failed")
+        report.errors.append(f"imports: {exc!r}")
     try:  # last: it also enqueues what the steps above could not
         report.sweep = sweep(rt).as_dict()
     except Exception as exc:

@@ -16,11 +16,13 @@ HOUSEKEEPING = "mianhua-housekeeping"
 #: Inbound texts waiting to be read: the SMS webhook only records a text and puts a
 #: read job here, so it answers Twilio in milliseconds.
 INBOX = "mianhua-inbox"
-ALL = (REPLIES, INBOX, REMINDERS, BROADCASTS, HOUSEKEEPING)
+#: Resident imports started from the console (a file of a few thousand rows, seconds).
+IMPORTS = "mianhua-imports"
+ALL = (REPLIES, INBOX, REMINDERS, BROADCASTS, HOUSEKEEPING, IMPORTS)
 #: The order a worker listens in. Housekeeping (a few quick queries every few seconds)
 #: goes before reminders and broadcasts, or a 10,000-message broadcast would starve the
 #: sweep and the reminder scan for hours.
-WORKER_QUEUES = (REPLIES, INBOX, HOUSEKEEPING, REMINDERS, BROADCASTS)
+WORKER_QUEUES = (REPLIES, INBOX, HOUSEKEEPING, REMINDERS, IMPORTS, BROADCASTS)
 
 _BY_KIND = {
     MessageKind.REPLY: REPLIES,

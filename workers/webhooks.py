@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.bounded import bounded_int
 from core.messages.sending import record_call_outcome
 from spool.records import REMINDER_CALL_STATUS
 from spool.web import kept_or_503
@@ -21,15 +22,13 @@ bp = Blueprint("workers_webhooks", __name__)
 @bp.post("/voice/reminder-status")
 @require_twilio_signature
 def reminder_call_status() -> tuple[str, int] | Response:
-    message_id = request.args.get("m", "")
+    message_id = bounded_int(request.args.get("m"))
     call_sid = request.form.get("CallSid", "")
     call_status = request.form.get("CallStatus", "")
-    if not message_id.isdigit() or not call_sid or not call_status:
+    if message_id is None or not call_sid or not call_status:
         return "a message id (m), CallSid and CallStatus are required", 400
     core = current_app.extensions["mianhua"].core
-    record_call_outcome(
-        core, message_id=int(message_id), call_sid=call_sid, call_status=call_status
-    )
+    record_call_outcome(core, message_id=message_id, call_sid=call_sid, call_status=call_status)
     return "", 204
 
 

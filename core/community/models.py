@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
+from core.phones import region_of
 
 
 class Community(Base):
@@ -33,6 +34,11 @@ class Community(Base):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def region(self) -> str:
+        """The community's country, from its own number: phones are read and shown for it."""
+        return region_of(self.phone)
 
     @property
     def staff_line(self) -> str | None:

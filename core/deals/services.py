@@ -26,6 +26,9 @@ from core.results import DealView
 TITLE_ZH_MAX = 16  # keeps a deal line inside one UCS-2 segment with its price
 TITLE_EN_MAX = 40
 
+#: The longest a deal short of its minimum may be extended by (2**31 hours overflowed).
+MAX_EXTEND_HOURS = 24 * 31
+
 
 class DealInvalid(ValueError):
     """Field -> catalog key of what is wrong; channels render the keys."""
@@ -89,7 +92,7 @@ class DealSpec:
             errors["pickup_end"] = "deal.error.pickup_end_before_start"
         if self.if_short not in tuple(IfShort):
             errors["if_short"] = "deal.error.if_short"
-        elif self.if_short == IfShort.EXTEND and self.extend_hours < 1:
+        elif self.if_short == IfShort.EXTEND and not 1 <= self.extend_hours <= MAX_EXTEND_HOURS:
             errors["if_short"] = "deal.error.extend_hours"
         if self.number is not None and not 1 <= self.number <= 99:
             errors["number"] = "deal.error.number_range"

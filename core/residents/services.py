@@ -11,6 +11,7 @@ from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES
 from core.phones import InvalidPhone, normalize_phone, try_normalize_phone
+from core.residents.fields import TEXT_FIELDS, field_problem
 from core.residents.models import Resident
 from core.results import Refusal, RefusalReason
 
@@ -88,6 +89,8 @@ def register_resident(
         raise ResidentError("resident.error.phone") from exc
     if not name.strip():
         raise ResidentError("resident.error.name")
+    for column, value in zip(TEXT_FIELDS, (name.strip(), building, unit, room), strict=True):
+        refuse_unsafe_field(column, value)
     if language not in (None, "", *LANGUAGES):
         raise ResidentError("resident.error.language")
     with core.db.transaction() as session:
@@ -103,6 +106,13 @@ def register_resident(
         resident.notes = notes
         session.flush()
         return ResidentView.of(resident)
+
+
+def refuse_unsafe_field(column: str, value: str) -> None:
+    """A value the column cannot hold, or a name a spreadsheet would run, is refused."""
+    problem = field_problem(column, value)
+    if problem is not None:
+        raise ResidentError(problem)
 
 
 def set_language(core: Core, *, community_id: int, phone: str, language: str) -> Refusal | None:

@@ -1,7 +1,9 @@
 """Resident imports started from the console, with progress any web worker can read.
 
 The import itself is `core.residents.importing.import_residents`; this module keeps
-a row per run so the page that started it (or any other) can poll its progress.
+a row per run so the page that started it (or any other) can poll its progress. The
+console records the run with its file (`start_import`) and a worker job runs it
+(`run_import`, by id): the web process never imports in a thread of its own.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.accounts.acting import acting
 from core.accounts.services import audit
@@ -29,7 +31,7 @@ class ImportRun:
     id: int
     filename: str
     started_by: str
-    status: str  # running, done, failed, stalled
+    status: str  # queued, running, done, failed, stalled
     rows_done: int
     rows_total: int
     created: int
@@ -41,7 +43,7 @@ class ImportRun:
 
     @property
     def finished(self) -> bool:
-        return self.status != "running"
+        return self.status not in ("queued", "running")
 
     @property
     def percent(self) -> int:
@@ -52,7 +54,7 @@ class ImportRun:
 
 def _view(row: ResidentImport, now: datetime) -> ImportRun:
     status = row.status
-    if status == "running" and now - row.updated_at > STALLED_AFTER:
+    if status in ("queued", "running") and now - row.updated_at > STALLED_AFTER:
         status = "stalled"
     return ImportRun(
         id=row.id,
@@ -71,14 +73,25 @@ def _view(row: ResidentImport, now: datetime) -> ImportRun:
 
 
 @acting()
-def start_import(core: Core, *, community_id: int, filename: str, by: str) -> int:
-    """Record a run before it starts, so its page can be shown at once."""
+def start_import(
+    core: Core,
+    *,
+    community_id: int,
+    filename: str,
+    by: str,
+    data: bytes,
+    allow_other_countries: bool = False,
+) -> int:
+    """Record a run with its file before it starts, so its page can be shown at once."""
     now = core.now()
     with core.db.transaction() as session:
         row = ResidentImport(
             community_id=community_id,
             started_by=by,
             filename=filename[:200],
+            status="queued",
+            upload=data,
+            allow_other_countries=allow_other_countries,
             started_at=now,
             updated_at=now,
         )
@@ -87,11 +100,31 @@ def start_import(core: Core, *, community_id: int, filename: str, by: str) -> in
         return row.id
 
 
-def run_import(core: Core, *, import_id: int, data: bytes) -> ImportRun:
-    """Import the file, writing progress after each batch; never raises for a bad file."""
+def refuse_import(core: Core, *, import_id: int, reason: str) -> None:
+    """A run that could not be handed to a worker: failed, with the reason to show."""
     with core.db.transaction() as session:
         row = session.get_one(ResidentImport, import_id)
-        community_id, by = row.community_id, row.started_by
+        row.status, row.file_error, row.upload = "failed", reason, None
+        row.finished_at = row.updated_at = core.now()
+
+
+def run_import(core: Core, *, import_id: int) -> ImportRun:
+    """Import the run's file, writing progress after each batch; never raises for a bad file.
+
+    The worker's job: a run already finished (the job ran twice) is left as it is.
+    """
+    with core.db.transaction() as session:
+        # A conditional claim: of two workers handed the same run, one imports it.
+        claimed = session.execute(
+            update(ResidentImport)
+            .where(ResidentImport.id == import_id, ResidentImport.status == "queued")
+            .values(status="running", updated_at=core.now())
+        ).rowcount
+        row = session.get_one(ResidentImport, import_id)
+        data = row.upload
+        if not claimed or data is None:
+            return _view(row, core.now())
+        community_id, by, allow = row.community_id, row.started_by, row.allow_other_countries
 
     def progress(done: int, total: int) -> None:
         with core.db.transaction() as session:
@@ -99,11 +132,17 @@ def run_import(core: Core, *, import_id: int, data: bytes) -> ImportRun:
             row.rows_done, row.rows_total, row.updated_at = done, total, core.now()
 
     try:
-        report = import_residents(core, community_id=community_id, data=data, progress=progress)
+        report = import_residents(
+            core,
+            community_id=community_id,
+            data=data,
+            progress=progress,
+            allow_other_countries=allow,
+        )
     except ImportFileError as exc:
         with core.db.transaction() as session:
             row = session.get_one(ResidentImport, import_id)
-            row.status, row.file_error = "failed", exc.key
+            row.status, row.file_error, row.upload = "failed", exc.key, None
             row.file_error_detail = exc.detail[:200]
             row.finished_at = row.updated_at = core.now()
             return _view(row, core.now())
@@ -111,12 +150,12 @@ def run_import(core: Core, *, import_id: int, data: bytes) -> ImportRun:
         log.exception("resident import %s failed", import_id)
         with core.db.transaction() as session:
             row = session.get_one(ResidentImport, import_id)
-            row.status, row.file_error = "failed", "staff.import.crashed"
+            row.status, row.file_error, row.upload = "failed", "staff.import.crashed", None
             row.finished_at = row.updated_at = core.now()
             return _view(row, core.now())
     with core.db.transaction() as session:
         row = session.get_one(ResidentImport, import_id)
-        row.status = "done"
+        row.status, row.upload = "done", None
         row.created, row.updated = report.created, report.updated
         row.rows_done = row.rows_total = report.imported
         row.errors = [{"line": e.line, "reason": e.reason, "value": e.value} for e in report.errors]
@@ -131,6 +170,18 @@ def run_import(core: Core, *, import_id: int, data: bytes) -> ImportRun:
             errors=len(report.errors),
         )
         return _view(row, core.now())
+
+
+def waiting_imports(core: Core, *, queued_before: datetime) -> list[int]:
+    """Runs still waiting for a worker since before `queued_before`: their job may be lost."""
+    with core.db.transaction() as session:
+        return list(
+            session.scalars(
+                select(ResidentImport.id).where(
+                    ResidentImport.status == "queued", ResidentImport.updated_at < queued_before
+                )
+            )
+        )
 
 
 @acting(by=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -47,3 +47,10 @@ class ResidentImport(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The uploaded file, kept until the worker's job has read it (then cleared): the job
+    # takes the run's id, not the bytes, and a retried job finds the file still here.
+    upload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    # The operator's explicit choice to accept numbers from other countries.
+    allow_other_countries: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )

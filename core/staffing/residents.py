@@ -13,8 +13,9 @@ from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES
 from core.phones import InvalidPhone, normalize_phone
+from core.residents.fields import TEXT_FIELDS
 from core.residents.models import Resident
-from core.residents.services import ResidentError, ResidentView
+from core.residents.services import ResidentError, ResidentView, refuse_unsafe_field
 
 PAGE = 50
 #: What separates building, unit and room as people type them: 3-2-401, 3号楼2单元401室.
@@ -120,6 +121,9 @@ def save_resident(
     for value in (edit.building, edit.unit, edit.room):
         if len(value.strip()) > 10:
             raise ResidentError("staff.resident.error.address_long")
+    values = (name, edit.building.strip(), edit.unit.strip(), edit.room.strip())
+    for column, value in zip(TEXT_FIELDS, values, strict=True):
+        refuse_unsafe_field(column, value)
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
         holder = session.scalar(

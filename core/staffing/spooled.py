@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.calls.models import VoiceCall
+from core.accounts.acting import acting
 from core.context import Core
 from core.messages.models import Direction, Message
 
@@ -47,6 +48,7 @@ class SpooledLately:
         return not self.texts and not self.callbacks
 
 
+@acting(by=None)
 def spooled_lately(core: Core, *, community_id: int) -> SpooledLately:
     since = core.now() - RECENT
     with core.db.transaction() as session:

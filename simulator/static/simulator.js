@@ -1,6 +1,8 @@
 /* The simulator's browser side: plain ES5 with XMLHttpRequest, like the console's. */
 (function () {
-  var SIM = window.SIM, state = null, busy = false, lastChat = "";
+  /* The page's texts come as JSON data, not script: the CSP allows no inline script. */
+  var SIM = JSON.parse(document.getElementById("sim-texts").textContent);
+  var state = null, busy = false, lastChat = "";
   var $ = function (id) { return document.getElementById(id); };
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
 
@@ -73,6 +75,7 @@
     pollChat();
   }
 
+  $("who").onsubmit = function () { return false; };  /* Enter in the number box: stay */
   $("sms-form").onsubmit = function () {
     var body = $("sms-body").value;
     if (!phone()) { alert(SIM.choose); return false; }

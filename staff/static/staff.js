@@ -25,7 +25,10 @@
       errors.innerHTML = html;
     }
     var fileError = box.querySelector("[data-file-error]");
-    if (fileError && data.file_error) { fileError.textContent = data.file_error; }
+    if (fileError && data.file_error) {
+      fileError.textContent = data.file_error;
+      fileError.removeAttribute("hidden");
+    }
   }
   function escapeHtml(text) {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -51,4 +54,23 @@
   }
   var boxes = document.querySelectorAll("[data-poll]");
   for (var i = 0; i < boxes.length; i++) { poll(boxes[i]); }
+})();
+
+/* What inline attributes used to do, which the Content-Security-Policy forbids:
+   bar widths (data-percent), "are you sure?" before a button's form is sent
+   (data-confirm), and print buttons (data-print). */
+(function () {
+  var bars = document.querySelectorAll("[data-percent]");
+  for (var i = 0; i < bars.length; i++) {
+    var value = parseFloat(bars[i].getAttribute("data-percent")) || 0;
+    bars[i].style.width = Math.max(0, Math.min(100, value)) + "%";
+  }
+  var forms = document.querySelectorAll("form[data-confirm]");
+  for (var j = 0; j < forms.length; j++) {
+    forms[j].onsubmit = function () { return window.confirm(this.getAttribute("data-confirm")); };
+  }
+  var printers = document.querySelectorAll("[data-print]");
+  for (var k = 0; k < printers.length; k++) {
+    printers[k].onclick = function () { window.print(); };
+  }
 })();

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, session, url_for
 
+from core.bounded import bounded_int
 from core.helpdesk.queries import waiting_count
 from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.console import actor, bp, communities, community, core
@@ -23,7 +24,7 @@ def dashboard() -> Any:
 @bp.post("/community")
 def choose_community() -> Any:
     """Switch the community being run, among the ones this login runs."""
-    wanted = request.form.get("community_id", type=int)
+    wanted = bounded_int(request.form.get("community_id"))
     if not any(c.id == wanted for c in communities()):
         abort(404)  # not one of this login's: as if there were no such community
     session["community_id"] = wanted
@@ -38,7 +39,7 @@ def _spooled_lately() -> Any:
     """Texts and call-back requests of this community that waited in the spool lately."""
     from core.staffing.spooled import spooled_lately
 
-    return spooled_lately(core(), community_id=community().id)
+    return spooled_lately(core(), actor=actor())
 
 
 @bp.app_template_global("spool_state")

@@ -7,12 +7,24 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from core.bounded import bounded_int
 from core.deals.services import DealNotFound, pickup_list, supplier_sheet
+from core.i18n import t
 from core.orders.models import Channel
 from core.orders.services import cancel_order, mark_picked_up, place_order
 from core.results import Refusal
+from core.spreadsheets import Sheet
 from core.staffing.residents import search_residents
-from staff.console import actor, bp, community, core, csv_download, text, yuan
+from staff.console import (
+    actor,
+    bp,
+    community,
+    core,
+    dialled,
+    spreadsheet_download,
+    text,
+    yuan,
+)
 from staff.forms import OrderForm
 
 
@@ -65,9 +77,9 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
     raw = (form.quantity.data or "").strip()
     if not phone:
         return text("resident.error.phone")
-    if not raw.isdigit():
+    quantity = bounded_int(raw)
+    if quantity is None:
         return text("staff.form.bad_number")
-    quantity = int(raw)
     if quantity == 0:
         result = cancel_order(
             core(),
@@ -114,31 +126,19 @@ def pickup_print(number: int) -> Any:
     return render_template("staff/pickup_print.html", pickup=_pickup(number), community=community())
 
 
-@bp.get("/deals/<int:number>/pickup-list.csv")
-def pickup_csv(number: int) -> Any:
+@bp.get("/deals/<int:number>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")
+@bp.get("/deals/<int:number>/pickup-list.xlsx", defaults={"fmt": "xlsx"}, endpoint="pickup_xlsx")
+def pickup_download(number: int, fmt: str) -> Any:
     pickup = _pickup(number)
-    header = [
-        text(f"staff.csv.{c}")
-        for c in (
-            "building",
-            "unit",
-            "room",
-            "name",
-            "phone",
-            "quantity",
-            "total",
-            "status",
-            "notes",
-            "tick",
-        )
-    ]
+    columns = ("building", "unit", "room", "name", "phone")
+    columns += ("quantity", "total", "status", "notes", "tick")
     rows = [
         [
             r.building,
             r.unit,
             r.room,
             r.name,
-            r.phone,
+            dialled(r.phone),
             r.quantity,
             yuan(r.total_fen),
             text(f"staff.order_status.{r.status}"),
@@ -147,21 +147,27 @@ def pickup_csv(number: int) -> Any:
         ]
         for r in pickup.rows
     ]
-    return csv_download(f"pickup-list-deal-{number}.csv", header, rows)
+    sheet = Sheet(
+        title=text("staff.pickup.title"),
+        header=_header(columns, fmt),
+        rows=rows,
+        text_columns=frozenset({0, 1, 2, 4}),
+    )
+    return spreadsheet_download(f"pickup-list-deal-{number}", sheet, fmt)
 
 
-@bp.get("/deals/<int:number>/supplier-sheet.csv")
-def supplier_csv(number: int) -> Any:
+@bp.get("/deals/<int:number>/supplier-sheet.csv", defaults={"fmt": "csv"}, endpoint="supplier_csv")
+@bp.get(
+    "/deals/<int:number>/supplier-sheet.xlsx", defaults={"fmt": "xlsx"}, endpoint="supplier_xlsx"
+)
+def supplier_download(number: int, fmt: str) -> Any:
     try:
         sheet = supplier_sheet(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
     deal = sheet.deal
-    header = [
-        text(f"staff.csv.{c}")
-        for c in ("deal", "title", "unit", "price", "orders", "units", "cost", "saving")
-    ]
-    rows = [
+    columns = ("deal", "title", "unit", "price", "orders", "units", "cost", "saving")
+    rows: list[list[Any]] = [
         [
             deal.number,
             deal.title_zh,
@@ -173,6 +179,16 @@ def supplier_csv(number: int) -> Any:
             yuan(sheet.saving_fen),
         ]
     ]
-    rows += [[], [text("staff.csv.channel"), text("staff.csv.orders")]]
-    rows += [[text(f"staff.channel.{c}"), n] for c, n in sorted(sheet.by_channel.items())]
-    return csv_download(f"supplier-sheet-deal-{number}.csv", header, rows)
+    rows += [[], _header(("channel", "orders"), fmt)]
+    rows += [[_label(f"staff.channel.{c}", fmt), n] for c, n in sorted(sheet.by_channel.items())]
+    table = Sheet(title=text("staff.sheet.title"), header=_header(columns, fmt), rows=rows)
+    return spreadsheet_download(f"supplier-sheet-deal-{number}", table, fmt)
+
+
+def _label(key: str, fmt: str) -> str:
+    """XLSX is for the committee's Excel: Chinese headers; CSV in the console's language."""
+    return t("zh", key) if fmt == "xlsx" else text(key)
+
+
+def _header(columns: tuple[str, ...], fmt: str) -> list[str]:
+    return [_label(f"staff.csv.{c}", fmt) for c in columns]

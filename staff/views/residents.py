@@ -3,17 +3,21 @@ card, the CSV export and the CSV import with its progress."""
 
 from __future__ import annotations
 
-import threading
+import logging
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from redis.exceptions import RedisError
 
 from core.conversations.holds import hold_for
 from core.helpdesk.queries import open_item_for
+from core.i18n import t
 from core.orders.services import resident_orders
 from core.residents.importing import COLUMNS
 from core.residents.services import ResidentError
-from core.staffing.imports import import_run, recent_imports, run_import, start_import
+from core.settings import Settings
+from core.spreadsheets import Sheet
+from core.staffing.imports import import_run, recent_imports, refuse_import, start_import
 from core.staffing.messages import conversation
 from core.staffing.residents import (
     ResidentEdit,
@@ -22,11 +26,22 @@ from core.staffing.residents import (
     save_resident,
     search_residents,
 )
-from staff.console import actor, bp, community, core, csv_download, page_number, text
+from staff.console import (
+    actor,
+    bp,
+    community,
+    core,
+    dialled,
+    page_number,
+    spreadsheet_download,
+    text,
+)
 from staff.forms import ImportForm, ResidentForm
+from web_security import forget_body
+from workers.imports import enqueue_import
 
-#: Bigger than any committee's spreadsheet; a larger upload is a mistake, not a list.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+log = logging.getLogger(__name__)
+
 
 
 @bp.get("/residents")
@@ -130,14 +145,31 @@ def resident_card(resident_id: int) -> Any:
     return render_template("staff/keypad_card.html", person=detail.resident, community=community())
 
 
-@bp.get("/residents.csv")
-def residents_csv() -> Any:
+@bp.get("/residents.csv", defaults={"fmt": "csv"}, endpoint="residents_csv")
+@bp.get("/residents.xlsx", defaults={"fmt": "xlsx"}, endpoint="residents_xlsx")
+def residents_download(fmt: str) -> Any:
     rows = [
-        [r.phone, r.name, r.building, r.unit, r.room, r.language, "yes" if r.landline else "no"]
+        [
+            dialled(r.phone),
+            r.name,
+            r.building,
+            r.unit,
+            r.room,
+            r.language,
+            "yes" if r.landline else "no",
+        ]
         for r in all_residents(core(), actor=actor())
     ]
-    # The import's own column names, so an exported file can be edited and imported back.
-    return csv_download("residents.csv", list(COLUMNS), rows)
+    # CSV keeps the import's own column names, so an exported file can be edited and
+    # imported back; the XLSX is for reading, with Chinese headers.
+    header = [t("zh", f"staff.csv.{c}") for c in COLUMNS] if fmt == "xlsx" else list(COLUMNS)
+    sheet = Sheet(
+        title=text("staff.residents.title"),
+        header=header,
+        rows=rows,
+        text_columns=frozenset({0, 2, 3, 4}),
+    )
+    return spreadsheet_download("residents", sheet, fmt)
 
 
 @bp.route("/residents/import", methods=["GET", "POST"])
@@ -146,14 +178,23 @@ def residents_import() -> Any:
     problem = None
     if request.method == "POST":
         upload = request.files.get("file")
-        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+        # MAX_IMPORT_BYTES: bigger than any committee's spreadsheet; a larger upload is a
+        # mistake, not a list (and a far larger request never gets here: 413).
+        largest = _settings().max_import_bytes
+        data = upload.read(largest + 1) if upload else b""
         if not upload or not upload.filename or not data:
             problem = text("staff.import.no_file")
-        elif len(data) > MAX_IMPORT_BYTES:
-            problem = text("staff.import.too_big")
+        elif len(data) > largest:
+            problem = text("staff.import.too_big", mb=round(largest / 2**20, 1))
         else:
-            run_id = start_import(core(), actor=actor(), filename=upload.filename)
-            _run_in_background(run_id, data)
+            run_id = start_import(
+                core(),
+                actor=actor(),
+                filename=upload.filename,
+                data=data,
+                allow_other_countries=bool(form.allow_other_countries.data),
+            )
+            _hand_to_worker(run_id)
             return redirect(url_for("staff.import_progress", import_id=run_id))
     runs = recent_imports(core(), actor=actor())
     return render_template(
@@ -161,15 +202,21 @@ def residents_import() -> Any:
     ), (422 if problem else 200)
 
 
-def _run_in_background(run_id: int, data: bytes) -> None:
-    """The page answers at once; the import writes its progress to its row as it goes."""
-    the_core = core()
-    threading.Thread(
-        target=run_import,
-        kwargs={"core": the_core, "import_id": run_id, "data": data},
-        name=f"resident-import-{run_id}",
-        daemon=True,
-    ).start()
+def _settings() -> Settings:
+    from app import mianhua_of
+
+    return mianhua_of().settings
+
+
+def _hand_to_worker(run_id: int) -> None:
+    """The page answers at once; a worker runs the import and writes its progress."""
+    from app import mianhua_of
+
+    try:
+        enqueue_import(mianhua_of().redis, run_id)
+    except RedisError:
+        log.warning("resident import %s: Redis unreachable, not queued", run_id)
+        refuse_import(core(), import_id=run_id, reason="staff.import.not_queued")
 
 
 def _run(import_id: int):  # type: ignore[no-untyped-def]
@@ -210,3 +257,14 @@ def import_progress_json(import_id: int) -> Any:
         ],
         file_error=text(run.file_error, detail=run.file_error_detail) if run.file_error else None,
     )
+
+
+@bp.errorhandler(413)
+def _too_large(error: Exception) -> Any:
+    """An upload past the limit: said on a console page, with the limit, not in plain text."""
+    forget_body()
+    if request.endpoint == "staff.residents_import":
+        message = text("staff.import.too_big", mb=round(_settings().max_import_bytes / 2**20, 1))
+    else:
+        message = text("web.error.too_large")
+    return render_template("staff/error.html", message=message), 413

@@ -66,6 +66,12 @@ def pick(page: Page, name: str) -> None:
 def test_a_group_buy_end_to_end(page: Page, live: Live) -> None:
     live.world.resident("王芳", phone="+8613800138001", building="3", unit="2", room="401")
     live.world.resident("李秀英", phone="+8613800138002", building="1", unit="1", room="302")
+    # Under the Content-Security-Policy, nothing the pages need may be refused.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     log_in(page, live)
     create_and_open_a_deal(page, live)
     assert "还差10箱成团" in dashboard_bar(page, live)
@@ -94,6 +100,7 @@ def test_a_group_buy_end_to_end(page: Page, live: Live) -> None:
     # The dashboard's bar moved: 5 of 10 boxes.
     bar = dashboard_bar(page, live)
     assert "还差5箱成团（已订5，要10）" in bar, bar
+    expect(page.locator("#deal-1 .fill").first).to_have_attribute("style", "width: 50%;")
     expect(page.locator("#deal-1")).to_contain_text("短信 1 · 电话 1 · 代订 0")
     screenshot(page, "dashboard", publish=True)
     phone = page.context.new_page()
@@ -134,3 +141,4 @@ def test_a_group_buy_end_to_end(page: Page, live: Live) -> None:
     expect(reminder).to_have_attribute("data-status", "sent", timeout=20_000)
     expect(reminder).to_contain_text("CONSOLE-")
     screenshot(page, "simulator", publish=True)
+    assert refused == []

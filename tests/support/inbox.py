@@ -1,4 +1,4 @@
-"""Reading queued texts in the test process, as a worker would."""
+"""Running queued jobs (texts to read, resident imports) in the test process, as a worker would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 from bootstrap import Mianhua
-from workers.queues import INBOX
+from workers.queues import IMPORTS, INBOX
 from workers.runtime import installed
 
 
@@ -19,4 +19,11 @@ def read_inbox(mianhua: Mianhua) -> None:
         return
     with installed(mianhua):
         queue = Queue(INBOX, connection=mianhua.redis)
+        SimpleWorker([queue], connection=mianhua.redis).work(burst=True)
+
+
+def run_imports(mianhua: Mianhua) -> None:
+    """Run the resident imports the console queued, as a worker would."""
+    with installed(mianhua):
+        queue = Queue(IMPORTS, connection=mianhua.redis)
         SimpleWorker([queue], connection=mianhua.redis).work(burst=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.staffing.imports import import_run, run_import, start_import
+from core.staffing.models import ResidentImport
 
 CSV = (
     "phone,name,building,unit,room,language,landline\n"
@@ -12,25 +13,35 @@ CSV = (
 ).encode("gbk")
 
 
-def test_a_run_imports_the_good_rows_and_keeps_the_bad_ones_by_line(world):
-    run_id = start_import(world.core, community_id=world.community_id, filename="名单.csv", by="xl")
-    assert import_run(world.core, community_id=world.community_id, import_id=run_id).status == (
-        "running"
+def start(world, data: bytes, filename: str = "x.csv") -> int:  # type: ignore[no-untyped-def]
+    return start_import(
+        world.core, community_id=world.community_id, filename=filename, by="xl", data=data
     )
-    run = run_import(world.core, import_id=run_id, data=CSV)
+
+
+def test_a_run_imports_the_good_rows_and_keeps_the_bad_ones_by_line(world):
+    run_id = start(world, CSV, "名单.csv")
+    assert import_run(world.core, community_id=world.community_id, import_id=run_id).status == (
+        "queued"
+    )
+    run = run_import(world.core, import_id=run_id)
     assert (run.status, run.created, run.updated, run.percent) == ("done", 2, 0, 100)
     assert run.errors == [{"line": 3, "reason": "import.error.phone", "value": "12345"}]
-    again = run_import(
-        world.core,
-        import_id=start_import(world.core, community_id=world.community_id, filename="x", by="xl"),
-        data=CSV,
-    )
+    again = run_import(world.core, import_id=start(world, CSV))
     assert (again.created, again.updated) == (0, 2)
 
 
+def test_a_job_run_twice_imports_once(world):
+    run_id = start(world, CSV)
+    first = run_import(world.core, import_id=run_id)
+    second = run_import(world.core, import_id=run_id)
+    assert (first.status, second.status, second.created, second.updated) == ("done", "done", 2, 0)
+    with world.core.db.transaction() as session:
+        assert session.get_one(ResidentImport, run_id).upload is None  # not kept after use
+
+
 def test_an_unreadable_file_fails_the_run_with_a_reason(world):
-    run_id = start_import(world.core, community_id=world.community_id, filename="x.csv", by="xl")
-    run = run_import(world.core, import_id=run_id, data=b"name,room\nx,1\n")
+    run = run_import(world.core, import_id=start(world, b"name,room\nx,1\n"))
     assert (run.status, run.file_error, run.file_error_detail) == (
         "failed",
         "import.error.columns",
@@ -39,7 +50,7 @@ def test_an_unreadable_file_fails_the_run_with_a_reason(world):
 
 
 def test_a_run_left_running_too_long_reads_as_stalled(world, clock):
-    run_id = start_import(world.core, community_id=world.community_id, filename="x.csv", by="xl")
+    run_id = start(world, CSV)
     clock.advance(minutes=11)
     run = import_run(world.core, community_id=world.community_id, import_id=run_id)
     assert run is not None and run.status == "stalled" and run.finished
