@@ -15,7 +15,9 @@ from itsdangerous import TimestampSigner
 from twilio.request_validator import RequestValidator
 
 from core.settings import DEV_AUTH_TOKEN, SettingsError, load_settings
-from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from core.context import FrozenClock
+from tests.builders import World
+from tests.conftest import PUBLIC_BASE_URL, START, TWILIO_TOKEN
 from tests.staff.conftest import PASSWORDS, Console
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,6 +62,7 @@ def test_twilio_webhooks_carry_them_too(app, app_world):
 
 def test_production_cookies_are_secure_httponly_and_samesite(app_factory, sqlite_url):
     production = app_factory(sqlite_url, MIANHUA_ENV="production")
+    World(production.extensions["mianhua"].core, FrozenClock(START))  # a community to run
     console = _login(production)
     cookie = console.client.get_cookie("session")
     assert cookie is not None and cookie.secure and cookie.http_only

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.calls.models import VoiceCall
 from core.accounts.acting import acting
+from core.calls.models import VoiceCall
 from core.context import Core
 from core.messages.models import Direction, Message
 

@@ -49,11 +49,13 @@ def test_a_number_that_could_be_deal_and_quantity_is_asked_about(sms, app_world)
     app_world.deal()
     app_world.deal("东北大米", unit="袋")
     wang = app_world.resident("王芳")
-    assert sms.reply(wang.phone, "23") == "是要2号3袋吗？是请回“2 3”"
-    assert "数字太多" in sms.reply(wang.phone, "2 3 4")
+    assert sms.reply(wang.phone, "23") == "您要订2号东北大米3袋（共105元），对吗？回1确认，回0不要"
+    assert "数字太多" in sms.reply(wang.phone, "2 3 4")  # not an answer: read afresh
     assert sms.reply(wang.phone, "7 2") == "现在没有7号团购。回“团购”看可订的。"
     assert "要订哪一号" in sms.reply(wang.phone, "我要两份")
     assert orders_of(app_world, wang.phone) == {}
+    sms.reply(wang.phone, "23")
+    assert sms.reply(wang.phone, "1").startswith("已订2号东北大米3袋")
 
 
 def test_over_the_limit_gets_the_limit_and_a_bare_number_then_takes_it(sms, app_world):

@@ -11,7 +11,13 @@ from tests.staff.conftest import Console
 
 
 def logged_in(outage: Outage) -> Console:
-    create_staff_user(outage.world.core, "xiaoli", "staff-password-1", "staff")
+    create_staff_user(
+        outage.world.core,
+        "xiaoli",
+        "staff-password-1",
+        "staff",
+        community_ids=[outage.world.community_id],
+    )
     console = Console(outage.up.test_client())
     assert console.login("xiaoli", "staff-password-1").status_code == 302
     return console

@@ -18,7 +18,7 @@ def test_a_staff_answer_is_sent_at_night_through_the_replies_queue(rt, rt_world,
         community_id=rt_world.community_id,
         item_id=item,
         body="王阿姨您好，明早来服务站换梨。",
-        actor="xiaoli",
+        by="xiaoli",
         form_token="f" * 32,
     )
     assert answered and answered.message_id is not None
