@@ -14,8 +14,8 @@ import pytest
 from itsdangerous import TimestampSigner
 from twilio.request_validator import RequestValidator
 
-from core.settings import DEV_AUTH_TOKEN, SettingsError, load_settings
 from core.context import FrozenClock
+from core.settings import DEV_AUTH_TOKEN, SettingsError, load_settings
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, START, TWILIO_TOKEN
 from tests.staff.conftest import PASSWORDS, Console

@@ -89,7 +89,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         community_id=world.community_id,
         filename="b.csv",
         by="b_admin",
-        data="phone,name,building,unit,room\n".encode(),
+        data=b"phone,name,building,unit,room\n",
     )
     admin_id = create_staff_user(
         world.core, "b_admin", "b-admin-password", "admin", community_ids=[world.community_id]
