@@ -2,7 +2,7 @@
 
 from core.accounts.models import AuditLog, Role, StaffUser
 from core.calls.models import CallbackState, VoiceCall
-from core.community.models import Community, Supplier
+from core.community.models import ClosedDay, Community, Supplier
 from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
@@ -14,6 +14,7 @@ __all__ = [
     "AuditLog",
     "CallbackState",
     "Channel",
+    "ClosedDay",
     "Community",
     "Conversation",
     "Deal",

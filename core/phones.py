@@ -32,3 +32,16 @@ def try_normalize_phone(raw: str, region: str = "CN") -> str | None:
         return normalize_phone(raw, region)
     except InvalidPhone:
         return None
+
+
+def dialable(e164: str, region: str = "CN") -> str:
+    """The number as people there dial it: 139 1234 5678, 0311 8888 6666 (unchanged if odd)."""
+    try:
+        number = phonenumbers.parse(e164, region)
+    except phonenumbers.NumberParseException:
+        return e164
+    if not phonenumbers.is_valid_number(number):
+        return e164
+    if phonenumbers.region_code_for_number(number) != region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
