@@ -17,9 +17,10 @@ from bootstrap import Mianhua
 from core.calls.services import identify, record_call_status, skip_callback, start_call
 from core.community.services import community_by_phone
 from core.i18n import DEFAULT_LANGUAGE, t
+from core.residents.services import ResidentView
 from ivr import machine, twiml
 from ivr.callback import enqueue_callback
-from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence
+from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence, Turn
 from twilio_webhooks import require_twilio_signature
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,20 @@ def _parties() -> tuple[str, str, str]:
     return form.get("To", ""), form.get("From", ""), direction
 
 
-def _voice(call: Call) -> twiml.Voice:
+def _voice(call: Call, turn: Turn) -> twiml.Voice:
+    """The community's rate, one step slower for a caller who asked (key 8, or remembered)."""
+    slow = call.slow or turn.slower
+    rate = twiml.speaking_rate(call.community.voice_rate)
     return twiml.Voice(
         call.language,
-        twiml.speaking_rate(call.community.voice_rate),
+        twiml.slower_rate(rate) if slow else rate,
         _mianhua().settings.ivr_key_timeout_seconds,
+        slow=slow,
     )
+
+
+def _prefers_slow(resident: ResidentView | None) -> bool:
+    return resident is not None and resident.voice_pace == "slow"
 
 
 def _not_our_line() -> Response:
@@ -77,10 +86,15 @@ def inbound() -> Response:
         if enqueue_callback(mianhua, started.call_id):
             return _xml(twiml.reject())
         skip_callback(mianhua.core, call_id=started.call_id)
-    call = Call(mianhua.core, call_sid, theirs, community, started.resident, step=0)
+    resident = started.resident
+    call = Call(
+        mianhua.core, call_sid, theirs, community, resident, step=0, slow=_prefers_slow(resident)
+    )
     turn = machine.greet(call)
     return _xml(
-        twiml.render(turn, base=mianhua.settings.public_base_url, step=0, voice=_voice(call))
+        twiml.render(
+            turn, base=mianhua.settings.public_base_url, step=0, voice=_voice(call, turn)
+        )
     )
 
 
@@ -107,11 +121,17 @@ def step() -> Response:
     community, resident = found
     asked = twiml.parse_step(request.args)
     call = Call(
-        mianhua.core, request.form.get("CallSid", ""), theirs, community, resident, asked.step
+        mianhua.core,
+        request.form.get("CallSid", "")[:64],
+        theirs,
+        community,
+        resident,
+        asked.step,
+        slow=asked.slow or _prefers_slow(resident),
     )
     turn = machine.answer(call, asked.where, _event(asked.silence))
     base = mianhua.settings.public_base_url
-    return _xml(twiml.render(turn, base=base, step=asked.step, voice=_voice(call)))
+    return _xml(twiml.render(turn, base=base, step=asked.step, voice=_voice(call, turn)))
 
 
 @bp.post("/status")

@@ -2,9 +2,9 @@
 an unknown caller who wants to register, automatic call backs that all failed.
 
 Each lives on the VoiceCall row of the call that asked (`callback = needs_staff`,
-with its reason and since when), so a retried webhook asks once. One phone has at
-most one waiting request: a caller who rings three times in the night is one
-entry for staff, not three. Staff see them (`callbacks_for_staff`) and mark them
+with its reason and since when), so a retried webhook asks once. Staff see one entry
+per phone: a caller who rings three times in the night is one call to make, and
+marking it done settles all three. Staff see them (`callbacks_for_staff`) and mark them
 done (`mark_callback_done`); the help inbox lists and acts on the same two calls.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.accounts.services import audit
@@ -58,43 +58,27 @@ class CallbackView:
     name: str | None
     address: str | None  # 3-2-401
     orders: tuple[CallbackOrder, ...]
-    reason: str
-    since: datetime
-    tries: int
+    reason: str  # the latest request's
+    since: datetime  # the first request's
+    tries: int  # automatic call backs tried, in all
     error: str | None
-
-
-def _open_request(session: Session, community_id: int, phone: str) -> VoiceCall | None:
-    return session.scalar(
-        select(VoiceCall)
-        .where(
-            VoiceCall.community_id == community_id,
-            VoiceCall.phone == phone,
-            VoiceCall.callback == CallbackState.NEEDS_STAFF,
-        )
-        .order_by(VoiceCall.id)
-        .limit(1)
-    )
+    requests: int  # calls that asked
 
 
 def put_before_staff(
     session: Session, call: VoiceCall, reason: CallbackReason, now: datetime
 ) -> VoiceCall:
-    """Hand a call back to staff in the caller's transaction; an open one for the phone wins."""
-    waiting = _open_request(session, call.community_id, call.phone)
-    if waiting is not None and waiting.id != call.id:
-        if call.callback in (CallbackState.FAILED, CallbackState.REQUESTED):
-            call.callback = CallbackState.DONE  # folded into the request already waiting
-            call.callback_done_by = "system"
-            call.callback_done_at = now
-            call.updated_at = now
-        return waiting
-    if waiting is None:
+    """Hand a call back to staff, in the caller's transaction.
+
+    Asking again keeps the first "since" and takes the latest reason (a transfer
+    nobody answered says more than the earlier "ring me back").
+    """
+    if call.callback != CallbackState.NEEDS_STAFF:
         call.callback = CallbackState.NEEDS_STAFF
-        call.callback_reason = reason
         call.callback_since = now
         call.callback_due_at = None
-        call.updated_at = now
+    call.callback_reason = reason
+    call.updated_at = now
     return call
 
 
@@ -137,20 +121,25 @@ def request_staff_callback(
         )
 
 
-def has_waiting_request(core: Core, *, call_sid: str) -> bool:
-    """Whether this call already left a request for staff (so it is not put through again)."""
+def transfer_failed_in_call(core: Core, *, call_sid: str) -> bool:
+    """Whether this call was put through once and nobody answered (so it is not rung again)."""
     with core.db.transaction() as session:
-        call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
-        if call is None:
-            return False
-        return _open_request(session, call.community_id, call.phone) is not None
+        row = session.execute(
+            select(VoiceCall.callback, VoiceCall.callback_reason).where(
+                VoiceCall.call_sid == call_sid
+            )
+        ).first()
+        return row is not None and tuple(row) == (
+            CallbackState.NEEDS_STAFF,
+            CallbackReason.NO_ANSWER,
+        )
 
 
 def waiting_callbacks(core: Core, *, community_id: int) -> int:
     """How many call backs wait for a person (the dashboard's count)."""
     with core.db.transaction() as session:
         count = session.scalar(
-            select(func.count()).where(
+            select(func.count(func.distinct(VoiceCall.phone))).where(
                 VoiceCall.community_id == community_id,
                 VoiceCall.callback == CallbackState.NEEDS_STAFF,
             )
@@ -179,22 +168,27 @@ def callbacks_for_staff(core: Core, *, community_id: int) -> list[CallbackView]:
             )
         }
         orders = _orders_of(session, [r.id for r in residents.values()])
-        views = []
+        by_phone: dict[str, list[VoiceCall]] = {}
         for call in calls:
-            resident = residents.get(call.phone)
+            by_phone.setdefault(call.phone, []).append(call)
+        views = []
+        for phone, asked in by_phone.items():
+            first, latest = asked[0], asked[-1]
+            resident = residents.get(phone)
             views.append(
                 CallbackView(
-                    id=call.id,
-                    phone=call.phone,
-                    dial=dialable(call.phone),
+                    id=first.id,
+                    phone=phone,
+                    dial=dialable(phone),
                     resident_id=resident.id if resident else None,
                     name=resident.name if resident else None,
                     address=resident.address if resident else None,
                     orders=orders.get(resident.id, ()) if resident else (),
-                    reason=call.callback_reason or CallbackReason.OUT_OF_HOURS,
-                    since=call.callback_since or call.created_at,
-                    tries=call.callback_tries,
-                    error=call.callback_error,
+                    reason=latest.callback_reason or CallbackReason.OUT_OF_HOURS,
+                    since=first.callback_since or first.created_at,
+                    tries=sum(c.callback_tries for c in asked),
+                    error=next((c.callback_error for c in asked[::-1] if c.callback_error), None),
+                    requests=len(asked),
                 )
             )
         return views
@@ -221,7 +215,10 @@ def _orders_of(session: Session, resident_ids: list[int]) -> dict[int, tuple[Cal
 
 
 def mark_callback_done(core: Core, *, community_id: int, callback_id: int, actor: str) -> bool:
-    """A staff member rang the caller back; False when it is not a waiting one of theirs."""
+    """A staff member rang the caller back: every waiting request of that phone is settled.
+
+    False when `callback_id` is not a waiting request of this community.
+    """
     now = core.now()
     with core.db.transaction() as session:
         call = session.get(VoiceCall, callback_id)
@@ -231,16 +228,26 @@ def mark_callback_done(core: Core, *, community_id: int, callback_id: int, actor
             or call.callback != CallbackState.NEEDS_STAFF
         ):
             return False
-        call.callback = CallbackState.DONE
-        call.callback_done_by = actor[:50]
-        call.callback_done_at = now
-        call.updated_at = now
+        settled = session.execute(
+            update(VoiceCall)
+            .where(
+                VoiceCall.community_id == community_id,
+                VoiceCall.phone == call.phone,
+                VoiceCall.callback == CallbackState.NEEDS_STAFF,
+            )
+            .values(
+                callback=CallbackState.DONE,
+                callback_done_by=actor[:50],
+                callback_done_at=now,
+                updated_at=now,
+            )
+        ).rowcount
         audit(
             session,
             actor=actor,
             action="callback.done",
             community_id=community_id,
             call_id=call.id,
-            reason=call.callback_reason,
+            requests=settled,
         )
         return True
