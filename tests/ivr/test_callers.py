@@ -128,7 +128,10 @@ def test_no_answer_from_staff_leaves_a_call_back_and_goes_back_to_the_menu(world
     response = signed_post(client, "/voice/step?s=staff&n=2", params)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "对不起，工作人员现在没能接听。我们已经记下了，工作人员会在今天下午5点半以前给您回电话。" in body
+    assert (
+        "对不起，工作人员现在没能接听。我们已经记下了，工作人员会在今天下午5点半以前给您回电话。"
+        in body
+    )
     assert "<Gather" in body
     record = call_record(world.core, call_sid=call.call_sid)
     assert record is not None and record.callback_reason == "no_answer"
