@@ -18,6 +18,7 @@ import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.services import audit
 from core.community.models import ClosedDay, Community
 from core.context import Core
 
@@ -160,3 +161,16 @@ def next_staff_opening(
 ) -> datetime | None:
     """When a person is next there: `after` (now) itself while open; None: not in 60 days."""
     return staff_calendar(core, community_id=community_id).next_opening(after or core.now())
+
+
+def set_staff_hours(core: Core, *, community_id: int, hours: str, actor: str) -> str:
+    """Change the weekly hours; raises HoursError saying what is wrong. Returns them as saved."""
+    text = " ".join((hours or "").split())
+    parse_week(text)
+    if len(text) > 200:
+        raise HoursError("at most 200 characters")
+    with core.db.transaction() as session:
+        session.get_one(Community, community_id).staff_hours = text
+        audit(session, actor=actor, action="staff_hours.set", community_id=community_id,
+              hours=text)
+    return text
