@@ -9,9 +9,18 @@ def init_console(app: Flask) -> None:
     """Register the console's blueprint, logins and CSRF on `app`."""
     from staff import auth
     from staff.console import bp
-    from staff.views import accounts, dashboard, deals, messages, orders, reminders, residents
+    from staff.views import (
+        accounts,
+        callbacks,
+        dashboard,
+        deals,
+        messages,
+        orders,
+        reminders,
+        residents,
+    )
 
-    del accounts, dashboard, deals, messages, orders, reminders, residents  # routes registered
+    del accounts, callbacks, dashboard, deals, messages, orders, reminders, residents  # routes
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

@@ -46,6 +46,7 @@ def _edit_from(form: ResidentForm) -> ResidentEdit:
         landline=bool(form.landline.data),
         opted_out=bool(form.opted_out.data),
         notes=form.notes.data or "",
+        voice_pace=form.voice_pace.data or "normal",
     )
 
 
@@ -53,6 +54,8 @@ def _edit_from(form: ResidentForm) -> ResidentEdit:
 def resident_new() -> Any:
     form = ResidentForm()
     problem = None
+    if request.method == "GET":
+        form.phone.data = request.args.get("phone", "")[:40]  # "register this caller"
     if request.method == "POST":
         try:
             saved = save_resident(
@@ -91,6 +94,7 @@ def resident(resident_id: int) -> Any:
             "language",
             "landline",
             "opted_out",
+            "voice_pace",
             "notes",
         ):
             getattr(form, name).data = getattr(person, name)

@@ -14,6 +14,7 @@ SAMPLE_ARGS = {
     "order_id": 1,
     "resident_id": 1,
     "import_id": 1,
+    "callback_id": 1,
     "user_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
