@@ -32,7 +32,7 @@ def greeting(call: Call) -> Turn:
 
 def headline(call: Call) -> list[str]:
     """The one thing this caller most likely wants: a pickup, an order's standing, the deals."""
-    orders = resident_orders(call.core, community_id=call.community.id, phone=call.phone_e164)
+    orders = resident_orders(call.core, community_id=call.community.id, phone=call.caller_phone)
     placed = [] if isinstance(orders, Refusal) else [o for o in orders if o.status == "placed"]
     now = call.now
     going_ahead = sorted(

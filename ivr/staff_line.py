@@ -39,7 +39,7 @@ def _ask(call: Call, reason: CallbackReason) -> CallbackPromise:
         call.core,
         community_id=call.community.id,
         call_sid=call.call_sid,
-        phone=call.phone_e164,
+        phone=call.caller_phone,
         reason=_reason(call, reason),
     )
 
@@ -105,6 +105,6 @@ def ring_me_back(call: Call) -> Turn:
     promise = _ask(call, CallbackReason.UNKNOWN_CALLER)
     if not promise.phone_known:
         return home(call).before(*promise_lines(call, promise))
-    digits = speech.digits(dialable(call.phone_e164), call.language)
+    digits = speech.digits(dialable(call.caller_phone), call.language)
     noted = call.say("ivr.callback.noted", phone=digits)
     return home(call).before(noted, *promise_lines(call, promise))

@@ -112,7 +112,8 @@ class Call:
     slow: bool = False  # speaking slowly: asked for in this call (8) or remembered
 
     @property
-    def phone_e164(self) -> str:
+    def caller_phone(self) -> str:
+        """The resident's number as registered, else what the caller id said (maybe "anonymous")."""
         return self.resident.phone if self.resident else self.phone
 
     @property

@@ -11,7 +11,7 @@ done (`mark_callback_done`); the help inbox lists and acts on the same two calls
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +26,9 @@ from core.orders.models import Order, OrderStatus
 from core.phones import dialable, try_normalize_phone
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
+
+#: Closer to closing time than this, a call back is promised from the next opening.
+LAST_PROMISE_BEFORE_CLOSING = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -110,15 +113,13 @@ def request_staff_callback(
         if e164 is not None:
             call = put_before_staff(session, call, reason, now)
         calendar = calendar_of(session, community)
-        opening = calendar.next_opening(now)
-        open_now = opening == now
-        return CallbackPromise(
-            call.id,
-            CallbackReason(call.callback_reason or reason),
-            None if open_now else opening,
-            calendar.closing(now) if open_now else None,
-            e164 is not None,
-        )
+        closing = calendar.closing(now)
+        why = CallbackReason(call.callback_reason or reason)
+        if closing is not None and closing - now >= LAST_PROMISE_BEFORE_CLOSING:
+            return CallbackPromise(call.id, why, None, closing, e164 is not None)
+        # Closed, or closing too soon to promise "today": from the next opening on.
+        opening = calendar.next_opening(closing or now)
+        return CallbackPromise(call.id, why, opening, None, e164 is not None)
 
 
 def transfer_failed_in_call(core: Core, *, call_sid: str) -> bool:

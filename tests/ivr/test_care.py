@@ -218,3 +218,68 @@ def test_an_anonymous_caller_is_told_we_cannot_ring_back(world: World, dial: Dia
     assert waiting(world) == []
     record = call_record(world.core, call_sid=call.call_sid)
     assert record is not None and record.callback != CallbackState.NEEDS_STAFF
+
+
+def test_a_transfer_unanswered_near_closing_promises_the_next_opening(
+    world: World, dial: Dial, clock
+):  # type: ignore[no-untyped-def]
+    wang = world.resident("王芳")
+    clock.set(world.local(0, 17, 10))  # open, but only twenty minutes left
+    call = dial(wang.phone)
+    call.dial_status = "busy"
+    call.press("0")
+    assert call.dialed == [STAFF_PHONE]
+    assert "工作人员明天上午8点半上班，上班后会给您回电话。" in heard(call)
+
+
+def test_a_call_back_nobody_answers_reaches_staff_after_its_last_try(
+    app_factory, sqlite_url: str, clock
+):  # type: ignore[no-untyped-def]
+    from ivr.callback import call_back
+    from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+    from tests.ivr.conftest import COMMUNITY_PHONE, signed_post
+    from tests.ivr.test_callback import ACCOUNT_SID, enable_callback
+    from tests.support.fake_twilio import FakeTwilio
+    from tests.support.twiml_caller import ScriptedCall, flask_post
+    from workers.housekeeping import retry_callbacks
+    from workers.runtime import installed
+
+    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=TWILIO_TOKEN) as fake:
+        app = app_factory(
+            sqlite_url,
+            SMS_SENDER="twilio",
+            TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+            TWILIO_API_BASE=fake.base_url,
+        )
+        mianhua = app.extensions["mianhua"]
+        world = World(mianhua.core, clock)
+        enable_callback(world)
+        wang = world.resident("王芳")
+        rung = ScriptedCall(
+            flask_post(app.test_client()),
+            from_=wang.phone,
+            to=COMMUNITY_PHONE,
+            auth_token=TWILIO_TOKEN,
+            base_url=PUBLIC_BASE_URL,
+        ).start()
+        assert rung.rejected
+        record = call_record(mianhua.core, call_sid=rung.call_sid)
+        assert record is not None
+
+        with installed(mianhua) as rt:
+            for attempt in range(3):
+                assert call_back(mianhua, record.id) == "placed"
+                placed_sid = fake.requests[-1].sid
+                assert placed_sid is not None
+                # Twilio rings Wang, nobody picks up, and it says so to our status callback.
+                status = {"CallSid": placed_sid, "CallStatus": "no-answer"}
+                assert signed_post(app.test_client(), "/voice/status", status).status_code == 204
+                clock.advance(minutes=31)
+                assert retry_callbacks(rt) == (1 if attempt < 2 else 0)
+
+        final = call_record(mianhua.core, call_sid=rung.call_sid)
+        assert final is not None and final.callback == CallbackState.NEEDS_STAFF
+        assert (final.callback_reason, final.callback_tries) == ("retries_failed", 3)
+        [shown] = waiting(world)
+        assert (shown.name, shown.reason, shown.tries) == ("王芳", "retries_failed", 3)
+        assert len([r for r in fake.requests if r.kind == "call"]) == 3
