@@ -84,6 +84,7 @@ STATES: dict[State, StateSpec] = {
         lambda call, where: navigation.unregistered(call), _unregistered_keys
     ),
     State.BROWSE: StateSpec(ordering.enter_deal, ordering.browse_keys),
+    State.LEAVE_NUMBER: StateSpec(staff_line.enter_leave_number, staff_line.leave_number_keys),
     State.STAFF: StateSpec(_enter_home, _no_keys),
 }
 

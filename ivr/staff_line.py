@@ -16,10 +16,10 @@ from core.calls.staff_callbacks import (
     transfer_failed_in_call,
 )
 from core.community.hours import staff_available
-from core.phones import dialable
+from core.phones import dialable, try_normalize_phone
 from ivr import speech
 from ivr.navigation import goodbye, home
-from ivr.states import Call, Turn
+from ivr.states import Call, State, Turn, Where
 
 DIAL_STATUS_ANSWERED = "completed"
 
@@ -101,10 +101,37 @@ def on_long_silence(call: Call) -> Turn:
 
 
 def ring_me_back(call: Call) -> Turn:
-    """An unknown caller asks to be rung back (to be registered): their number is read back."""
-    promise = _ask(call, CallbackReason.UNKNOWN_CALLER)
-    if not promise.phone_known:
-        return home(call).before(*promise_lines(call, promise))
-    digits = speech.digits(dialable(call.caller_phone), call.language)
+    """An unknown caller asks to be rung back (to be registered): their number is read back.
+
+    Without a caller id they are asked to type the number instead.
+    """
+    if try_normalize_phone(call.caller_phone) is None:
+        return enter_leave_number(call, Where(State.LEAVE_NUMBER))
+    return _noted(call, call.caller_phone)
+
+
+def _noted(call: Call, phone: str) -> Turn:
+    promise = request_staff_callback(
+        call.core,
+        community_id=call.community.id,
+        call_sid=call.call_sid,
+        phone=phone,
+        reason=CallbackReason.UNKNOWN_CALLER,
+    )
+    digits = speech.digits(dialable(phone), call.language)
     noted = call.say("ivr.callback.noted", phone=digits)
     return home(call).before(noted, *promise_lines(call, promise))
+
+
+def enter_leave_number(call: Call, where: Where) -> Turn:
+    return Turn([call.say("ivr.callback.type_number")], wait=Where(State.LEAVE_NUMBER))
+
+
+def leave_number_keys(call: Call, where: Where, digits: str) -> Turn | None:
+    """The typed number (a landline with its area code); * goes back."""
+    if "*" in digits:
+        return home(call)
+    phone = try_normalize_phone(digits) if digits.isdigit() else None
+    if phone is None:
+        return enter_leave_number(call, where).before(call.say("ivr.callback.bad_number"))
+    return _noted(call, phone)

@@ -29,11 +29,12 @@ class State(enum.StrEnum):
     CANCEL_CONFIRM = "cancel_confirm"  # 1 cancel it, 2 keep it
     UNREGISTERED = "unregistered"  # an unknown number: 1 deals, 2 ring me back, 0 staff
     BROWSE = "browse"  # an unknown caller hears a group buy: 2 next, 3 previous, # menu
+    LEAVE_NUMBER = "leave_number"  # no caller id: the number to ring back, then #
     STAFF = "staff"  # back from a <Dial> to the staff phone
 
 
 #: States that take a number ended by # rather than one key.
-NUMBER_ENTRY = frozenset({State.QUANTITY, State.CANCEL})
+NUMBER_ENTRY = frozenset({State.QUANTITY, State.CANCEL, State.LEAVE_NUMBER})
 #: Where a caller starts: "#" (back to the main menu) has nowhere further to go.
 HOME_STATES = frozenset({State.MAIN, State.UNREGISTERED})
 #: States only a registered resident may be in.

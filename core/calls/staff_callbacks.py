@@ -111,6 +111,8 @@ def request_staff_callback(
             session.add(call)
             session.flush()
         if e164 is not None:
+            if try_normalize_phone(call.phone) is None:
+                call.phone = e164  # no caller id: the number the caller typed
             call = put_before_staff(session, call, reason, now)
         calendar = calendar_of(session, community)
         closing = calendar.closing(now)

@@ -208,14 +208,35 @@ def test_an_unknown_caller_hears_the_deals_and_asks_to_be_rung_back(world: World
     assert waiting(world) == []
 
 
-def test_an_anonymous_caller_is_told_we_cannot_ring_back(world: World, dial: Dial, clock):  # type: ignore[no-untyped-def]
+def test_a_caller_without_caller_id_types_the_number_to_ring_back(
+    world: World, dial: Dial, clock
+):  # type: ignore[no-untyped-def]
     clock.set(world.local(0, 22, 0))
     call = dial("anonymous")
     call.press("2")
+    assert heard(call).startswith("我们看不到您的来电号码。请按您的电话号码，座机请加区号")
+    call.press("123#")
+    assert heard(call).startswith("对不起，这个号码好像不对。我们看不到您的来电号码。")
+    call.press("031185662001#")
     assert heard(call).startswith(
-        "我们看不到您的来电号码，没法给您回电话。工作人员明天上午8点半上班，请那时再打来。"
+        "好的，我们记下了您的电话：0 3 1 1，8 5 6 6，2 0 0 1。"
+        "我们已经记下了，工作人员明天上午8点半上班，上班后会给您回电话。"
     )
-    assert waiting(world) == []
+    [request] = waiting(world)
+    assert (request.phone, request.reason) == ("+8631185662001", "unknown_caller")
+
+
+def test_a_caller_without_caller_id_who_stays_silent_is_told_when_to_call(
+    world: World, dial: Dial, clock
+):  # type: ignore[no-untyped-def]
+    clock.set(world.local(0, 22, 0))
+    call = dial("anonymous")
+    call.wait()
+    call.wait()
+    assert heard(call).startswith(
+        "现在不是工作时间。我们看不到您的来电号码，没法给您回电话。工作人员明天上午8点半上班，请那时再打来。"
+    )
+    assert call.ended and waiting(world) == []
     record = call_record(world.core, call_sid=call.call_sid)
     assert record is not None and record.callback != CallbackState.NEEDS_STAFF
 
