@@ -11,11 +11,17 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from core.calls.staff_callbacks import callbacks_for_staff, mark_callback_done
+from core.calls.staff_callbacks import callbacks_for_staff, mark_callback_done, waiting_callbacks
 from core.community.closed_days import add_closed_day, closed_days, remove_closed_day
 from core.community.hours import HoursError, set_staff_hours, staff_calendar
 from staff.auth import username
 from staff.console import bp, community, core, text
+
+
+@bp.app_template_global("callbacks_waiting")
+def callbacks_waiting() -> int:
+    """How many callers wait to be rung back: the dashboard shows it (the inbox will)."""
+    return waiting_callbacks(core(), community_id=community().id)
 
 
 @bp.get("/callbacks")

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
 
-from core.calls.staff_callbacks import waiting_callbacks
 from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.console import bp, communities, community, core
 
@@ -14,12 +13,7 @@ from staff.console import bp, communities, community, core
 @bp.get("/")
 def dashboard() -> Any:
     figures = dashboard_figures(core(), community_id=community().id)
-    return render_template(
-        "staff/dashboard.html",
-        board=figures,
-        community=community(),
-        callbacks_waiting=waiting_callbacks(core(), community_id=community().id),
-    )
+    return render_template("staff/dashboard.html", board=figures, community=community())
 
 
 @bp.post("/community")

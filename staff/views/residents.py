@@ -54,8 +54,8 @@ def _edit_from(form: ResidentForm) -> ResidentEdit:
 def resident_new() -> Any:
     form = ResidentForm()
     problem = None
-    if request.method == "GET":
-        form.phone.data = request.args.get("phone", "")[:40]  # "register this caller"
+    if request.method == "GET":  # "register this caller" from the help inbox names the phone
+        form.phone.data = request.args.get("phone", "")
     if request.method == "POST":
         try:
             saved = save_resident(

@@ -10,11 +10,11 @@ from core.orders.services import place_order
 
 #: A value for every URL parameter, so each route can be requested.
 SAMPLE_ARGS = {
+    "callback_id": 1,
     "number": 1,
     "order_id": 1,
     "resident_id": 1,
     "import_id": 1,
-    "callback_id": 1,
     "user_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
