@@ -46,13 +46,17 @@ def _parties() -> tuple[str, str, str]:
 
 
 def _voice(call: Call, turn: Turn) -> twiml.Voice:
-    """The community's rate, one step slower for a caller who asked (key 8, or remembered)."""
+    """The community's rate, one step slower for a caller who asked (key 8, or remembered).
+
+    A caller who needs slower speech also gets half as long again to find a key.
+    """
     slow = call.slow or turn.slower
     rate = twiml.speaking_rate(call.community.voice_rate)
+    timeout = _mianhua().settings.ivr_key_timeout_seconds
     return twiml.Voice(
         call.language,
         twiml.slower_rate(rate) if slow else rate,
-        _mianhua().settings.ivr_key_timeout_seconds,
+        timeout * 3 // 2 if slow else timeout,
         slow=slow,
     )
 

@@ -100,6 +100,7 @@ def test_eight_slows_every_prompt_and_the_pace_is_remembered(world: World, dial:
     call.press("8")
     assert heard(call).startswith("好的，我会说慢一点。以后您打来，我也会慢慢说。听本周的团购")
     assert 'rate="x-slow"' in call.posted[-1].body and 'rate="slow"' not in call.posted[-1].body
+    assert call.gather is not None and call.gather["timeout"] == "12"  # and more time for keys
     call.press("1")
     assert 'rate="x-slow"' in call.posted[-1].body  # every later prompt too
     resident = find_resident(world.core, community_id=world.community_id, phone=wang.phone)
