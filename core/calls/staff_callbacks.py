@@ -217,19 +217,20 @@ def _orders_of(session: Session, resident_ids: list[int]) -> dict[int, tuple[Cal
     return found
 
 
-def mark_callback_done(core: Core, *, community_id: int, callback_id: int, actor: str) -> bool:
+def mark_callback_done(
+    core: Core, *, community_id: int, callback_id: int, actor: str
+) -> bool | None:
     """A staff member rang the caller back: every waiting request of that phone is settled.
 
-    False when `callback_id` is not a waiting request of this community.
+    False when it was settled already (a second click); None when this community
+    has no such call back (another community's ids reveal nothing).
     """
     now = core.now()
     with core.db.transaction() as session:
         call = session.get(VoiceCall, callback_id)
-        if (
-            call is None
-            or call.community_id != community_id
-            or call.callback != CallbackState.NEEDS_STAFF
-        ):
+        if call is None or call.community_id != community_id or call.callback is None:
+            return None
+        if call.callback != CallbackState.NEEDS_STAFF:
             return False
         settled = session.execute(
             update(VoiceCall)

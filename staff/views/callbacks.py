@@ -32,11 +32,13 @@ def callbacks() -> Any:
 
 @bp.post("/callbacks/<int:callback_id>/done")
 def callback_done(callback_id: int) -> Any:
-    phone = request.form.get("phone", "")
-    if mark_callback_done(
+    done = mark_callback_done(
         core(), community_id=community().id, callback_id=callback_id, actor=username()
-    ):
-        flash(text("staff.callbacks.marked", phone=phone))
+    )
+    if done is None:
+        abort(404)
+    if done:
+        flash(text("staff.callbacks.marked", phone=request.form.get("phone", "")[:40]))
     else:
         flash(text("staff.callbacks.gone"))
     return redirect(url_for("staff.callbacks"))

@@ -40,6 +40,7 @@ def test_waiting_call_backs_are_counted_listed_and_marked_done(staff, app_world)
     assert "王芳" not in page and "139 1234 5678" in page
     again = staff.post(f"/staff/callbacks/{known.id}/done", form_on="/staff/callbacks")
     assert "这个电话已经有人处理过了" in staff.page(again.headers["Location"])
+    assert staff.post("/staff/callbacks/9999/done", form_on="/staff/callbacks").status_code == 404
 
 
 def test_an_unknown_caller_is_registered_from_the_call_back(staff, app_world):  # type: ignore[no-untyped-def]

@@ -139,12 +139,20 @@ def test_staff_mark_a_call_back_done_only_in_their_own_community(world: World, c
     )
     [shown] = callbacks_for_staff(world.core, community_id=world.community_id)
     assert callbacks_for_staff(world.core, community_id=other) == []
-    assert not mark_callback_done(world.core, community_id=other, callback_id=shown.id, actor="x")
+    assert (
+        mark_callback_done(world.core, community_id=other, callback_id=shown.id, actor="x")
+        is None
+    )
     assert mark_callback_done(
         world.core, community_id=world.community_id, callback_id=shown.id, actor="xiaoli"
     )
-    assert not mark_callback_done(
+    again = mark_callback_done(
         world.core, community_id=world.community_id, callback_id=shown.id, actor="xiaoli"
+    )
+    assert again is False  # a second click: settled already
+    assert (
+        mark_callback_done(world.core, community_id=world.community_id, callback_id=9999, actor="x")
+        is None
     )
     record = call_record(world.core, call_sid="CA-a")
     assert record is not None and record.callback == CallbackState.DONE
