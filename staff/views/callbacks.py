@@ -84,8 +84,8 @@ def staff_hours() -> Any:
                 remove_closed_day(core(), community_id=here.id, day=day, actor=username())
                 flash(text("staff.hours.removed", day=day.isoformat()))
                 return redirect(url_for("staff.staff_hours"))
-        else:
-            abort(400)
+        else:  # a form that is not this page's: say so rather than fail
+            problem = text("staff.hours.unknown_action")
     now = core().now()
     calendar = staff_calendar(core(), community_id=here.id)
     today = now.astimezone(here.zone).date()

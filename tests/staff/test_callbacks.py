@@ -79,6 +79,8 @@ def test_closed_days_and_weekly_hours_from_the_console(staff, app_world):  # typ
     assert bad.status_code == 422 and "看不懂这个工作时间" in bad.get_data(as_text=True)
     bad_day = staff.post("/staff/hours", {"action": "add", "day": "明天"}, form_on="/staff/hours")
     assert bad_day.status_code == 422
+    stray = staff.post("/staff/hours", {"name": "x"}, form_on="/staff/hours")
+    assert stray.status_code == 422 and "请用页面上的按钮保存" in stray.get_data(as_text=True)
     week = "mon-fri 08:30-17:30; sat 09:00-12:00"
     assert staff.post(
         "/staff/hours", {"action": "hours", "hours": week}, form_on="/staff/hours"
