@@ -2,7 +2,7 @@
 
 from core.accounts.models import AuditLog, Role, StaffMembership, StaffUser
 from core.calls.models import CallbackState, VoiceCall
-from core.community.models import Community, Supplier
+from core.community.models import ClosedDay, Community, Supplier
 from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
 from core.helpdesk.models import HelpRequest
@@ -15,6 +15,7 @@ __all__ = [
     "AuditLog",
     "CallbackState",
     "Channel",
+    "ClosedDay",
     "Community",
     "Conversation",
     "Deal",

@@ -27,20 +27,28 @@ log = logging.getLogger(__name__)
 CALLBACK_JOB = "ivr.callback.place_callback"
 #: A resident waits by the phone: retry a failed attempt soon, then give up.
 RETRY = Retry(max=2, interval=[5, 20])
+#: Twilio errors that blame the number itself: trying it again will not help.
+NUMBER_ERRORS = frozenset({13223, 13224, 21211, 21214, 21217})
 
 
 def callback_job_id(call_id: int) -> str:
     return f"callback-{call_id}"
 
 
-def enqueue_callback(mianhua: Mianhua, call_id: int, *, at: datetime | None = None) -> bool:
+def enqueue_callback(
+    mianhua: Mianhua, call_id: int, *, at: datetime | None = None, tries: int = 0
+) -> bool:
     """Queue the call back (`at`: not before then); False when Redis cannot be reached
-    (then answer the call)."""
+    (then answer the call).
+
+    `tries` names a later try (the sweep's), so it is not mistaken for the first job.
+    """
+    job_id = callback_job_id(call_id) + (f"-t{tries}" if tries else "")
     try:
         queue = Queue(REPLIES, connection=mianhua.redis)
-        if queue.fetch_job(callback_job_id(call_id)) is not None:
+        if queue.fetch_job(job_id) is not None:
             return True  # a retried webhook: the job is on its way already
-        options = dict(job_id=callback_job_id(call_id), retry=RETRY, result_ttl=0)
+        options = dict(job_id=job_id, retry=RETRY, result_ttl=0)
         if at is not None:
             queue.enqueue_at(at, CALLBACK_JOB, call_id, failure_ttl=86400, **options)
         else:
@@ -92,7 +100,11 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
             _release(mianhua, call_id)
             raise
         finish_callback(
-            core, call_id=call_id, state=CallbackState.FAILED, error=f"{exc.code}: {exc.msg}"
+            core,
+            call_id=call_id,
+            state=CallbackState.FAILED,
+            error=f"{exc.code}: {exc.msg}",
+            permanent=exc.code in NUMBER_ERRORS,
         )
         return "failed"
     except (requests.RequestException, TwilioException):

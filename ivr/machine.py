@@ -1,11 +1,13 @@
 """The phone menu as an explicit state machine: each named state, how it is entered,
 what its keys do, and the rules every state shares.
 
-Shared rules: 0 reaches a person from anywhere; 9 repeats a one-key menu; a key
-that is not on the menu gets an apology and the menu again; silence repeats the
-menu, the second silence adds the offer of a person, the third ends the call
-politely. A caller whose number is not registered only ever reaches the
-unknown-caller menu.
+Shared rules: 0 reaches a person from anywhere; in a one-key menu 9 repeats the
+menu, * repeats its last sentence, 8 slows every prompt for the rest of the call
+(and for the resident's next calls), # goes back to the main menu; a key that is
+not on the menu gets an apology and the menu again. Silence repeats the menu
+once; the second silence in a row puts the caller through to a person (or, when
+nobody is there, promises a call back and says when). A caller whose number is
+not registered only ever reaches the unknown-caller menus.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ivr import my_orders, navigation, ordering
+from core.residents.services import set_voice_pace
+from ivr import my_orders, navigation, ordering, staff_line
 from ivr.states import (
+    HOME_STATES,
     NUMBER_ENTRY,
     RESIDENTS_ONLY,
     Call,
@@ -28,8 +32,9 @@ from ivr.states import (
     Where,
 )
 
-#: The third silence in a row ends the call.
-SILENCES_BEFORE_GOODBYE = 3
+#: The second silence in a row means the caller needs a person.
+SILENCES_BEFORE_A_PERSON = 2
+REPEAT_MENU, REPEAT_LAST, SLOWER, BACK = "9", "*", "8", "#"
 
 Enterer = Callable[[Call, Where], Turn]
 KeyHandler = Callable[[Call, Where, str], Turn | None]  # None: not a key of this menu
@@ -51,6 +56,14 @@ def _main_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
 
+def _unregistered_keys(call: Call, where: Where, digits: str) -> Turn | None:
+    if digits == "1":
+        return ordering.enter_deal(call, Where(State.BROWSE))
+    if digits == "2":
+        return staff_line.ring_me_back(call)
+    return None
+
+
 def _no_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
@@ -67,7 +80,11 @@ STATES: dict[State, StateSpec] = {
     State.ORDERS: StateSpec(my_orders.enter_orders, my_orders.orders_keys),
     State.CANCEL: StateSpec(my_orders.enter_cancel, my_orders.cancel_keys),
     State.CANCEL_CONFIRM: StateSpec(my_orders.enter_cancel_confirm, my_orders.cancel_confirm_keys),
-    State.UNREGISTERED: StateSpec(lambda call, where: navigation.unregistered(call), _no_keys),
+    State.UNREGISTERED: StateSpec(
+        lambda call, where: navigation.unregistered(call), _unregistered_keys
+    ),
+    State.BROWSE: StateSpec(ordering.enter_deal, ordering.browse_keys),
+    State.LEAVE_NUMBER: StateSpec(staff_line.enter_leave_number, staff_line.leave_number_keys),
     State.STAFF: StateSpec(_enter_home, _no_keys),
 }
 
@@ -89,7 +106,7 @@ def answer(call: Call, where: Where, event: Event) -> Turn:
         case Silence(count):
             return _on_silence(call, where, spec, count)
         case DialEnded(status):
-            return navigation.staff_call_ended(call, status)
+            return staff_line.staff_call_ended(call, status)
         case Keys(digits):
             return _on_keys(call, where, spec, digits)
         case Enter():
@@ -99,24 +116,61 @@ def answer(call: Call, where: Where, event: Event) -> Turn:
 
 def _on_keys(call: Call, where: Where, spec: StateSpec, digits: str) -> Turn:
     if digits == "0":
-        return navigation.to_staff(call)
-    if digits == "9" and where.state not in NUMBER_ENTRY:
-        return spec.enter(call, where)
+        return staff_line.to_staff(call)
+    if where.state not in NUMBER_ENTRY:
+        shared = _shared_key(call, where, spec, digits)
+        if shared is not None:
+            return shared
     turn = spec.keys(call, where, digits)
     if turn is None:
         return spec.enter(call, where).before(call.say("ivr.wrong_key"))
     return turn
 
 
+def _shared_key(call: Call, where: Where, spec: StateSpec, digits: str) -> Turn | None:
+    """The keys every one-key menu shares (a number being typed takes them as digits)."""
+    if digits == REPEAT_MENU:
+        return spec.enter(call, where)
+    if digits == REPEAT_LAST:
+        return _repeat_last(call, where, spec)
+    if digits == SLOWER:
+        return _slower(call, where, spec)
+    if digits == BACK and where.state not in HOME_STATES:
+        return navigation.home(call)
+    return None
+
+
+def _repeat_last(call: Call, where: Where, spec: StateSpec) -> Turn:
+    """The last thing said before the keys, then the keys: what a caller most often missed."""
+    turn = spec.enter(call, where)
+    if where.state == State.MAIN:
+        turn.lines[:0] = navigation.headline(call)
+    turn.lines = turn.lines[-2:]
+    return turn
+
+
+def _slower(call: Call, where: Where, spec: StateSpec) -> Turn:
+    """Key 8: slower speech from now on, remembered for the resident's next calls."""
+    if call.slow:
+        return spec.enter(call, where).before(call.say("ivr.pace.already"))
+    if call.resident is not None:
+        set_voice_pace(
+            call.core, community_id=call.community.id, phone=call.resident.phone, pace="slow"
+        )
+        said = call.say("ivr.pace.slower_remembered")
+    else:
+        said = call.say("ivr.pace.slower")
+    turn = spec.enter(call, where).before(said)
+    turn.slower = True
+    return turn
+
+
 def _on_silence(call: Call, where: Where, spec: StateSpec, count: int) -> Turn:
-    if count >= SILENCES_BEFORE_GOODBYE:
-        return Turn([call.say("ivr.silence.goodbye")], hangup=True)
+    if count >= SILENCES_BEFORE_A_PERSON:
+        return staff_line.on_long_silence(call)
     turn = spec.enter(call, where)
     if turn.wait is None:
         return turn
-    if count <= 1:
-        turn.before(call.say("ivr.silence.repeat"))
-    else:
-        turn.lines.append(call.say("ivr.silence.offer_staff"))
+    turn.before(call.say("ivr.silence.repeat"))
     turn.silence = count
     return turn

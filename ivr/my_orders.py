@@ -36,7 +36,7 @@ def enter_orders(call: Call, where: Where) -> Turn:
 
 
 def orders_keys(call: Call, where: Where, digits: str) -> Turn | None:
-    return home(call) if digits == "*" else None
+    return None  # only the shared keys: 9 again, * the last sentence, # the main menu
 
 
 # --- CANCEL: which one ----------------------------------------------------------------------
@@ -91,7 +91,7 @@ def enter_cancel_confirm(call: Call, where: Where) -> Turn:
 def cancel_confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
     if digits == "1":
         return _cancel(call, where)
-    if digits in ("2", "*"):
+    if digits == "2":
         return home(call).before(call.say("ivr.cancel.kept"))
     return None
 

@@ -1,22 +1,86 @@
-"""The main menu, the unknown caller's menu, and the way to a person (key 0)."""
+"""The greeting, the main menu and the unknown caller's menu: where every caller starts.
+
+The greeting says the one thing a caller most likely rang about before any menu:
+when to pick up what they ordered, how their order stands, or this week's deals.
+"""
 
 from __future__ import annotations
 
-from datetime import time
-
-from ivr import speech
+from core.deals.services import open_deals
+from core.orders.services import resident_orders
+from core.results import OrderView, Refusal
+from ivr import prompts
 from ivr.states import Call, State, Turn, Where
 
 DIAL_TIMEOUT_SECONDS = 30  # about six rings before "nobody could answer"
+#: Deals named in an unknown caller's or an order-less resident's greeting.
+DEALS_NAMED = 3
 
 
 def greeting(call: Call) -> Turn:
-    """The first words of a call: by name for a resident, then their menu."""
+    """The first words of a call: by name for a resident, the headline, then their menu."""
     name = call.community.name
+    pace = [] if call.slow else [call.say("ivr.pace.offer")]
     if call.resident is None:
-        return unregistered(call).before(call.say("ivr.greeting.unknown", community=name))
+        hello = call.say("ivr.greeting.unknown", community=name)
+        turn = unregistered(call)
+        turn.lines[1:1] = [*deals_headline(call), *pace]  # after "not registered", before keys
+        return turn.before(hello)
     hello = call.say("ivr.greeting.known", name=call.resident.name, community=name)
-    return main_menu(call).before(hello)
+    return main_menu(call).before(hello, *headline(call), *pace)
+
+
+def headline(call: Call) -> list[str]:
+    """The one thing this caller most likely wants: a pickup, an order's standing, the deals."""
+    orders = resident_orders(call.core, community_id=call.community.id, phone=call.caller_phone)
+    placed = [] if isinstance(orders, Refusal) else [o for o in orders if o.status == "placed"]
+    now = call.now
+    going_ahead = sorted(
+        (o for o in placed if o.deal.status == "confirmed" and o.deal.pickup_end > now),
+        key=lambda o: o.deal.pickup_start,
+    )
+    if going_ahead:
+        return [_pickup_headline(call, going_ahead[0])]
+    waiting = [o for o in placed if o.deal.status == "open"]
+    if waiting:
+        return [_standing_headline(call, waiting[0])]
+    return deals_headline(call)
+
+
+def _pickup_headline(call: Call, order: OrderView) -> str:
+    """您订的赵县雪花梨周六上午9点到11点在社区服务站取。"""
+    deal = order.deal
+    return call.say(
+        "ivr.headline.pickup",
+        title=prompts.title(call, deal),
+        count=prompts.count(call, order.quantity, deal),
+        pickup=prompts.window(call, deal),
+        place=prompts.place(call, deal),
+    )
+
+
+def _standing_headline(call: Call, order: OrderView) -> str:
+    deal = order.deal
+    params = {
+        "title": prompts.title(call, deal),
+        "count": prompts.count(call, order.quantity, deal),
+        "closes": prompts.moment(call, deal.closes_at),
+    }
+    if deal.units_to_go_ahead == 0:
+        return call.say("ivr.headline.going_ahead", **params)
+    short = prompts.count(call, deal.units_to_go_ahead, deal)
+    return call.say("ivr.headline.needs", short=short, **params)
+
+
+def deals_headline(call: Call) -> list[str]:
+    """本周有2个团购：赵县雪花梨、沁州黄小米。 (nothing when there are none)"""
+    deals = open_deals(call.core, community_id=call.community.id)
+    if not deals:
+        return []
+    named = [prompts.title(call, d) for d in deals[:DEALS_NAMED]]
+    key = "ivr.headline.deals" if len(deals) <= DEALS_NAMED else "ivr.headline.deals_more"
+    joiner = "、" if call.language == "zh" else ", "
+    return [call.say(key, count=len(deals), titles=joiner.join(named))]
 
 
 def main_menu(call: Call) -> Turn:
@@ -38,40 +102,3 @@ def home(call: Call, *, after: bool = True) -> Turn:
 
 def goodbye(call: Call) -> Turn:
     return Turn([call.say("ivr.goodbye")], hangup=True)
-
-
-def staff_hours(call: Call) -> tuple[time, time] | None:
-    """The staff line's hours ("08:30-17:30"); None when unset or unreadable (always open)."""
-    try:
-        start, end = (time.fromisoformat(p.strip()) for p in call.community.staff_hours.split("-"))
-    except (AttributeError, ValueError):
-        return None
-    return (start, end) if start < end else None
-
-
-def to_staff(call: Call) -> Turn:
-    """Key 0: ring the staff phone, or say when someone will be there."""
-    number = call.community.staff_line
-    if not number:
-        return home(call).before(call.say("ivr.staff.none"))
-    hours = staff_hours(call)
-    if hours is not None:
-        start, end = hours
-        local = call.now.astimezone(call.community.zone).time().replace(tzinfo=None)
-        if not start <= local < end:
-            day = call.say("ivr.day.today" if local < start else "ivr.day.tomorrow")
-            closed = call.say(
-                "ivr.staff.closed",
-                start=speech.clock(start, call.language),
-                end=speech.clock(end, call.language),
-                day=day,
-            )
-            return home(call).before(closed)
-    return Turn([call.say("ivr.staff.connecting")], dial=number)
-
-
-def staff_call_ended(call: Call, status: str) -> Turn:
-    """After the <Dial>: a finished conversation ends the call; no answer goes home."""
-    if status == "completed":
-        return goodbye(call)
-    return home(call).before(call.say("ivr.staff.busy"))

@@ -41,31 +41,41 @@ def _ordered(call: Call) -> dict[int, int]:
 
 
 def enter_deal(call: Call, where: Where) -> Turn:
-    """Read the deal `where.deal` (the first one when None); one that closed is skipped."""
+    """Read the deal `where.deal` (the first one when None); one that closed is skipped.
+
+    In BROWSE (an unknown caller) the same words are read, with no way to order.
+    """
     deals = _deals(call)
     if not deals:
         return home(call).before(call.say("ivr.deals.none"))
+    state = State.BROWSE if where.state == State.BROWSE else State.DEAL
     numbers = [d.number for d in deals]
     if where.deal is None:
-        return _read_deal(call, deals, 0)
+        return _read_deal(call, deals, 0, state)
     if where.deal in numbers:
-        return _read_deal(call, deals, numbers.index(where.deal))
+        return _read_deal(call, deals, numbers.index(where.deal), state)
     following = [i for i, n in enumerate(numbers) if n > where.deal]
-    turn = _read_deal(call, deals, following[0] if following else 0)
+    turn = _read_deal(call, deals, following[0] if following else 0, state)
     return turn.before(call.say("ivr.deal.gone"))
 
 
-def _read_deal(call: Call, deals: list[DealView], index: int) -> Turn:
+def _read_deal(
+    call: Call, deals: list[DealView], index: int, state: State = State.DEAL
+) -> Turn:
     deal = deals[index]
     lines = []
     if index == 0 and len(deals) == 1:
         lines.append(call.say("ivr.deals.only_one"))
     elif index == 0:
         lines.append(call.say("ivr.deals.position", count=len(deals), position=1))
-    lines += prompts.deal_lines(call, deal, ordered=_ordered(call).get(deal.number, 0))
-    menu = "ivr.deal.menu_sold_out" if deal.units_left == 0 else "ivr.deal.menu"
+    ordered = _ordered(call).get(deal.number, 0) if call.resident else 0
+    lines += prompts.deal_lines(call, deal, ordered=ordered)
+    if state == State.BROWSE:
+        menu = "ivr.browse.menu"
+    else:
+        menu = "ivr.deal.menu_sold_out" if deal.units_left == 0 else "ivr.deal.menu"
     lines.append(call.say(menu))
-    return Turn(lines, wait=Where(State.DEAL, deal=deal.number))
+    return Turn(lines, wait=Where(state, deal=deal.number))
 
 
 def _step_deal(call: Call, where: Where, step: int) -> Turn:
@@ -74,11 +84,12 @@ def _step_deal(call: Call, where: Where, step: int) -> Turn:
     numbers = [d.number for d in deals]
     if not deals or where.deal not in numbers:
         return enter_deal(call, where)
+    state = State.BROWSE if where.state == State.BROWSE else State.DEAL
     index = numbers.index(where.deal) + step
     if 0 <= index < len(deals):
-        return _read_deal(call, deals, index)
+        return _read_deal(call, deals, index, state)
     edge = "ivr.deal.last" if step > 0 else "ivr.deal.first"
-    return _read_deal(call, deals, numbers.index(where.deal)).before(call.say(edge))
+    return _read_deal(call, deals, numbers.index(where.deal), state).before(call.say(edge))
 
 
 def deal_keys(call: Call, where: Where, digits: str) -> Turn | None:
@@ -88,8 +99,13 @@ def deal_keys(call: Call, where: Where, digits: str) -> Turn | None:
         return _step_deal(call, where, +1)
     if digits == "3":
         return _step_deal(call, where, -1)
-    if digits == "*":
-        return home(call)
+    return None
+
+
+def browse_keys(call: Call, where: Where, digits: str) -> Turn | None:
+    """An unknown caller hears the deals but cannot order: next and previous only."""
+    if digits in ("2", "3"):
+        return _step_deal(call, where, +1 if digits == "2" else -1)
     return None
 
 
@@ -163,8 +179,6 @@ def confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
         return _place(call, where)
     if digits == "2":
         return enter_quantity(call, where)
-    if digits == "*":
-        return home(call)
     return None
 
 

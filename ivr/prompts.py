@@ -23,12 +23,16 @@ def place(call: Call, deal: DealView) -> str:
     return deal.pickup_place or call.community.pickup_place
 
 
-def pickup(call: Call, deal: DealView) -> str:
-    """周六上午9点到11点，在社区服务站取货。"""
-    window = speech.span(
+def window(call: Call, deal: DealView) -> str:
+    """周六上午9点到11点."""
+    return speech.span(
         deal.pickup_start, deal.pickup_end, call.community.zone, call.language, call.now
     )
-    return call.say("ivr.deal.pickup", pickup=window, place=place(call, deal))
+
+
+def pickup(call: Call, deal: DealView) -> str:
+    """周六上午9点到11点，在社区服务站取货。"""
+    return call.say("ivr.deal.pickup", pickup=window(call, deal), place=place(call, deal))
 
 
 def title(call: Call, deal: DealView) -> str:

@@ -21,18 +21,22 @@ from core.residents.services import ResidentView
 
 class State(enum.StrEnum):
     MAIN = "main"  # 1 group buys, 2 my orders, 3 cancel, 0 staff, 9 repeat
-    DEAL = "deal"  # one group buy read out: 1 order, 2 next, 3 previous, * main menu
-    QUANTITY = "quantity"  # how many, then #
+    DEAL = "deal"  # one group buy read out: 1 order, 2 next, 3 previous, # main menu
+    QUANTITY = "quantity"  # how many, then # (* then # goes back)
     CONFIRM = "confirm"  # the order read back: 1 confirm, 2 change the number
-    ORDERS = "orders"  # my orders read out: 9 repeat, * main menu
+    ORDERS = "orders"  # my orders read out: 9 repeat, # main menu
     CANCEL = "cancel"  # which order to cancel: its number, then #
     CANCEL_CONFIRM = "cancel_confirm"  # 1 cancel it, 2 keep it
-    UNREGISTERED = "unregistered"  # an unknown number: 0 staff, 9 repeat
+    UNREGISTERED = "unregistered"  # an unknown number: 1 deals, 2 ring me back, 0 staff
+    BROWSE = "browse"  # an unknown caller hears a group buy: 2 next, 3 previous, # menu
+    LEAVE_NUMBER = "leave_number"  # no caller id: the number to ring back, then #
     STAFF = "staff"  # back from a <Dial> to the staff phone
 
 
 #: States that take a number ended by # rather than one key.
-NUMBER_ENTRY = frozenset({State.QUANTITY, State.CANCEL})
+NUMBER_ENTRY = frozenset({State.QUANTITY, State.CANCEL, State.LEAVE_NUMBER})
+#: Where a caller starts: "#" (back to the main menu) has nowhere further to go.
+HOME_STATES = frozenset({State.MAIN, State.UNREGISTERED})
 #: States only a registered resident may be in.
 RESIDENTS_ONLY = frozenset(
     {
@@ -65,6 +69,7 @@ class Turn:
     silence: int = 0  # consecutive silences so far in this state
     dial: str | None = None
     hangup: bool = False
+    slower: bool = False  # the caller pressed 8: this and every later prompt is slower
 
     def before(self, *lines: str) -> Turn:
         """The same turn with words said first (an apology, a confirmation)."""
@@ -105,6 +110,12 @@ class Call:
     community: Community
     resident: ResidentView | None
     step: int  # from the URL; names this step in idempotency keys
+    slow: bool = False  # speaking slowly: asked for in this call (8) or remembered
+
+    @property
+    def caller_phone(self) -> str:
+        """The resident's number as registered, else what the caller id said (maybe "anonymous")."""
+        return self.resident.phone if self.resident else self.phone
 
     @property
     def language(self) -> str:

@@ -34,11 +34,24 @@ def speaking_rate(setting: str | None) -> str:
     return value if _RATE.match(value) else DEFAULT_RATE
 
 
+#: How much slower a caller who pressed 8 hears every prompt.
+_SLOWER = {"x-fast": "fast", "fast": "medium", "medium": "slow", "slow": "x-slow"}
+SLOWEST_PERCENT = 20  # SSML's floor
+
+
+def slower_rate(rate: str) -> str:
+    """One step slower than `rate`: slow -> x-slow, 85% -> 64%."""
+    if rate.endswith("%"):
+        return f"{max(SLOWEST_PERCENT, int(rate[:-1]) * 3 // 4)}%"
+    return _SLOWER.get(rate, "x-slow")
+
+
 @dataclass(frozen=True)
 class Voice:
     language: str  # zh or en: the caller's
     rate: str
     key_timeout: int
+    slow: bool = False  # carried in every step URL: the caller asked for slower speech
 
 
 @dataclass(frozen=True)
@@ -48,9 +61,12 @@ class StepRequest:
     where: Where
     step: int
     silence: int | None
+    slow: bool = False
 
 
-def step_url(base: str, where: Where, step: int, *, silence: int | None = None) -> str:
+def step_url(
+    base: str, where: Where, step: int, *, silence: int | None = None, slow: bool = False
+) -> str:
     params: dict[str, str | int] = {"s": where.state.value}
     if where.deal is not None:
         params["d"] = where.deal
@@ -59,6 +75,8 @@ def step_url(base: str, where: Where, step: int, *, silence: int | None = None) 
     params["n"] = step
     if silence is not None:
         params["w"] = silence
+    if slow:
+        params["p"] = "s"
     return f"{base}{STEP_PATH}?{urlencode(params)}"
 
 
@@ -73,7 +91,12 @@ def parse_step(args: Mapping[str, str]) -> StepRequest:
     except ValueError:
         state = State.MAIN
     where = Where(state, deal=_small_int(args.get("d"), 99), quantity=_small_int(args.get("q")))
-    return StepRequest(where, _small_int(args.get("n")) or 0, _small_int(args.get("w"), 100))
+    return StepRequest(
+        where,
+        _small_int(args.get("n")) or 0,
+        _small_int(args.get("w"), 100),
+        slow=args.get("p") == "s",
+    )
 
 
 def _segments(text: str, language: str) -> list[tuple[str, str]]:
@@ -117,21 +140,22 @@ def render(turn: Turn, *, base: str, step: int, voice: Voice) -> str:
         if turn.wait.state not in NUMBER_ENTRY:
             options = {"num_digits": 1, "finish_on_key": ""}  # "#" is then a wrong key
         gather = response.gather(
-            action=step_url(base, turn.wait, following),
+            action=step_url(base, turn.wait, following, slow=voice.slow),
             method="POST",
             timeout=voice.key_timeout,
             **options,
         )
         _say_all(gather, turn.lines, voice)
         response.redirect(
-            step_url(base, turn.wait, following, silence=turn.silence + 1), method="POST"
+            step_url(base, turn.wait, following, silence=turn.silence + 1, slow=voice.slow),
+            method="POST",
         )
     elif turn.dial is not None:
         _say_all(response, turn.lines, voice)
         response.dial(
             turn.dial,
             timeout=DIAL_TIMEOUT_SECONDS,
-            action=step_url(base, Where(State.STAFF), following),
+            action=step_url(base, Where(State.STAFF), following, slow=voice.slow),
             method="POST",
         )
     else:

@@ -21,10 +21,11 @@ from core.calls.services import identify, record_call_status, skip_callback, sta
 from core.community.services import community_by_phone
 from core.i18n import DEFAULT_LANGUAGE, t
 from core.phones import try_normalize_phone
+from core.residents.services import ResidentView
 from ivr import machine, twiml
 from ivr import outage as outage_menu
 from ivr.callback import enqueue_callback
-from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence
+from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence, Turn
 from spool.records import CALL_STATUS, CALLBACK_REQUEST
 from spool.store import SpoolUnwritable
 from spool.web import keep, kept_or_503
@@ -52,12 +53,24 @@ def _parties() -> tuple[str, str, str]:
     return form.get("To", ""), form.get("From", ""), direction
 
 
-def _voice(call: Call) -> twiml.Voice:
+def _voice(call: Call, turn: Turn) -> twiml.Voice:
+    """The community's rate, one step slower for a caller who asked (key 8, or remembered).
+
+    A caller who needs slower speech also gets half as long again to find a key.
+    """
+    slow = call.slow or turn.slower
+    rate = twiml.speaking_rate(call.community.voice_rate)
+    timeout = _mianhua().settings.ivr_key_timeout_seconds
     return twiml.Voice(
         call.language,
-        twiml.speaking_rate(call.community.voice_rate),
-        _mianhua().settings.ivr_key_timeout_seconds,
+        twiml.slower_rate(rate) if slow else rate,
+        timeout * 3 // 2 if slow else timeout,
+        slow=slow,
     )
+
+
+def _prefers_slow(resident: ResidentView | None) -> bool:
+    return resident is not None and resident.voice_pace == "slow"
 
 
 def _not_our_line() -> Response:
@@ -85,10 +98,15 @@ def inbound() -> Response:
         if enqueue_callback(mianhua, started.call_id):
             return _xml(twiml.reject())
         skip_callback(mianhua.core, call_id=started.call_id)
-    call = Call(mianhua.core, call_sid, theirs, community, started.resident, step=0)
+    resident = started.resident
+    call = Call(
+        mianhua.core, call_sid, theirs, community, resident, step=0, slow=_prefers_slow(resident)
+    )
     turn = machine.greet(call)
     return _xml(
-        twiml.render(turn, base=mianhua.settings.public_base_url, step=0, voice=_voice(call))
+        twiml.render(
+            turn, base=mianhua.settings.public_base_url, step=0, voice=_voice(call, turn)
+        )
     )
 
 
@@ -115,11 +133,17 @@ def step() -> Response:
     community, resident = found
     asked = twiml.parse_step(request.args)
     call = Call(
-        mianhua.core, request.form.get("CallSid", ""), theirs, community, resident, asked.step
+        mianhua.core,
+        request.form.get("CallSid", "")[:64],
+        theirs,
+        community,
+        resident,
+        asked.step,
+        slow=asked.slow or _prefers_slow(resident),
     )
     turn = machine.answer(call, asked.where, _event(asked.silence))
     base = mianhua.settings.public_base_url
-    return _xml(twiml.render(turn, base=base, step=asked.step, voice=_voice(call)))
+    return _xml(twiml.render(turn, base=base, step=asked.step, voice=_voice(call, turn)))
 
 
 @bp.post("/status")

@@ -57,6 +57,7 @@ class ResidentForm(FlaskForm):
     language = StringField()
     landline = BooleanField()
     opted_out = BooleanField()
+    voice_pace = StringField()
     notes = TextAreaField()
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from core.calls.retries import due_callback_retries
 from core.deals.services import close_due_deals
 from core.reminders.due import queue_due_reminders
+from ivr.callback import enqueue_callback
 from sms_gateway.jobs import enqueue_stale_texts
 from workers.imports import enqueue_lost_imports
 from workers.runtime import Runtime
@@ -27,6 +29,7 @@ class HousekeepingReport:
     texts_requeued: int = 0
     callbacks_requeued: int = 0
     imports_requeued: int = 0
+    callbacks_retried: int = 0
     sweep: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -37,6 +40,7 @@ class HousekeepingReport:
             "texts_requeued": self.texts_requeued,
             "callbacks_requeued": self.callbacks_requeued,
             "imports_requeued": self.imports_requeued,
+            "callbacks_retried": self.callbacks_retried,
             "sweep": self.sweep,
             "errors": self.errors,
         }
@@ -71,9 +75,22 @@ def run_housekeeping(rt: Runtime) -> HousekeepingReport:
     except Exception as exc:
         log.exception("housekeeping: re-enqueueing resident imports failed")
         report.errors.append(f"imports: {exc!r}")
+    try:
+        report.callbacks_retried = retry_callbacks(rt)
+    except Exception as exc:
+        log.exception("housekeeping: retrying call backs failed")
+        report.errors.append(f"callbacks: {exc!r}")
     try:  # last: it also enqueues what the steps above could not
         report.sweep = sweep(rt).as_dict()
     except Exception as exc:
         log.exception("housekeeping: the outbox sweep failed")
         report.errors.append(f"sweep: {exc!r}")
     return report
+
+
+def retry_callbacks(rt: Runtime) -> int:
+    """Ring again the call backs that are due (within staff hours); the rest wait or go to staff."""
+    due = due_callback_retries(rt.core)
+    for call_id, tries in due:
+        enqueue_callback(rt.mianhua, call_id, tries=tries)
+    return len(due)

@@ -16,6 +16,19 @@ class CallbackState(enum.StrEnum):
     RECORDED = "recorded"  # console sender: logged, nothing dialled
     FAILED = "failed"
     SKIPPED = "skipped"  # the queue was unreachable, so the call was answered instead
+    NEEDS_STAFF = "needs_staff"  # a person must ring back: see `callback_reason`
+    DONE = "done"  # a staff member rang back (or settled it) and said so
+
+
+class CallbackReason(enum.StrEnum):
+    """Why a call back waits for a person rather than for the machine."""
+
+    OUT_OF_HOURS = "out_of_hours"  # asked for a person when nobody was there
+    NO_ANSWER = "no_answer"  # put through to the staff line; nobody picked up
+    NO_STAFF_LINE = "no_staff_line"  # the committee named no staff phone
+    RETRIES_FAILED = "retries_failed"  # our automatic call backs all went unanswered
+    UNKNOWN_CALLER = "unknown_caller"  # not registered, and asked to be rung back
+    NUMBER_FAILING = "number_failing"  # call backs to this number keep failing: not retried
 
 
 class VoiceCall(Base):
@@ -27,7 +40,10 @@ class VoiceCall(Base):
     """
 
     __tablename__ = "voice_calls"
-    __table_args__ = (Index("ix_voice_calls_resident_id_created_at", "resident_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_voice_calls_resident_id_created_at", "resident_id", "created_at"),
+        Index("ix_voice_calls_community_id_callback", "community_id", "callback"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)
@@ -44,5 +60,13 @@ class VoiceCall(Base):
     # (kept in the spool) and when the request was taken in from there.
     spooled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     taken_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    callback_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    callback_tries: Mapped[int] = mapped_column(Integer, default=0)
+    # A failed automatic call back is tried again from this moment (within staff hours).
+    callback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Since when the call back has waited for a person (needs_staff).
+    callback_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    callback_done_by: Mapped[str | None] = mapped_column(String(50), default=None)
+    callback_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.calls.models import CallbackState, VoiceCall
+from core.calls.retries import schedule_retry
 from core.community.models import Community
 from core.context import Core
 from core.phones import try_normalize_phone
@@ -25,6 +26,7 @@ from core.residents.services import ResidentView, resident_by_phone
 CALLBACK_COOLDOWN = timedelta(minutes=10)
 _OWED = (CallbackState.REQUESTED, CallbackState.PLACING, CallbackState.PLACED)
 _ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+_UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,11 @@ def claim_callback(core: Core, *, call_id: int) -> CallbackTask | None:
         claimed = session.execute(
             update(VoiceCall)
             .where(VoiceCall.id == call_id, VoiceCall.callback == CallbackState.REQUESTED)
-            .values(callback=CallbackState.PLACING, updated_at=core.now())
+            .values(
+                callback=CallbackState.PLACING,
+                callback_tries=VoiceCall.callback_tries + 1,
+                updated_at=core.now(),
+            )
         ).rowcount
         if claimed != 1:
             return None
@@ -156,13 +162,18 @@ def finish_callback(
     state: CallbackState,
     provider_sid: str | None = None,
     error: str | None = None,
+    permanent: bool = False,
 ) -> None:
+    """Record how an attempt went; a failure is tried again later or handed to staff."""
+    now = core.now()
     with core.db.transaction() as session:
         call = session.get_one(VoiceCall, call_id)
         call.callback = state
         call.callback_sid = provider_sid
         call.callback_error = (error or "")[:200] or None
-        call.updated_at = core.now()
+        call.updated_at = now
+        if state == CallbackState.FAILED:
+            schedule_retry(session, call, now, permanent=permanent)
 
 
 def record_call_status(
@@ -172,7 +183,7 @@ def record_call_status(
     with core.db.transaction() as session:
         call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
         if call is None:
-            return False
+            return _callback_call_ended(session, core, call_sid, status)
         if call.status in _ENDED and status not in _ENDED:
             return True  # a late "in-progress" never reopens an ended call
         call.status = status[:20]
@@ -180,6 +191,20 @@ def record_call_status(
             call.duration_seconds = duration_seconds
         call.updated_at = core.now()
         return True
+
+
+def _callback_call_ended(session: Session, core: Core, call_sid: str, status: str) -> bool:
+    """The status of a call back we placed (it has no row of its own until answered)."""
+    promise = session.scalar(select(VoiceCall).where(VoiceCall.callback_sid == call_sid))
+    if promise is None:
+        return False
+    if promise.callback == CallbackState.PLACED and status in _UNANSWERED:
+        now = core.now()
+        promise.callback = CallbackState.FAILED
+        promise.callback_error = status[:200]
+        promise.updated_at = now
+        schedule_retry(session, promise, now)
+    return True
 
 
 @dataclass(frozen=True)
@@ -196,6 +221,8 @@ class CallView:
     callback: str | None
     callback_sid: str | None
     callback_error: str | None
+    callback_reason: str | None = None
+    callback_tries: int = 0
 
     @classmethod
     def of(cls, call: VoiceCall) -> CallView:
@@ -210,6 +237,8 @@ class CallView:
             call.callback,
             call.callback_sid,
             call.callback_error,
+            call.callback_reason,
+            call.callback_tries,
         )
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -23,8 +23,11 @@ class Community(Base):
     pickup_place: Mapped[str] = mapped_column(String(200), default="")
     staff_phones: Mapped[list[str]] = mapped_column(JSON, default=list)
     allow_self_registration: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Hours when a person answers the staff line, in the community's zone.
-    staff_hours: Mapped[str] = mapped_column(String(20), default="08:30-17:30")
+    # Hours when a person answers the staff line, in the community's zone: one window
+    # for every day ("08:30-17:30") or a week ("mon-fri 08:30-17:30; sat 09:00-12:00").
+    # Public holidays, make-up workdays and ClosedDay rows are applied on top
+    # (core.community.hours).
+    staff_hours: Mapped[str] = mapped_column(String(200), default="08:30-17:30")
     voice_rate: Mapped[str] = mapped_column(String(10), default="slow")
     callback_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_evening_time: Mapped[str] = mapped_column(String(5), default="19:00")
@@ -67,3 +70,17 @@ class Supplier(Base):
     kind: Mapped[str] = mapped_column(String(20), default="farm_base")
     county: Mapped[str] = mapped_column(String(50), default="")
     contact: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ClosedDay(Base):
+    """A day the committee's office is shut beyond public holidays (a training day, a move)."""
+
+    __tablename__ = "community_closed_days"
+    __table_args__ = (UniqueConstraint("community_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,6 +24,8 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(2), default="zh")
     landline: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How the phone menu speaks to them: "normal" (the community's rate) or "slow" (key 8).
+    voice_pace: Mapped[str] = mapped_column(String(10), default="normal")
     # Set when the carrier told us the number cannot take texts (21211, 21614).
     phone_problem: Mapped[str | None] = mapped_column(String(40), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -28,6 +28,7 @@ class ResidentView:
     landline: bool
     opted_out: bool
     notes: str
+    voice_pace: str = "normal"  # "slow": the phone menu speaks more slowly to them
 
     @classmethod
     def of(cls, r: Resident) -> ResidentView:
@@ -42,6 +43,7 @@ class ResidentView:
             r.landline,
             r.opted_out,
             r.notes,
+            r.voice_pace or "normal",
         )
 
     @property
@@ -124,6 +126,21 @@ def set_language(core: Core, *, community_id: int, phone: str, language: str) ->
             return Refusal(RefusalReason.NOT_REGISTERED)
         resident.language = language
         return None
+
+
+VOICE_PACES = ("normal", "slow")
+
+
+def set_voice_pace(core: Core, *, community_id: int, phone: str, pace: str) -> bool:
+    """Remember how the phone menu should speak to this resident; False: not registered."""
+    if pace not in VOICE_PACES:
+        raise ResidentError("resident.error.voice_pace")
+    with core.db.transaction() as session:
+        resident = resident_by_phone(session, community_id, phone)
+        if resident is None:
+            return False
+        resident.voice_pace = pace
+        return True
 
 
 def opt_out(core: Core, *, community_id: int, phone: str) -> bool | Refusal:

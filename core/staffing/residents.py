@@ -15,7 +15,12 @@ from core.i18n import LANGUAGES
 from core.phones import InvalidPhone, normalize_phone
 from core.residents.fields import TEXT_FIELDS
 from core.residents.models import Resident
-from core.residents.services import ResidentError, ResidentView, refuse_unsafe_field
+from core.residents.services import (
+    VOICE_PACES,
+    ResidentError,
+    ResidentView,
+    refuse_unsafe_field,
+)
 
 PAGE = 50
 #: What separates building, unit and room as people type them: 3-2-401, 3号楼2单元401室.
@@ -98,6 +103,7 @@ class ResidentEdit:
     landline: bool = False
     opted_out: bool = False
     notes: str = ""
+    voice_pace: str = "normal"  # how the phone menu speaks to them (also set by key 8)
 
 
 @acting()
@@ -118,6 +124,8 @@ def save_resident(
         raise ResidentError("resident.error.name")
     if edit.language not in ("", *LANGUAGES):
         raise ResidentError("resident.error.language")
+    if edit.voice_pace not in VOICE_PACES:
+        raise ResidentError("resident.error.voice_pace")
     for value in (edit.building, edit.unit, edit.room):
         if len(value.strip()) > 10:
             raise ResidentError("staff.resident.error.address_long")
@@ -151,6 +159,7 @@ def save_resident(
         resident.language = edit.language or community.language
         resident.landline = edit.landline
         resident.opted_out = edit.opted_out
+        resident.voice_pace = edit.voice_pace
         resident.notes = edit.notes.strip()
         session.flush()
         audit(

@@ -62,6 +62,7 @@ def _edit_from(form: ResidentForm) -> ResidentEdit:
         landline=bool(form.landline.data),
         opted_out=bool(form.opted_out.data),
         notes=form.notes.data or "",
+        voice_pace=form.voice_pace.data or "normal",
     )
 
 
@@ -107,6 +108,7 @@ def resident(resident_id: int) -> Any:
             "language",
             "landline",
             "opted_out",
+            "voice_pace",
             "notes",
         ):
             getattr(form, name).data = getattr(person, name)

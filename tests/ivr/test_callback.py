@@ -6,7 +6,7 @@ import pytest
 from rq import Queue
 from twilio.base.exceptions import TwilioRestException
 
-from core.calls.models import CallbackState
+from core.calls.models import CallbackReason, CallbackState
 from core.calls.services import call_record
 from core.community.models import Community
 from ivr.callback import CALLBACK_JOB, call_back, callback_job_id
@@ -105,7 +105,9 @@ def test_with_twilio_the_call_back_is_placed_through_the_rest_api(
         assert answered.said[0].startswith("王芳您好")
 
 
-def test_a_permanent_twilio_error_marks_the_call_back_failed(app_factory, sqlite_url: str, clock):  # type: ignore[no-untyped-def]
+def test_an_invalid_number_goes_to_staff_and_a_passing_error_is_retried(  # type: ignore[no-untyped-def]
+    app_factory, sqlite_url: str, clock
+):
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=TWILIO_TOKEN) as fake:
         app = app_factory(
             sqlite_url,
@@ -130,7 +132,9 @@ def test_a_permanent_twilio_error_marks_the_call_back_failed(app_factory, sqlite
 
         assert call_back(mianhua, record.id) == "failed"
         failed = call_record(mianhua.core, call_sid=call.call_sid)
-        assert failed is not None and failed.callback == CallbackState.FAILED
+        # The number itself is wrong: no retry would help, so a person looks at it.
+        assert failed is not None and failed.callback == CallbackState.NEEDS_STAFF
+        assert failed.callback_reason == CallbackReason.NUMBER_FAILING
         assert failed.callback_error and failed.callback_error.startswith("21211")
 
         # A passing failure (Twilio 500) gives the promise back for the job's retry.

@@ -11,7 +11,7 @@ from tests.ivr.test_ordering_calls import heard, orders_of
 from tests.support.twiml_caller import ScriptedCall, flask_post
 
 
-def test_an_unknown_caller_hears_they_are_not_registered_and_can_only_reach_staff(
+def test_an_unknown_caller_hears_they_are_not_registered_and_cannot_order(
     world: World, dial: Dial, app
 ):  # type: ignore[no-untyped-def]
     world.deal("赵县雪花梨")
@@ -20,9 +20,13 @@ def test_an_unknown_caller_hears_they_are_not_registered_and_can_only_reach_staf
 
     assert call.said[0].startswith("您好，欢迎致电幸福里社区团购热线。您的电话号码还没有在社区登记")
     assert call.said[0].endswith("找工作人员，请按0。重听，请按9。")
-    for key in ("1", "2", "3"):
-        call.press(key)
-        assert heard(call).startswith("对不起，这个按键不在菜单里。您的电话号码还没有在社区登记")
+    call.press("3")
+    assert heard(call).startswith("对不起，这个按键不在菜单里。您的电话号码还没有在社区登记")
+    call.press("1")  # the deals, read out with no way to order
+    assert "订购，请按1" not in heard(call) and "下一个，请按2" in heard(call)
+    call.press("1")
+    assert heard(call).startswith("对不起，这个按键不在菜单里。本周有1个团购。")
+    call.press("#")
 
     # Even a forged path into the order flow lands back on the unknown caller's menu.
     confirm = call.gather["action"].replace("s=unregistered", "s=confirm&d=1&q=1")  # type: ignore[index]
@@ -88,24 +92,29 @@ def test_zero_dials_the_staff_phone_in_staff_hours(world: World, dial: Dial):
     assert call.said[-1] == "感谢您的来电，再见。" and call.end_reason == "hangup"
 
 
-def test_zero_outside_staff_hours_says_when_to_call_back(world: World, dial: Dial, clock):  # type: ignore[no-untyped-def]
+def test_zero_outside_staff_hours_promises_a_call_back_and_says_when(
+    world: World, dial: Dial, clock
+):  # type: ignore[no-untyped-def]
     wang = world.resident("王芳")
     clock.set(world.local(0, 19, 0))
     call = dial(wang.phone)
     call.press("0")
 
     assert heard(call).startswith(
-        "现在不是工作时间。工作人员每天上午8点半到下午5点半接电话，请明天再打来。"
+        "现在不是工作时间。我们已经记下了，工作人员明天上午8点半上班，上班后会给您回电话。"
     )
     assert call.dialed == [] and "听本周的团购" in heard(call)
+    record = call_record(world.core, call_sid=call.call_sid)
+    assert record is not None and record.callback == "needs_staff"
+    assert record.callback_reason == "out_of_hours"
 
     clock.set(world.local(1, 7, 0))
     call = dial(wang.phone)
     call.press("0")
-    assert "请今天再打来" in heard(call)
+    assert "工作人员今天上午8点半上班" in heard(call)
 
 
-def test_no_answer_from_staff_goes_back_to_the_menu(world: World, app):  # type: ignore[no-untyped-def]
+def test_no_answer_from_staff_leaves_a_call_back_and_goes_back_to_the_menu(world: World, app):  # type: ignore[no-untyped-def]
     wang = world.resident("王芳")
     client = app.test_client()
     call = ScriptedCall(
@@ -119,7 +128,13 @@ def test_no_answer_from_staff_goes_back_to_the_menu(world: World, app):  # type:
     response = signed_post(client, "/voice/step?s=staff&n=2", params)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "对不起，工作人员现在没能接听，请稍后再打来。" in body and "<Gather" in body
+    assert (
+        "对不起，工作人员现在没能接听。我们已经记下了，工作人员会在今天下午5点半以前给您回电话。"
+        in body
+    )
+    assert "<Gather" in body
+    record = call_record(world.core, call_sid=call.call_sid)
+    assert record is not None and record.callback_reason == "no_answer"
 
 
 def test_without_a_staff_phone_zero_says_so(world: World, dial: Dial):
@@ -128,7 +143,8 @@ def test_without_a_staff_phone_zero_says_so(world: World, dial: Dial):
         session.get_one(Community, world.community_id).staff_phones = []
     call = dial(wang.phone)
     call.press("0")
-    assert heard(call).startswith("对不起，现在没有工作人员的电话。") and call.dialed == []
+    assert heard(call).startswith("对不起，现在没有工作人员的电话。我们已经记下了，工作人员会在")
+    assert call.dialed == []
 
 
 def test_a_call_to_a_number_that_is_not_ours_is_answered_politely(world: World, app):  # type: ignore[no-untyped-def]

@@ -40,10 +40,10 @@ def test_my_orders_reads_each_with_total_progress_and_pickup(
         in said
     )
     assert "2号沁州黄小米，一袋，一共十五元五角。已经成团。" in said
-    assert said.endswith("重听，请按9。回主菜单，请按星号。")
+    assert said.endswith("重听，请按9。回主菜单，请按井号键。")
     call.press("9")
     assert heard(call).startswith("您有2个订单。")
-    call.press("*")
+    call.press("#")
     assert "听本周的团购，请按1" in heard(call)
 
 

@@ -68,7 +68,7 @@ def test_a_known_caller_orders_one_unit_of_the_first_deal_in_three_presses(
     call.press("1")  # this week's group buys: the first one is read out
     assert "1号，赵县雪花梨。每箱三十五元五角。比市场价便宜二十二元五角。" in heard(call)
     assert "周四晚上8点截止订货。周六上午9点到11点，在社区服务站取货。" in heard(call)
-    assert heard(call).endswith("订购，请按1。下一个，请按2。上一个，请按3。回主菜单，请按星号。")
+    assert heard(call).endswith("订购，请按1。下一个，请按2。上一个，请按3。回主菜单，请按井号键。")
     call.press("1")  # order it
     assert "每户最多订三箱。要订多少箱？请按数量，再按井号键。" in heard(call)
     call.press("1#")
@@ -99,7 +99,7 @@ def test_next_and_previous_walk_the_deals_and_say_so_at_either_end(world: World,
     assert heard(call).startswith("这已经是最后一个了。2号，沁州黄小米。")
     call.press("3")
     assert "1号，赵县雪花梨。" in heard(call)
-    call.press("*")
+    call.press("#")
     assert "听本周的团购，请按1" in heard(call)
 
 

@@ -5,22 +5,21 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from tests.builders import World
-from tests.ivr.conftest import Dial
+from tests.ivr.conftest import STAFF_PHONE, Dial
 from tests.ivr.test_ordering_calls import heard
 
 
-def test_silence_repeats_then_offers_staff_then_says_goodbye(world: World, dial: Dial):
+def test_silence_repeats_once_then_puts_the_caller_through_to_a_person(
+    world: World, dial: Dial
+):
     wang = world.resident("王芳")
     call = dial(wang.phone)
 
     call.wait()
     assert heard(call).startswith("没有听到您按键，我再说一遍。听本周的团购，请按1。")
     call.wait()
-    assert heard(call).startswith("听本周的团购，请按1。")
-    assert heard(call).endswith("如果需要帮助，请按0找工作人员。")
-    call.wait()
-    assert heard(call) == "还是没有听到您按键，我们先挂断了。欢迎您再打来，再见。"
-    assert call.ended and call.end_reason == "hangup"
+    assert heard(call).startswith("没有听到您按键。我现在为您转接工作人员，请稍等。")
+    assert call.dialed == [STAFF_PHONE]
 
 
 def test_a_key_after_silence_starts_the_count_again(world: World, dial: Dial):
@@ -28,13 +27,12 @@ def test_a_key_after_silence_starts_the_count_again(world: World, dial: Dial):
     world.deal("赵县雪花梨")
     call = dial(wang.phone)
     call.wait()
-    call.wait()
     call.press("1")
     call.wait()
     assert heard(call).startswith("没有听到您按键，我再说一遍。")  # a first silence again
+    assert call.dialed == []
     call.wait()
-    call.wait()
-    assert call.ended
+    assert call.dialed == [STAFF_PHONE]
 
 
 def test_silence_while_typing_a_number_repeats_the_question(world: World, dial: Dial):
@@ -51,7 +49,7 @@ def test_wrong_keys_apologise_and_repeat_the_same_menu(world: World, dial: Dial)
     wang = world.resident("王芳")
     world.deal("赵县雪花梨")
     call = dial(wang.phone)
-    for key in ("5", "#", "*"):
+    for key in ("5", "#", "6"):
         call.press(key)
         assert heard(call).startswith("对不起，这个按键不在菜单里。听本周的团购，请按1。")
     call.press("1")
@@ -78,7 +76,7 @@ def test_every_gather_holds_its_prompt_and_is_followed_by_a_silence_redirect(
     wang = world.resident("王芳")
     world.deal("赵县雪花梨")
     call = dial(wang.phone)
-    for keys in ("1", "1", "2#", "2", "3#", "1", "2", "*", "3", "1#", "2"):
+    for keys in ("1", "1", "2#", "2", "3#", "1", "2", "#", "3", "1#", "2"):
         call.press(keys)
     documents = [ET.fromstring(p.body) for p in call.posted if not p.url.endswith("/status")]
     for document in documents:

@@ -101,14 +101,14 @@ def test_ordering_by_keypad(sim, app_world):
     assert (order.quantity, order.channel) == (2, "voice")
 
 
-def test_saying_nothing_lets_the_menu_repeat_or_end(sim, app_world):
+def test_saying_nothing_repeats_the_menu_then_reaches_a_person(sim, app_world):
     wang = app_world.resident("王芳")
     sim.dial(wang.phone)
     assert sim.silence()["listening"]
     assert sim.heard[0] == "（没有按键，等到超时）"
     assert sim.heard[1].startswith("没有听到您按键，我再说一遍。听本周的团购，请按1")
-    sim.silence()
     ended = sim.silence()
+    assert any("我现在为您转接工作人员" in line for line in sim.heard)
     assert ended["ended"] and sim.heard[-1] == "通话结束。"
     sim.silence()
     assert sim.heard == ["现在没有在等按键。"]

@@ -10,6 +10,7 @@ from core.orders.services import place_order
 
 #: A value for every URL parameter, so each route can be requested.
 SAMPLE_ARGS = {
+    "callback_id": 1,
     "number": 1,
     "order_id": 1,
     "resident_id": 1,

@@ -151,6 +151,8 @@ class ScriptedCall:
         self.end_reason: str | None = None
         self.rejected = False
         self.answered = False
+        # What Twilio reports to a <Dial action> when the dialled party is done (or is not).
+        self.dial_status = "completed"
         self._url = self.start_url
         self._verbs: list[ET.Element] = []
         self._next = 0
@@ -345,7 +347,7 @@ class ScriptedCall:
         self._log.append(f"  Dial {', '.join(numbers)}")
         action = verb.get("action")
         if action:  # the dialled party hung up: Twilio reports the outcome to action
-            self._fetch(urljoin(self._url, action), {"DialCallStatus": "completed"})
+            self._fetch(urljoin(self._url, action), {"DialCallStatus": self.dial_status})
         else:
             self._end("dialed", "completed")  # the resident is now talking to a person
 
