@@ -139,7 +139,7 @@ def closed_days_add(day: str, note: str, community_phone: str | None) -> None:
     """Close the office on DAY (YYYY-MM-DD): the phone menu offers a call back instead."""
     community = _community(community_phone)
     added = add_closed_day(
-        _core(), community_id=community.id, day=_day(day), note=note, actor="cli"
+        _core(), community_id=community.id, day=_day(day), note=note, by="cli"
     )
     click.echo(f"closed on {added.day.isoformat()}" + (f" ({added.note})" if added.note else ""))
 
@@ -150,7 +150,7 @@ def closed_days_add(day: str, note: str, community_phone: str | None) -> None:
 def closed_days_remove(day: str, community_phone: str | None) -> None:
     """Open the office again on DAY."""
     community = _community(community_phone)
-    if not remove_closed_day(_core(), community_id=community.id, day=_day(day), actor="cli"):
+    if not remove_closed_day(_core(), community_id=community.id, day=_day(day), by="cli"):
         raise click.ClickException(f"{day} is not a closed day")
     click.echo(f"open again on {_day(day).isoformat()}")
 
@@ -180,7 +180,7 @@ def community_staff_hours(hours: str | None, community_phone: str | None) -> Non
         click.echo(community.staff_hours)
         return
     try:
-        saved = set_staff_hours(_core(), community_id=community.id, hours=hours, actor="cli")
+        saved = set_staff_hours(_core(), community_id=community.id, hours=hours, by="cli")
     except HoursError as exc:
         raise click.BadParameter(str(exc), param_hint="HOURS") from exc
     click.echo(f"staff hours: {saved}")

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.calls.models import CallbackReason, CallbackState, VoiceCall
 from core.community.hours import calendar_of
@@ -138,6 +139,7 @@ def transfer_failed_in_call(core: Core, *, call_sid: str) -> bool:
         )
 
 
+@acting(by=None)
 def waiting_callbacks(core: Core, *, community_id: int) -> int:
     """How many call backs wait for a person (the dashboard's count)."""
     with core.db.transaction() as session:
@@ -150,6 +152,7 @@ def waiting_callbacks(core: Core, *, community_id: int) -> int:
         return int(count or 0)
 
 
+@acting(by=None)
 def callbacks_for_staff(core: Core, *, community_id: int) -> list[CallbackView]:
     """Every call back waiting for a person, the longest-waiting first."""
     with core.db.transaction() as session:
@@ -217,8 +220,9 @@ def _orders_of(session: Session, resident_ids: list[int]) -> dict[int, tuple[Cal
     return found
 
 
+@acting()
 def mark_callback_done(
-    core: Core, *, community_id: int, callback_id: int, actor: str
+    core: Core, *, community_id: int, callback_id: int, by: str
 ) -> bool | None:
     """A staff member rang the caller back: every waiting request of that phone is settled.
 
@@ -241,14 +245,14 @@ def mark_callback_done(
             )
             .values(
                 callback=CallbackState.DONE,
-                callback_done_by=actor[:50],
+                callback_done_by=by[:50],
                 callback_done_at=now,
                 updated_at=now,
             )
         ).rowcount
         audit(
             session,
-            actor=actor,
+            actor=by,
             action="callback.done",
             community_id=community_id,
             call_id=call.id,

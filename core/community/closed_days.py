@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import ClosedDay
 from core.context import Core
@@ -19,8 +20,9 @@ class ClosedDayView:
     created_by: str
 
 
+@acting()
 def add_closed_day(
-    core: Core, *, community_id: int, day: date, note: str = "", actor: str
+    core: Core, *, community_id: int, day: date, note: str = "", by: str
 ) -> ClosedDayView:
     """Mark `day` closed; adding it again only changes the note."""
     with core.db.transaction() as session:
@@ -28,27 +30,29 @@ def add_closed_day(
             select(ClosedDay).where(ClosedDay.community_id == community_id, ClosedDay.day == day)
         )
         if row is None:
-            row = ClosedDay(community_id=community_id, day=day, created_by=actor[:50])
+            row = ClosedDay(community_id=community_id, day=day, created_by=by[:50])
             session.add(row)
         row.note = note.strip()[:100]
         session.flush()
-        audit(session, actor=actor, action="closed_day.add", community_id=community_id,
+        audit(session, actor=by, action="closed_day.add", community_id=community_id,
               day=day.isoformat())
         return ClosedDayView(row.day, row.note, row.created_by)
 
 
-def remove_closed_day(core: Core, *, community_id: int, day: date, actor: str) -> bool:
+@acting()
+def remove_closed_day(core: Core, *, community_id: int, day: date, by: str) -> bool:
     """Open `day` again; False when it was not a closed day."""
     with core.db.transaction() as session:
         removed = session.execute(
             delete(ClosedDay).where(ClosedDay.community_id == community_id, ClosedDay.day == day)
         ).rowcount
         if removed:
-            audit(session, actor=actor, action="closed_day.remove", community_id=community_id,
+            audit(session, actor=by, action="closed_day.remove", community_id=community_id,
                   day=day.isoformat())
         return bool(removed)
 
 
+@acting(by=None)
 def closed_days(core: Core, *, community_id: int, since: date | None = None) -> list[ClosedDayView]:
     """The community's closed days in date order, from `since` on when given."""
     statement = select(ClosedDay).where(ClosedDay.community_id == community_id)

@@ -18,6 +18,7 @@ import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.community.models import ClosedDay, Community
 from core.context import Core
@@ -146,6 +147,7 @@ def calendar_of(session: Session, community: Community) -> StaffCalendar:
     return StaffCalendar(community.zone, week, frozenset(closed))
 
 
+@acting(by=None)
 def staff_calendar(core: Core, *, community_id: int) -> StaffCalendar:
     with core.db.transaction() as session:
         return calendar_of(session, session.get_one(Community, community_id))
@@ -163,7 +165,8 @@ def next_staff_opening(
     return staff_calendar(core, community_id=community_id).next_opening(after or core.now())
 
 
-def set_staff_hours(core: Core, *, community_id: int, hours: str, actor: str) -> str:
+@acting()
+def set_staff_hours(core: Core, *, community_id: int, hours: str, by: str) -> str:
     """Change the weekly hours; raises HoursError saying what is wrong. Returns them as saved."""
     text = " ".join((hours or "").split())
     parse_week(text)
@@ -171,6 +174,6 @@ def set_staff_hours(core: Core, *, community_id: int, hours: str, actor: str) ->
         raise HoursError("at most 200 characters")
     with core.db.transaction() as session:
         session.get_one(Community, community_id).staff_hours = text
-        audit(session, actor=actor, action="staff_hours.set", community_id=community_id,
+        audit(session, actor=by, action="staff_hours.set", community_id=community_id,
               hours=text)
     return text

@@ -16,6 +16,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core.calls.staff_callbacks import callbacks_for_staff, waiting_callbacks
 from core.conversations.holds import current_holds, lift_hold
 from core.helpdesk.queries import HelpItemDetail, help_inbox, help_item, waiting_count
 from core.helpdesk.services import (
@@ -79,7 +80,7 @@ def _inbox_helpers() -> dict[str, Any]:
         """Asked by the menu on every page, so only for a logged-in staff member."""
         if not current_user.is_authenticated or not communities():
             return 0
-        return waiting_count(core(), actor=actor())
+        return waiting_count(core(), actor=actor()) + waiting_callbacks(core(), actor=actor())
 
     return {
         "help_waiting": help_waiting,
@@ -93,7 +94,8 @@ def _inbox_helpers() -> dict[str, Any]:
 def inbox() -> Any:
     items = help_inbox(core(), actor=actor())
     holds = current_holds(core(), actor=actor())
-    return render_template("staff/inbox.html", inbox=items, holds=holds)
+    calls = callbacks_for_staff(core(), actor=actor())  # callers waiting to be rung back
+    return render_template("staff/inbox.html", inbox=items, holds=holds, callbacks=calls)
 
 
 def _detail(item_id: int) -> HelpItemDetail:

@@ -56,8 +56,8 @@ def test_weekly_hours_and_a_make_up_workday(world: World):
 
 def test_the_committees_own_closed_day(world: World):
     monday = date(2026, 11, 30)
-    add_closed_day(world.core, community_id=world.community_id, day=monday, note="培训", actor="t")
-    add_closed_day(world.core, community_id=world.community_id, day=monday, note="培训日", actor="")
+    add_closed_day(world.core, community_id=world.community_id, day=monday, note="培训", by="t")
+    add_closed_day(world.core, community_id=world.community_id, day=monday, note="培训日", by="")
     assert [(d.day, d.note) for d in closed_days(world.core, community_id=world.community_id)] == [
         (monday, "培训日")
     ]
@@ -65,8 +65,8 @@ def test_the_committees_own_closed_day(world: World):
     assert next_staff_opening(
         world.core, community_id=world.community_id, after=local(2026, 11, 30, 10)
     ) == local(2026, 12, 1, 8, 30)
-    assert remove_closed_day(world.core, community_id=world.community_id, day=monday, actor="t")
-    assert not remove_closed_day(world.core, community_id=world.community_id, day=monday, actor="t")
+    assert remove_closed_day(world.core, community_id=world.community_id, day=monday, by="t")
+    assert not remove_closed_day(world.core, community_id=world.community_id, day=monday, by="t")
     assert available(world, local(2026, 11, 30, 10))
 
 

@@ -81,7 +81,7 @@ def test_a_public_holiday_is_closed(world: World, dial: Dial, clock):  # type: i
 def test_the_committees_closed_day_is_closed(world: World, dial: Dial, clock):  # type: ignore[no-untyped-def]
     wang = world.resident("王芳")
     today = world.local(0, 10).date()
-    add_closed_day(world.core, community_id=world.community_id, day=today, actor="xiaoli")
+    add_closed_day(world.core, community_id=world.community_id, day=today, by="xiaoli")
     call = dial(wang.phone)
     call.wait()
     call.wait()
@@ -204,7 +204,7 @@ def test_an_unknown_caller_hears_the_deals_and_asks_to_be_rung_back(world: World
     assert (request.resident_id, request.name, request.reason) == (None, None, "unknown_caller")
     assert request.dial == "139 1234 5678"
     assert mark_callback_done(
-        world.core, community_id=world.community_id, callback_id=request.id, actor="xiaoli"
+        world.core, community_id=world.community_id, callback_id=request.id, by="xiaoli"
     )
     assert waiting(world) == []
 

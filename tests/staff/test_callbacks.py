@@ -113,3 +113,19 @@ def test_the_keypad_card_names_the_new_keys(staff, app_world):  # type: ignore[n
     anna = app_world.resident("Anna", language="en")
     card = staff.page(f"/staff/residents/{anna.id}/card")
     assert "Press 8: slower speech" in card and "Press star: hear the last sentence again" in card
+
+
+def test_the_help_inbox_lists_callers_waiting_to_be_rung_back(staff, app_world):  # type: ignore[no-untyped-def]
+    wang = app_world.resident("王芳")
+    ask_for_a_call_back(app_world, "CA-9", wang.phone, CallbackReason.NO_ANSWER)
+    page = staff.page("/staff/inbox")
+    assert "等回电的来电" in page and "王芳" in page
+    assert 'id="nav-help-waiting">1<' in page  # the menu counts callers with the texts
+    [waiting] = callbacks_for_staff(app_world.core, community_id=app_world.community_id)
+    done = staff.post(
+        f"/staff/callbacks/{waiting.id}/done",
+        {"phone": waiting.dial, "back": "inbox"},
+        form_on="/staff/inbox",
+    )
+    assert done.headers["Location"] == "/staff/inbox"
+    assert "等回电的来电" not in staff.page("/staff/inbox")

@@ -14,6 +14,9 @@ from sqlalchemy import select
 from core.accounts.acting import staff_user
 from core.accounts.models import AuditLog, StaffUser
 from core.accounts.services import create_staff_user
+from core.calls.models import CallbackReason
+from core.calls.services import start_call
+from core.calls.staff_callbacks import request_staff_callback
 from core.deals.services import DealSpec, create_deal
 from core.helpdesk.models import HelpReason
 from core.helpdesk.services import ask_for_help
@@ -39,6 +42,7 @@ class CommunityB:
     admin_id: int
     message_id: int
     item_id: int
+    callback_id: int
 
     @property
     def secrets(self) -> list[str]:
@@ -108,6 +112,15 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
             message_id=None,
             now=world.core.now(),
         )
+    sid = "CAb" + "0" * 31
+    start_call(world.core, community_id=world.community_id, call_sid=sid, phone=B_PHONE)
+    callback_id = request_staff_callback(
+        world.core,
+        community_id=world.community_id,
+        call_sid=sid,
+        phone=B_PHONE,
+        reason=CallbackReason.OUT_OF_HOURS,
+    ).call_id
     return CommunityB(
         world,
         person.id,
@@ -118,6 +131,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         admin_id,
         message_id,
         item_id,
+        callback_id,
     )
 
 
@@ -152,6 +166,7 @@ def b_values(b: CommunityB) -> dict[str, object]:
         "user_id": b.admin_id,
         "batch_id": b.batch_id,
         "item_id": b.item_id,
+        "callback_id": b.callback_id,
     }
 
 

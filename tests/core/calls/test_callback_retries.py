@@ -100,7 +100,7 @@ def test_a_number_that_keeps_failing_is_shown_not_retried(world: World, clock): 
         due_callback_retries(world.core)
     [shown] = callbacks_for_staff(world.core, community_id=world.community_id)
     assert mark_callback_done(
-        world.core, community_id=world.community_id, callback_id=shown.id, actor="xiaoli"
+        world.core, community_id=world.community_id, callback_id=shown.id, by="xiaoli"
     )
 
     clock.advance(hours=2)
@@ -140,18 +140,18 @@ def test_staff_mark_a_call_back_done_only_in_their_own_community(world: World, c
     [shown] = callbacks_for_staff(world.core, community_id=world.community_id)
     assert callbacks_for_staff(world.core, community_id=other) == []
     assert (
-        mark_callback_done(world.core, community_id=other, callback_id=shown.id, actor="x")
+        mark_callback_done(world.core, community_id=other, callback_id=shown.id, by="x")
         is None
     )
     assert mark_callback_done(
-        world.core, community_id=world.community_id, callback_id=shown.id, actor="xiaoli"
+        world.core, community_id=world.community_id, callback_id=shown.id, by="xiaoli"
     )
     again = mark_callback_done(
-        world.core, community_id=world.community_id, callback_id=shown.id, actor="xiaoli"
+        world.core, community_id=world.community_id, callback_id=shown.id, by="xiaoli"
     )
     assert again is False  # a second click: settled already
     assert (
-        mark_callback_done(world.core, community_id=world.community_id, callback_id=9999, actor="x")
+        mark_callback_done(world.core, community_id=world.community_id, callback_id=9999, by="x")
         is None
     )
     record = call_record(world.core, call_sid="CA-a")
