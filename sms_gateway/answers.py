@@ -106,10 +106,10 @@ class Answers:
         number = getattr(change, "deal", None)
         deal = self.deals.get(number) if number is not None else None
         if (
-            isinstance(change, Add)
-            and refusal.reason == RefusalReason.OVER_LIMIT
+            refusal.reason == RefusalReason.OVER_LIMIT
             and deal is not None
-        ):
+            and self.held.get(deal.number)
+        ):  # 每户最多3份，您已订2份: the limit and what is held already
             return self.t(
                 "sms.plan.over_limit_held",
                 number=deal.number,

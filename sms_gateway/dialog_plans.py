@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core import formatting
+from core.community.hours import next_staff_opening, staff_available
 from core.conversations.services import Dialog
 from core.results import DealView, OrderCancelled, OrderPlaced, Refusal
 from sms_gateway.plan_runner import changes_from_json, changes_to_json, run_plan
@@ -147,8 +149,15 @@ def complaint(reading: Reading, _intent: Complaint) -> Answer:
 
 
 def to_person(reading: Reading, reason: str, key: str) -> Answer:
+    """Hand the text to staff, and say when a person will be there (the office calendar)."""
     text = reading.replies.text(key, phone=reading.community.help_phone)
-    return _answer(text, collapsible=False, needs_person=reason)
+    now = reading.core.now()
+    if not staff_available(reading.core, community_id=reading.community.id, at=now):
+        opening = next_staff_opening(reading.core, community_id=reading.community.id, after=now)
+        if opening is not None:
+            when = formatting.when(opening, reading.community.zone, reading.replies.language)
+            text = reading.replies.text("sms.answer.person_later", opening=when) + text
+    return _answer(clip(text), collapsible=False, needs_person=reason)
 
 
 def entry(deal: DealView, is_open: bool) -> DealEntry:

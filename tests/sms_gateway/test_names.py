@@ -109,3 +109,21 @@ def test_questions_are_answered_from_the_deals(sms, app_world):
     assert sms.reply(li.phone, "梨多少钱").startswith("1号赵县雪花梨15元/份")
     assert "取货" in sms.reply(li.phone, "什么时候取")
     assert "还差" in sms.reply(li.phone, "成团了吗") or "成团" in sms.reply(li.phone, "成团了吗")
+
+
+def test_over_the_limit_says_the_limit_and_what_is_held(sms, app_world):
+    closes = app_world.local(3, 20)
+    create_deal(
+        app_world.core,
+        community_id=app_world.community_id,
+        spec=DealSpec(
+            title_zh="赵县雪花梨", unit="份", price_fen=1500, min_units=1, per_resident_limit=3,
+            closes_at=closes, pickup_start=closes + timedelta(days=2),
+            pickup_end=closes + timedelta(days=2, hours=2),
+        ),
+        open_now=True,
+    )
+    li = app_world.resident("李秀英")
+    sms.reply(li.phone, "梨两份")
+    assert sms.reply(li.phone, "1号5份") == "1号每户最多3份，您已订2份"
+    assert orders_of(app_world, li.phone) == {1: 2}

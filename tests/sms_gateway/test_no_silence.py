@@ -50,3 +50,13 @@ def test_a_question_only_a_person_can_answer_goes_to_staff(sms, app_world):
     assert "会尽快回复" in sms.reply(li.phone, "梨是哪个村的？打农药了吗？")
     assert sms.reply(li.phone, "梨多少钱").startswith("1号赵县雪花梨15元/份")
     assert help_items(app_world) == [(li.phone, HelpReason.QUESTION)]
+
+
+def test_a_person_out_of_hours_is_promised_for_when_the_office_opens(sms, app_world, clock):
+    li = app_world.resident("李秀英")
+    night = app_world.local(1, 22)  # tomorrow 22:00 in Shanghai: the office is closed
+    clock.advance(seconds=(night - clock()).total_seconds())
+    reply = sms.reply(li.phone, "我要找人工")
+    assert reply.startswith("居委会现在下班了，工作人员") and "上班后处理" in reply
+    assert "已请居委会工作人员联系您" in reply
+    assert help_items(app_world) == [(li.phone, HelpReason.WANTS_PERSON)]
