@@ -41,16 +41,3 @@ def region_of(e164: str, default: str = "CN") -> str:
     except phonenumbers.NumberParseException:
         return default
     return phonenumbers.region_code_for_number(number) or default
-
-
-def dialable(e164: str, region: str = "CN") -> str:
-    """The number as people there dial it: 139 1234 5678, 0311 8888 6666 (unchanged if odd)."""
-    try:
-        number = phonenumbers.parse(e164, region)
-    except phonenumbers.NumberParseException:
-        return e164
-    if not phonenumbers.is_valid_number(number):
-        return e164
-    if phonenumbers.region_code_for_number(number) != region:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -16,7 +16,8 @@ from core.calls.staff_callbacks import (
     transfer_failed_in_call,
 )
 from core.community.hours import staff_available
-from core.phones import dialable, try_normalize_phone
+from core.formatting import dial_form
+from core.phones import try_normalize_phone
 from ivr import speech
 from ivr.navigation import goodbye, home
 from ivr.states import Call, State, Turn, Where
@@ -118,7 +119,7 @@ def _noted(call: Call, phone: str) -> Turn:
         phone=phone,
         reason=CallbackReason.UNKNOWN_CALLER,
     )
-    digits = speech.digits(dialable(phone), call.language)
+    digits = speech.digits(dial_form(phone), call.language)
     noted = call.say("ivr.callback.noted", phone=digits)
     return home(call).before(noted, *promise_lines(call, promise))
 

@@ -23,8 +23,9 @@ from core.community.hours import calendar_of
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import UNFINISHED, Deal
+from core.formatting import dial_form
 from core.orders.models import Order, OrderStatus
-from core.phones import dialable, try_normalize_phone
+from core.phones import try_normalize_phone
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
 
@@ -185,7 +186,7 @@ def callbacks_for_staff(core: Core, *, community_id: int) -> list[CallbackView]:
                 CallbackView(
                     id=first.id,
                     phone=phone,
-                    dial=dialable(phone),
+                    dial=dial_form(phone),
                     resident_id=resident.id if resident else None,
                     name=resident.name if resident else None,
                     address=resident.address if resident else None,
