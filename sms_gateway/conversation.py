@@ -73,7 +73,7 @@ from sms_gateway.plans import (
     WantsPerson,
 )
 from sms_gateway.products import DealEntry
-from sms_gateway.replies import Replies
+from sms_gateway.replies import Replies, clip
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class Answer:
 
 
 #: Intents that read as an order: always answered, even while a phone is held for flooding.
-ORDERLIKE = (PlaceOrder, CancelOrder, OrderPlan, PickDeal, ConfirmAnswer, ChooseDeal)
+ORDERLIKE = (PlaceOrder, CancelOrder, OrderPlan, PickDeal, ConfirmAnswer, ChooseDeal, Clarify)
 #: Ways of not being understood: the second in a row gets the simplest path and a person.
 _MISREAD = ("unrecognised",)
 _MISREAD_CLARIFY = ("order_format", "ambiguous_order", "too_many_numbers", "need_deal_number")
@@ -127,6 +127,11 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
         else:
             answer, outcome = reading.answer(intent), type(intent).__name__
             answer = reading.track(intent, answer)
+            if turn.newly_muted:  # an order on the very text that tripped the hold: say both
+                notice = reading.held()
+                joined = "\n".join(t for t in (notice.reply, answer.reply) if t)
+                answer = Answer(clip(joined), answer.dialog, collapsible=False,
+                                needs_person=notice.needs_person)  # fmt: skip
     except Exception:  # one bad text must not wedge the phone's later texts behind it
         log.exception("sms: could not read message %s from %s", text.message_id, phone)
         replies = Replies(_language_of(None, community, text.body), community)

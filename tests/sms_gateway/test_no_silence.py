@@ -60,3 +60,11 @@ def test_a_person_out_of_hours_is_promised_for_when_the_office_opens(sms, app_wo
     assert reply.startswith("居委会现在下班了，工作人员") and "上班后处理" in reply
     assert "已请居委会工作人员联系您" in reply
     assert help_items(app_world) == [(li.phone, HelpReason.WANTS_PERSON)]
+
+
+def test_a_text_that_reads_as_an_order_is_answered_every_time(sms, app_world, clock):
+    app_world.deal("赵县雪花梨", unit="份", price_fen=1500)
+    li = app_world.resident("李秀英")
+    first = sms.reply(li.phone, "7号2份")  # no such deal: said, and said again
+    clock.advance(seconds=20)
+    assert sms.reply(li.phone, "7号2份") == first
