@@ -11,16 +11,12 @@ import re
 from functools import lru_cache
 
 from sms_gateway import wording
+from sms_gateway.atoms import Atom, Op, Qty, Ref, atoms_of
 from sms_gateway.lexicon import GENERIC_UNITS, UNITS
 from sms_gateway.order_reader import (
-    Atom,
-    Op,
-    Qty,
     Reading,
-    Ref,
     Scene,
     _item,
-    atoms_of,
     clauses_of,
     inferred_deal,
     read_clause,
