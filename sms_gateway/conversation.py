@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from core import formatting
 from core.calls.ordering import cancellable_orders
 from core.community.models import Community
 from core.context import Core
@@ -41,7 +39,8 @@ from core.residents.services import (
     set_language,
 )
 from core.results import OrderPlaced, Refusal, RefusalReason
-from sms_gateway import dialog_plans, staff_commands
+from sms_gateway import dialog_plans, patience, staff_commands
+from sms_gateway.answer import Answer
 from sms_gateway.answers import Answers
 from sms_gateway.intents import (
     CancelOrder,
@@ -73,7 +72,7 @@ from sms_gateway.plans import (
     WantsPerson,
 )
 from sms_gateway.products import DealEntry
-from sms_gateway.replies import Replies, clip
+from sms_gateway.replies import Replies
 
 log = logging.getLogger(__name__)
 
@@ -83,24 +82,6 @@ CARRIER_OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", 
 CARRIER_OPT_IN = frozenset({"start", "yes", "unstop"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What reading one text comes to: the reply (if any) and where the dialog stands."""
-
-    reply: str | None
-    dialog: Dialog = field(default_factory=Dialog)
-    even_if_opted_out: bool = False
-    collapsible: bool = True  # the same reply a moment ago need not go again (not an order's)
-    needs_person: str | None = None  # a help-inbox reason: staff should see this text
-
-
-#: Intents that read as an order: always answered, even while a phone is held for flooding.
-ORDERLIKE = (PlaceOrder, CancelOrder, OrderPlan, PickDeal, ConfirmAnswer, ChooseDeal, Clarify)
-#: Ways of not being understood: the second in a row gets the simplest path and a person.
-_MISREAD = ("unrecognised",)
-_MISREAD_CLARIFY = ("order_format", "ambiguous_order", "too_many_numbers", "need_deal_number")
 
 
 def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
@@ -122,16 +103,7 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
     try:
         reading = Reading(core, community, phone, turn)
         intent = reading.intent()
-        if turn.muted and not isinstance(intent, (OptOut, OptIn, *ORDERLIKE)):
-            answer, outcome = reading.held(), "muted"
-        else:
-            answer, outcome = reading.answer(intent), type(intent).__name__
-            answer = reading.track(intent, answer)
-            if turn.newly_muted:  # an order on the very text that tripped the hold: say both
-                notice = reading.held()
-                joined = "\n".join(t for t in (notice.reply, answer.reply) if t)
-                answer = Answer(clip(joined), answer.dialog, collapsible=False,
-                                needs_person=notice.needs_person)  # fmt: skip
+        answer, outcome = patience.respond(reading, intent)
     except Exception:  # one bad text must not wedge the phone's later texts behind it
         log.exception("sms: could not read message %s from %s", text.message_id, phone)
         replies = Replies(_language_of(None, community, text.body), community)
@@ -219,50 +191,6 @@ class Reading:
             picking_quantity=pending.get("quantity") if pending.get("kind") == "pick" else None,
         )
         return parse(self.body, context)
-
-    def track(self, intent: Intent, answer: Answer) -> Answer:
-        """Count texts not understood in a row; the second gets the simplest path and a person.
-
-        Also remembers the deal the dialog was about, for "改成3份" in the next text.
-        """
-        dialog = answer.dialog
-        misread = _is_misread(intent)
-        count = self.turn.dialog.misread + 1 if misread else 0
-        last_deal = dialog_plans.deal_of(intent) or dialog.last_deal or self.turn.dialog.last_deal
-        if misread and count >= 2 and self.resident is not None:
-            answer = Answer(
-                self.answers.simplest(),
-                Dialog(misread=count, last_deal=last_deal),
-                needs_person="not_understood",
-            )
-            return answer
-        moved = Dialog(
-            awaiting_quantity_for=dialog.awaiting_quantity_for,
-            awaiting_cancel_choice=dialog.awaiting_cancel_choice,
-            list_kind=dialog.list_kind,
-            list_shown=dialog.list_shown,
-            pending=dialog.pending,
-            last_deal=last_deal,
-            misread=count,
-        )
-        return Answer(
-            answer.reply,
-            moved,
-            answer.even_if_opted_out,
-            answer.collapsible and not isinstance(intent, ORDERLIKE),
-            answer.needs_person,
-        )
-
-    def held(self) -> Answer:
-        """A phone held back for flooding: told once, in plain words; staff see it."""
-        if not self.turn.newly_muted or self.turn.held_until is None:
-            return Answer(None, self.turn.dialog)
-        until = formatting.when(self.turn.held_until, self.community.zone, self.replies.language)
-        return Answer(
-            self.replies.text("sms.held", until=until, phone=self.community.help_phone),
-            self.turn.dialog,
-            needs_person="flood",
-        )
 
     def answer(self, intent: Intent) -> Answer:
         if isinstance(intent, OptOut | OptIn):
@@ -491,10 +419,3 @@ _HANDLERS: dict[type, Any] = {
     WantsPerson: dialog_plans.wants_person,
     Complaint: dialog_plans.complaint,
 }
-
-
-def _is_misread(intent: Intent) -> bool:
-    """Texts we could not read at all, or whose order we could not make out."""
-    if isinstance(intent, Unknown):
-        return intent.reason in _MISREAD
-    return isinstance(intent, Clarify) and intent.reason in _MISREAD_CLARIFY

@@ -15,6 +15,7 @@ from core import formatting
 from core.community.hours import next_staff_opening, staff_available
 from core.conversations.services import Dialog
 from core.results import DealView, OrderCancelled, OrderPlaced, Refusal
+from sms_gateway.answer import Answer
 from sms_gateway.plan_runner import changes_from_json, changes_to_json, run_plan
 from sms_gateway.plans import (
     Add,
@@ -33,12 +34,10 @@ from sms_gateway.products import DealEntry
 from sms_gateway.replies import clip
 
 if TYPE_CHECKING:
-    from sms_gateway.conversation import Answer, Reading
+    from sms_gateway.conversation import Reading
 
 
 def _answer(*args: object, **kwargs: object) -> Answer:
-    from sms_gateway.conversation import Answer
-
     return Answer(*args, **kwargs)  # type: ignore[arg-type]
 
 

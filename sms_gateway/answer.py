@@ -1,0 +1,18 @@
+"""What reading one text comes to, as the dialog hands it to `finish_turn`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.conversations.services import Dialog
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What reading one text comes to: the reply (if any) and where the dialog stands."""
+
+    reply: str | None
+    dialog: Dialog = field(default_factory=Dialog)
+    even_if_opted_out: bool = False
+    collapsible: bool = True  # the same reply a moment ago need not go again (not an order's)
+    needs_person: str | None = None  # a help-inbox reason: staff should see this text
