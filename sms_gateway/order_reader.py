@@ -68,6 +68,9 @@ def clauses_of(atoms: list[Atom]) -> list[list[Atom]]:
         ) and any(isinstance(a, Ref) for a in current):
             clauses.append([atom])
             continue
+        if isinstance(atom, Ref) and _cancelled(current):
+            clauses.append([atom])  # 油不要了 梨再来一份: the cancel ends its item
+            continue
         if isinstance(atom, Op) and atom.kind in ("add", "verb") and _complete(current):
             clauses.append([atom])  # 梨两份加一桶油: 加 joins a second item
             continue
@@ -86,6 +89,17 @@ def clauses_of(atoms: list[Atom]) -> list[list[Atom]]:
         else:
             joined.append(clause)
     return joined
+
+
+def _cancelled(clause: list[Atom]) -> bool:
+    """A name followed by a cancel (油不要了): that item is said in full."""
+    seen_ref = False
+    for atom in clause:
+        if isinstance(atom, Ref):
+            seen_ref = True
+        elif isinstance(atom, Op) and atom.kind in ("cancel", "drop_all") and seen_ref:
+            return True
+    return False
 
 
 def _only_amounts(clause: list[Atom]) -> bool:
