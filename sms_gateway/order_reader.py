@@ -247,12 +247,30 @@ def _item(
             reading.problems.append(problem)
         return
     assert qty.value is not None
+    if _counts_pieces(ref, qty, scene.units.get(deal, "")):
+        reading.doubts.append("mixed")  # 鸡蛋3个, "3 eggs": three eggs, or three boxes?
     if "reduce" in ops:
         reading.changes.append(Add(deal, -qty.value))
     elif "add" in ops:
         reading.changes.append(Add(deal, qty.value))
     else:
         reading.changes.append(Put(deal, qty.value))
+
+
+_CONTAINERS = frozenset("盒 箱 袋 包 桶 瓶 提 筐".split())
+# Goods a resident may count one by one (3个鸡蛋, "3 eggs") where a deal sells boxes of them.
+_PIECE_GOODS = ("蛋", "梨", "苹果", "富士", "桃", "橘", "橙", "柿", "瓜", "红薯", "土豆", "西红柿",
+                "egg", "pear", "apple", "peach", "orange", "potato", "tomato")  # fmt: skip
+
+
+def _counts_pieces(ref: Ref, qty: Qty, unit: str) -> bool:
+    """An amount in pieces (个, or an English bare number) of goods sold by the box or bag:
+    it may count the pieces, not the boxes, so it is said back before ordering."""
+    if unit not in _CONTAINERS or unit in ref.word:
+        return False  # sold by the 份, or the name says the box itself (菜箱)
+    if not any(piece in ref.word for piece in _PIECE_GOODS):
+        return False  # oil, millet: nobody counts those in pieces
+    return qty.unit in ("个", "只") or (qty.unit is None and ref.word.isascii())
 
 
 def _quantity_problem(deal: int, qty: Qty, scene: Scene) -> Problem | None:

@@ -32,6 +32,7 @@ _PER_UNIT_PRICE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*�
     "|".join(UNITS)
 ))
 # "the wrong one", "that one": the "one" counts nothing.
+_N_MORE = re.compile(r"\b([0-9]+|one|two|three|four|five) more\b")
 _WRONG_ONE = re.compile(r"\b(wrong|that|this|other|another|the) one\b")
 _YES = frozenset(
     "1 对 对的 是 是的 好 好的 行 可以 确认 确定 没错 嗯 嗯嗯 ok yes y 对对 要 订 好嘞".split()
@@ -60,6 +61,7 @@ def prepare(text: str, deals: tuple[DealEntry, ...]) -> tuple[str, frozenset[int
     """Simplified, numerals in digits, pinyin spelt out: the form the tokens are read from."""
     simplified = _PER_UNIT_PRICE.sub(r"\1元每\2", wording.simplify(text))
     simplified = _WRONG_ONE.sub(r"\1", simplified)
+    simplified = _N_MORE.sub(r"more \1", simplified)  # "one more box": more, one box
     table, english = _spelling_table(deals)
     spelled = wording.spell_out_pinyin(simplified, table, english)
     return wording.numerals_to_digits(spelled.text), spelled.sounded

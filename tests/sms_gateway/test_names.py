@@ -127,3 +127,12 @@ def test_over_the_limit_says_the_limit_and_what_is_held(sms, app_world):
     sms.reply(li.phone, "梨两份")
     assert sms.reply(li.phone, "1号5份") == "1号每户最多3份，您已订2份"
     assert orders_of(app_world, li.phone) == {1: 2}
+
+
+def test_eggs_counted_in_pieces_are_said_back_in_boxes(sms, app_world):
+    open_deal(app_world, "高邑土鸡蛋", "盒", 2500)
+    li = app_world.resident("李秀英")
+    asked = sms.reply(li.phone, "鸡蛋两个")  # two eggs, or two boxes of thirty?
+    assert asked == "您要订1号高邑土鸡蛋2盒（共50元），对吗？回1确认，回0不要"
+    assert sms.reply(li.phone, "0").startswith("好的，没有改动")
+    assert orders_of(app_world, li.phone) == {}
