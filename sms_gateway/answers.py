@@ -162,13 +162,14 @@ class Answers:
         """For a resident not understood twice: a numbered list, one key each."""
         if not self.deals:
             return self.replies.text("sms.deals.none")
-        return clip(
-            self.t(
-                "sms.simplest.list",
-                options=self.options(1),
-                phone=self.replies.community.help_phone,
-            )
-        )
+        separator = "，" if self.replies.language == "zh" else "; "
+        keys = [self.t("sms.simplest.key", **self._deal(n)) for n in sorted(self.deals)]
+        phone = self.replies.community.help_phone
+        for count in range(len(keys), 0, -1):  # as many deals as fit in two segments
+            text = self.t("sms.simplest.list", options=separator.join(keys[:count]), phone=phone)
+            if fits(text):
+                return text
+        return clip(self.t("sms.simplest.list", options=keys[0], phone=phone))
 
     def pick(self, pick: PickDeal) -> str:
         options = [self.t("sms.pick.option", **self._deal(n)) for n in pick.candidates]

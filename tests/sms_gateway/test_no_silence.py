@@ -25,14 +25,14 @@ def test_not_understood_three_times_then_ordered_and_confirmed(sms, app_world, c
     assert first.startswith("没看懂")
     clock.advance(seconds=30)
     second = sms.reply(li.phone, "那个那个 嗯 就是")
-    assert "回“1 1”订赵县雪花梨1份" in second and "回“2 1”订蔚县小米1袋" in second
+    assert "回1订赵县雪花梨，回2订蔚县小米" in second
     assert help_items(app_world) == [(li.phone, HelpReason.NOT_UNDERSTOOD)]
     clock.advance(seconds=30)
     sms.send(li.phone, "dkjf 了了")  # the same list a minute later is not sent twice
     assert sms.new_replies(li.phone) == []
     assert len(help_items(app_world)) == 1  # one item for her, not one per text
     clock.advance(seconds=30)
-    confirmation = sms.reply(li.phone, "1号2份")
+    confirmation = sms.reply(li.phone, "1号2份")  # her fourth text
     assert confirmation.startswith("已订1号赵县雪花梨2份")
     orders = resident_orders(app_world.core, community_id=app_world.community_id, phone=li.phone)
     assert [(o.deal.number, o.quantity) for o in orders] == [(1, 2)]
@@ -68,3 +68,12 @@ def test_a_text_that_reads_as_an_order_is_answered_every_time(sms, app_world, cl
     first = sms.reply(li.phone, "7号2份")  # no such deal: said, and said again
     clock.advance(seconds=20)
     assert sms.reply(li.phone, "7号2份") == first
+
+
+def test_the_simplest_path_is_one_key_then_the_amount(sms, app_world):
+    app_world.deal("赵县雪花梨", unit="份", price_fen=1500, limit=5)
+    li = app_world.resident("李秀英")
+    sms.reply(li.phone, "嗯嗯那什么的那个")
+    assert "回1订赵县雪花梨" in sms.reply(li.phone, "那个那个 嗯 就是")
+    assert "要几份" in sms.reply(li.phone, "1")
+    assert sms.reply(li.phone, "2").startswith("已订1号赵县雪花梨2份")
