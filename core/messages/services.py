@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.carriers import codes as carrier_codes
 from core.community.models import Community
 from core.context import Core
 from core.messages.models import (
@@ -30,9 +31,14 @@ from core.residents.services import resident_by_phone
 from core.sms_segments import count_segments
 
 #: Carrier errors that say the resident asked for no more texts.
-OPTED_OUT_ERRORS = frozenset({"21610"})
+OPTED_OUT_ERRORS = frozenset({"21610", carrier_codes.BLOCKED})
 #: Carrier errors that say the number cannot take texts at all.
-UNTEXTABLE_ERRORS = {"21211": "invalid_number", "21614": "not_mobile", "30006": "landline"}
+UNTEXTABLE_ERRORS = {
+    "21211": "invalid_number",
+    "21614": "not_mobile",
+    "30006": "landline",
+    carrier_codes.BAD_NUMBER: "invalid_number",
+}
 
 
 @dataclass(frozen=True)

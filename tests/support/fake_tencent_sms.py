@@ -154,8 +154,7 @@ class FakeTencentSms(LoopbackApi):
         if code is None and throttled:
             code = "RequestLimitExceeded"
         if code is None and (
-            action not in {"SendSms", "PullSmsSendStatus"}
-            or request.headers.get("x-tc-version") != VERSION
+            action not in ACTIONS or request.headers.get("x-tc-version") != VERSION
         ):
             code = "InvalidAction"
         if code is None and not isinstance(params, dict):
@@ -163,7 +162,7 @@ class FakeTencentSms(LoopbackApi):
         if code is None and self.sdk_app_id and params.get("SmsSdkAppId") != self.sdk_app_id:
             code = "UnauthorizedOperation.SmsSdkAppIdVerifyFail"
         if code is None:
-            body = self._send(params) if action == "SendSms" else self._pull(params)
+            body = ACTIONS[action](self, params)
             if isinstance(body, str):
                 code = body
             else:
@@ -275,6 +274,36 @@ class FakeTencentSms(LoopbackApi):
                 for s in self.sent
             ]
         return {"PullSmsSendStatusSet": [_report(s) for s in ready]}
+
+    def _pull_by_number(self, params: dict[str, Any]) -> dict[str, Any] | str:
+        """One number's receipts in [BeginTime, EndTime]; only texts whose receipt came."""
+        phone, begin, end = (
+            params.get("PhoneNumber"),
+            params.get("BeginTime"),
+            params.get("EndTime"),
+        )
+        limit, offset = params.get("Limit"), params.get("Offset")
+        if not isinstance(begin, int) or not isinstance(end, int) or not phone:
+            return "InvalidParameter"
+        if not isinstance(limit, int) or not 1 <= limit <= 100 or not isinstance(offset, int):
+            return "InvalidParameter"
+        e164 = phone if str(phone).startswith("+") else f"+86{phone}"
+        with self._state:
+            found = [
+                s
+                for s in self.sent
+                if s.phone == e164
+                and s.delivered is not None
+                and begin <= s.sent_at.timestamp() <= end + 1
+            ]
+        return {"PullSmsSendStatusSet": [_report(s) for s in found[offset : offset + limit]]}
+
+
+ACTIONS = {
+    "SendSms": FakeTencentSms._send,
+    "PullSmsSendStatus": FakeTencentSms._pull,
+    "PullSmsSendStatusByPhoneNumber": FakeTencentSms._pull_by_number,
+}
 
 
 def _report(sent: Sent) -> dict[str, Any]:

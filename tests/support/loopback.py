@@ -7,6 +7,8 @@ only what its provider documents.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +52,9 @@ class LoopbackApi:
         self._records: list[Answered] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._late = 0
+        self._released = threading.Event()
+        self.late_seconds = 5.0
 
     def start(self) -> Self:
         server = ThreadingHTTPServer((self.host, self.port), _Handler)
@@ -61,7 +66,14 @@ class LoopbackApi:
         self._thread.start()
         return self
 
+    def answer_late(self, count: int = 1) -> None:
+        """Do the next `count` requests, but hold their answers until the client gave up:
+        the provider took the text and the sender never heard (a timeout)."""
+        with self._lock:
+            self._late += count
+
     def stop(self) -> None:
+        self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -117,6 +129,9 @@ class LoopbackApi:
         with self._lock:
             self._records.append(Answered(request, action, status, payload))
             self._lock.notify_all()
+            late, self._late = self._late > 0, max(self._late - 1, 0)
+        if late:
+            self._released.wait(self.late_seconds)
         return status, headers, payload
 
 
@@ -133,8 +148,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, method: str) -> None:
-        import json
-
         api: LoopbackApi = self.server.api  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -147,10 +160,12 @@ class _Handler(BaseHTTPRequestHandler):
         )
         status, headers, payload = api._handle(request)
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        # A late answer may find the client gone: that is the point of answering late.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_response(status)
+            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
