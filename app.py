@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sms_gateway import views as sms_views
 
     sms_views.register(app)
+    from sms_gateway import mainland as mainland_sms
+
+    mainland_sms.register(app)
     from spool.cli import register as register_spool
 
     register_spool(app)

@@ -182,8 +182,12 @@ def apply_status_callback(
     message_id: int | None = None,
     provider_sid: str | None = None,
     error_code: str | None = None,
+    community_id: int | None = None,
 ) -> StatusUpdate | None:
-    """A status reported by the carrier; None when the message or status is unknown to us."""
+    """A status reported by the carrier; None when the message or status is unknown to us.
+
+    `community_id`: the report came through a community's own push URL, so it may only
+    move that community's messages."""
     try:
         new_status = MessageStatus(status)
     except ValueError:
@@ -199,6 +203,8 @@ def apply_status_callback(
                 select(Message).where(Message.provider_sid == provider_sid).with_for_update()
             )
         if message is None or message.direction != Direction.OUTBOUND:
+            return None
+        if community_id is not None and message.community_id != community_id:
             return None
         if provider_sid and message.provider_sid is None:
             message.provider_sid = provider_sid
