@@ -148,7 +148,9 @@ class Answers:
     def options(self, quantity: int = 1, numbers: Sequence[int] | None = None) -> str:
         """回“1 2”订梨2份，回“2 2”订小米2袋: the simplest way to order each deal."""
         chosen = sorted(numbers if numbers is not None else self.deals)
-        parts = [self.t("sms.simplest.option", **self._deal(n), quantity=quantity) for n in chosen]
+        parts = [
+            self.t("sms.simplest.option", **self._deal(n), quantity=quantity) for n in chosen
+        ]
         separator = "，" if self.replies.language == "zh" else "; "
         for count in range(len(parts), 0, -1):
             text = separator.join(parts[:count])

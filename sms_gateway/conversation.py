@@ -349,9 +349,9 @@ class Reading:
             return Answer(None)  # the core wrote the confirmation with the order
         deal = self.deals.get(intent.deal_number)
         reply = self.replies.refusal(result, deal)
-        if result.reason == RefusalReason.OVER_LIMIT and self.held_orders().get(
-            deal_number := (intent.deal_number)
-        ):
+        if result.reason == RefusalReason.OVER_LIMIT and self.held_orders().get(deal_number := (
+            intent.deal_number
+        )):
             reply = self.answers.refusal(Put(deal_number, intent.quantity), result)
         if result.limit or result.units_left:  # "reply 3" now orders the most allowed
             return Answer(reply, Dialog(awaiting_quantity_for=intent.deal_number))

@@ -39,7 +39,8 @@ WORDS: dict[WordKind, str] = {
     "set": "改成 改为 改到 改一下 改 变成 就要 只要 一共要 总共要 总共 一共 make change switch",
     "replace": "换成 换 改订 改要",
     "reduce": "少要 少来 少订 少买 减少 减掉 减去 减 少 去掉 less fewer",
-    "add": "再加 再来 再要 再订 再买 多加 多要 多来 加上 还要 加 再 又要 又 another more extra add",
+    "add": "再加 再来 再要 再订 再买 多加 多要 多来 加上 还要 加 再 又要 又 another more extra "
+    "add",
     "correct": "不对 不对不对 错了 发错了 说错了 打错了 写错了 弄错了 搞错了 按错了 不是 重新 "
     "更正 应该是 算了 要不 还是 太多了 太多 多了 啊不 哦不 嗯不 不不 wrong sorry meant "
     "actually",

@@ -95,41 +95,29 @@ def atoms_of(tokens: list[Token]) -> list[Atom]:
             else:
                 atoms.append(Qty(None))
         elif token.kind == "product" and token.product is not None:
-            if (
-                before is not None
-                and before.kind == "unit"
-                and (i - 1) not in used
-                and (i >= 2 and tokens[i - 2].kind == "verb")
+            if before is not None and before.kind == "unit" and (i - 1) not in used and (
+                i >= 2 and tokens[i - 2].kind == "verb"
             ):
                 atoms.append(Qty(1, before.unit))  # 要个菜箱, 来袋小米: one
             atoms.append(Ref(token.product.deals, token.product.word, token.product.by_sound))
         elif token.kind == "unsold":
             atoms.append(Ref(frozenset(), token.text))  # 大米: named, and sold by no deal
-        elif (
-            token.kind == "deal_pre"
-            and token.text == "no"
-            and after is not None
-            and (after.kind == "product")
+        elif token.kind == "deal_pre" and token.text == "no" and after is not None and (
+            after.kind == "product"
         ):
             atoms.append(Op("cancel"))  # "no oil"
         elif token.kind in ("deal_pre", "hash", "times", "neg", "deal_post", "unit"):
             continue  # consumed by a number, or a marker standing alone
         elif token.kind == "negate" and (after is None or after.kind in ("sep", "num")):
             atoms.append(Op("correct"))  # 啊不，三份: a spoken correction
-        elif (
-            token.kind == "each"
-            and token.text == "each"
-            and before is not None
-            and (before.text == "of")
+        elif token.kind == "each" and token.text == "each" and before is not None and (
+            before.text == "of"
         ):
             atoms.append(Op("all"))  # "one of each": every deal
         elif token.kind in ("cancel", "set", "replace", "add", "reduce", "correct", "each", "all",
                             "sep", "verb", "except"):  # fmt: skip
-            if (
-                token.kind == "add"
-                and token.text in ("再", "又")
-                and after is not None
-                and (after.kind == "verb")
+            if token.kind == "add" and token.text in ("再", "又") and after is not None and (
+                after.kind == "verb"
             ):
                 used.add(i + 1)  # 再 + 来/要/订 is one "add"
             if token.kind == "cancel" and before is not None and before.kind == "all":
@@ -189,12 +177,9 @@ def clauses_of(atoms: list[Atom]) -> list[list[Atom]]:
         if isinstance(atom, Op) and atom.kind == "sep":
             clauses.append([])
             continue
-        if (
-            isinstance(atom, Op)
-            and atom.kind in ("replace", "verb", "add", "set")
-            and any(isinstance(a, Op) and a.kind in ("cancel", "drop_all") for a in current)
-            and any(isinstance(a, Ref) for a in current)
-        ):
+        if isinstance(atom, Op) and atom.kind in ("replace", "verb", "add", "set") and any(
+            isinstance(a, Op) and a.kind in ("cancel", "drop_all") for a in current
+        ) and any(isinstance(a, Ref) for a in current):
             clauses.append([atom])
             continue
         if isinstance(atom, Op) and atom.kind in ("add", "verb") and _complete(current):
@@ -226,11 +211,9 @@ def _names_only(clause: list[Atom]) -> bool:
 
 
 def _complete(clause: list[Atom]) -> bool:
-    return (
-        any(isinstance(a, Ref) for a in clause)
-        and any(isinstance(a, Qty) for a in clause)
-        and not any(isinstance(a, Op) and a.kind in ("each", "all") for a in clause)
-    )
+    return any(isinstance(a, Ref) for a in clause) and any(
+        isinstance(a, Qty) for a in clause
+    ) and not any(isinstance(a, Op) and a.kind in ("each", "all") for a in clause)
 
 
 def _starts_item(atom: Atom, clause: list[Atom]) -> bool:
@@ -427,10 +410,8 @@ def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Readin
 def inferred_deal(scene: Scene, unit: str | None) -> int | None:
     """The order a change without a deal is about: the last one talked of, or the only one."""
     last = scene.last_deal
-    if (
-        last is not None
-        and last in scene.orders
-        and (unit is None or fits_unit(unit, scene.units.get(last, "")))
+    if last is not None and last in scene.orders and (
+        unit is None or fits_unit(unit, scene.units.get(last, ""))
     ):
         return last
     held = [d for d in scene.orders if unit is None or fits_unit(unit, scene.units.get(d, ""))]
@@ -446,7 +427,10 @@ def topic_of(text: str) -> Topic:
         return "gone_ahead"
     if any(w in text for w in ("在哪", "哪里", "哪儿", "什么地方", "啥地方", "地点", "where")):
         return "pickup_place"
-    if any(w in text for w in "什么时候 啥时候 几点 哪天 几号 时间 取货 来取 去取 when".split()):
+    if any(
+        w in text
+        for w in "什么时候 啥时候 几点 哪天 几号 时间 取货 来取 去取 when".split()
+    ):
         return "pickup_time"
     if any(w in text for w in ("还有", "剩", "卖完", "有没有", "还能订", "left", "any more")):
         return "stock"

@@ -107,7 +107,9 @@ class ProductIndex:
                 if any(taken[found.start() : found.end()]):
                     continue
                 word = found.group()
-                matches.append(ProductMatch(found.start(), found.end(), word, self.names[word]))
+                matches.append(
+                    ProductMatch(found.start(), found.end(), word, self.names[word])
+                )
                 for i in range(found.start(), found.end()):
                     taken[i] = True
         if self.sounds:
@@ -174,10 +176,7 @@ def build_index(deals: tuple[DealEntry, ...] | list[DealEntry]) -> ProductIndex:
             sounds.setdefault(tuple(_syllable(ch) for ch in name), set()).update(numbers)
     sold_text = "".join(names)
     unsold = frozenset(
-        word
-        for word in PRODUCE_WORDS
-        if len(word) >= 2
-        and word not in names
+        word for word in PRODUCE_WORDS if len(word) >= 2 and word not in names
         and not any(word in name or name in word for name in names if len(name) >= 2)
         and word not in sold_text
     )

@@ -32,9 +32,9 @@ from sms_gateway.products import DealEntry, ProductIndex, build_index
 from sms_gateway.tokens import Token, tokenize
 
 # 15一份, 12块一袋: a price per unit, said before numerals become digits ("151份").
-_PER_UNIT_PRICE = re.compile(
-    r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*一\s*({})".format("|".join(UNITS))
-)
+_PER_UNIT_PRICE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*一\s*({})".format(
+    "|".join(UNITS)
+))
 # "the wrong one", "that one": the "one" counts nothing.
 _WRONG_ONE = re.compile(r"\b(wrong|that|this|other|another|the) one\b")
 _YES = frozenset(

@@ -62,10 +62,8 @@ def numerals_to_digits(text: str) -> str:
 def _numeral_run(match: re.Match[str]) -> str:
     run = "".join(_COUNTING.get(ch, ch) for ch in match.group())
     if len(run) == 1:
-        return (
-            str(int(cn2an.cn2an(run, "smart")))
-            if run not in "廿十"
-            else ("20" if run == "廿" else "10")
+        return str(int(cn2an.cn2an(run, "smart"))) if run not in "廿十" else (
+            "20" if run == "廿" else "10"
         )
     if all(ch in _DIGITS + "两" for ch in run):
         if ("零" in run or "〇" in run or len(run) >= 3) and "两" not in run:
@@ -139,7 +137,7 @@ def spell_out_pinyin(text: str, words: dict[str, str], english: frozenset[str]) 
 
 
 def _join_spelled_runs(text: str, words: dict[str, str], english: frozenset[str]) -> str:
-    """ "xiao mi liang dai": syllables typed apart are one word when they only spell together."""
+    """"xiao mi liang dai": syllables typed apart are one word when they only spell together."""
 
     def join(match: re.Match[str]) -> str:
         parts = match.group().split()

@@ -221,7 +221,9 @@ def _orders_of(session: Session, resident_ids: list[int]) -> dict[int, tuple[Cal
 
 
 @acting()
-def mark_callback_done(core: Core, *, community_id: int, callback_id: int, by: str) -> bool | None:
+def mark_callback_done(
+    core: Core, *, community_id: int, callback_id: int, by: str
+) -> bool | None:
     """A staff member rang the caller back: every waiting request of that phone is settled.
 
     False when it was settled already (a second click); None when this community

@@ -34,13 +34,8 @@ def add_closed_day(
             session.add(row)
         row.note = note.strip()[:100]
         session.flush()
-        audit(
-            session,
-            actor=by,
-            action="closed_day.add",
-            community_id=community_id,
-            day=day.isoformat(),
-        )
+        audit(session, actor=by, action="closed_day.add", community_id=community_id,
+              day=day.isoformat())
         return ClosedDayView(row.day, row.note, row.created_by)
 
 
@@ -52,13 +47,8 @@ def remove_closed_day(core: Core, *, community_id: int, day: date, by: str) -> b
             delete(ClosedDay).where(ClosedDay.community_id == community_id, ClosedDay.day == day)
         ).rowcount
         if removed:
-            audit(
-                session,
-                actor=by,
-                action="closed_day.remove",
-                community_id=community_id,
-                day=day.isoformat(),
-            )
+            audit(session, actor=by, action="closed_day.remove", community_id=community_id,
+                  day=day.isoformat())
         return bool(removed)
 
 

@@ -53,7 +53,7 @@ def _window(text: str) -> Window:
 
 
 def parse_week(text: str) -> Week:
-    """ "08:30-17:30" (every day) or "mon-fri 08:30-12:00,14:00-17:30; sat 09:00-12:00"."""
+    """"08:30-17:30" (every day) or "mon-fri 08:30-12:00,14:00-17:30; sat 09:00-12:00"."""
     text = (text or "").strip().lower()
     if not text:
         raise HoursError("no hours given")
@@ -174,5 +174,6 @@ def set_staff_hours(core: Core, *, community_id: int, hours: str, by: str) -> st
         raise HoursError("at most 200 characters")
     with core.db.transaction() as session:
         session.get_one(Community, community_id).staff_hours = text
-        audit(session, actor=by, action="staff_hours.set", community_id=community_id, hours=text)
+        audit(session, actor=by, action="staff_hours.set", community_id=community_id,
+              hours=text)
     return text

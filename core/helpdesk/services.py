@@ -262,5 +262,7 @@ def reopen(core: Core, *, community_id: int, item_id: int, by: str) -> bool | He
         item.done_at = None
         item.done_by = None
         item.updated_at = now
-        audit(session, actor=by, action="help.reopened", community_id=community_id, item_id=item.id)
+        audit(
+            session, actor=by, action="help.reopened", community_id=community_id, item_id=item.id
+        )
         return True

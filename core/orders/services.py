@@ -63,14 +63,7 @@ def place_order(
         community_id,
         idempotency_key,
         lambda session: _place(
-            core,
-            session,
-            community_id,
-            phone,
-            deal_number,
-            quantity,
-            Channel(channel),
-            placed_by,
+            core, session, community_id, phone, deal_number, quantity, Channel(channel), placed_by,
             confirm,
         ),
     )
@@ -93,13 +86,7 @@ def cancel_order(
         community_id,
         idempotency_key,
         lambda session: _cancel(
-            core,
-            session,
-            community_id,
-            phone,
-            deal_number,
-            Channel(channel),
-            cancelled_by,
+            core, session, community_id, phone, deal_number, Channel(channel), cancelled_by,
             confirm,
         ),
     )

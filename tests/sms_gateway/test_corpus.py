@@ -86,7 +86,9 @@ def run_case(core, world: World, case: Case, index: int) -> tuple[dict[int, int]
     phone = f"+86137{index:08d}"
     with core.db.transaction() as session:  # every case finds the eggs' stock as written
         session.execute(
-            update(Deal).where(Deal.community_id == world.community_id).values(units_ordered=0)
+            update(Deal)
+            .where(Deal.community_id == world.community_id)
+            .values(units_ordered=0)
         )
         community = session.get_one(Community, world.community_id)
     register_resident(

@@ -110,7 +110,9 @@ def test_an_order_stands_only_on_a_deal_and_a_quantity_the_resident_gave(
     if isinstance(intent, PlaceOrder):
         placed.append((intent.deal_number, intent.quantity))
     elif isinstance(intent, OrderPlan) and intent.certain:
-        placed.extend((c.deal, abs(c.quantity)) for c in intent.changes if isinstance(c, Put | Add))
+        placed.extend(
+            (c.deal, abs(c.quantity)) for c in intent.changes if isinstance(c, Put | Add)
+        )
     for deal, quantity in placed:
         assert deal in OPEN, (text, intent)
         assert deal_from_text(deal, text, context), (text, intent)
