@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from staff.cli import register_commands
 
     register_commands(app)
+    from staff.templates_cli import register as register_templates
+
+    register_templates(app)
     from workers.cli import register as register_workers
 
     register_workers(app)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -54,4 +54,6 @@ class CarrierTemplate(Base):
     template_code: Mapped[str] = mapped_column(String(40))
     # Variable names in the template's order: Aliyun's ${name}, Tencent's {1}{2}...
     variables: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The template's words as filed (without the signature), for `templates check`.
+    template_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

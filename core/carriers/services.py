@@ -37,6 +37,7 @@ class TemplateView:
     kind: str
     template_code: str
     variables: tuple[str, ...]
+    template_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def set_template(
     kind: str,
     template_code: str,
     variables: list[str],
+    template_text: str = "",
 ) -> TemplateView | CatalogueProblem:
     """Map a message kind to the provider's approved template and its variables, in order."""
     if provider not in Carrier.__members__.values():
@@ -134,6 +136,7 @@ def set_template(
             session.add(entry)
         entry.template_code = template_code
         entry.variables = list(variables)
+        entry.template_text = template_text.strip()
         entry.updated_at = now
         session.flush()
         return _template_view(entry)
@@ -205,4 +208,5 @@ def _template_view(entry: CarrierTemplate) -> TemplateView:
         entry.kind,
         entry.template_code,
         tuple(entry.variables),
+        entry.template_text,
     )

@@ -44,6 +44,12 @@ VARIABLE_SOURCES: dict[str, Callable[[MessageFacts], str]] = {
     "community": lambda facts: facts.community_name,
 }
 
+#: The longest value each source can give: a reply is at most two segments of 67.
+VARIABLE_MAX_CHARS: dict[str, int] = {"content": 134, "community": 100}
+#: Sources whose values may hold digits or links (a deal's price, a phone): carriers
+#: intercept texts with links or contact numbers, and providers refuse them in variables.
+MAY_HOLD_NUMBERS = frozenset({"content"})
+
 
 def fill(names: tuple[str, ...], facts: MessageFacts) -> list[tuple[str, str]]:
     """(name, value) for each of a template's variables, in the template's order."""

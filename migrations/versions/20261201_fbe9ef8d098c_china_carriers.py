@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column('kind', sa.String(length=20), nullable=False),
         sa.Column('template_code', sa.String(length=40), nullable=False),
         sa.Column('variables', sa.JSON(), nullable=False),
+        sa.Column('template_text', sa.Text(), nullable=False),
         sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['community_id'], ['communities.id']),
         sa.PrimaryKeyConstraint('id'),

@@ -57,7 +57,7 @@ WHOLE: dict[str, str] = {
     "FailedOperation.TemplateIncorrectOrUnapproved": "模板未审批或内容不匹配",
     "FailedOperation.SignatureIncorrectOrUnapproved": "签名未审批或格式错误",
     "InvalidParameterValue.TemplateParameterFormatError": "验证码模板参数格式错误",
-    "InvalidParameterValue.TemplateParameterLengthLimit": "单个模板变量字符数超过12个",
+    "InvalidParameterValue.TemplateParameterLengthLimit": "单个模板变量字符数超过上限",
     "LimitExceeded.PhoneNumberCountLimit": "调用接口单次提交的手机号个数超过200个",
     "UnauthorizedOperation.SmsSdkAppIdVerifyFail": "SmsSdkAppId 校验失败",
     "InvalidAction": "接口不存在",
