@@ -38,6 +38,8 @@ CHINA = timezone(timedelta(hours=8))
 #: (help.aliyun.com/document_detail/2881383.html).
 DAILY_LIMIT = 50
 MAX_SEND_SMS_NUMBERS = 1000
+#: The longest value a text variable takes (Aliyun's "other" variable property).
+MAX_VARIABLE_CHARS = 35
 MAX_BATCH_NUMBERS = 100
 
 # Business refusals, answered with HTTP 200 (the SDK returns them as a body).
@@ -99,9 +101,11 @@ class FakeAliyunSms(LoopbackApi):
         templates: dict[str, str] | None = None,
         daily_limit: int = DAILY_LIMIT,
         per_second: int | None = None,
+        max_variable_chars: int = MAX_VARIABLE_CHARS,
     ) -> None:
         super().__init__(host, port)
         self.access_key_id, self.access_key_secret = access_key_id, access_key_secret
+        self.max_variable_chars = max_variable_chars
         #: Approved templates, code -> text with ${name}: when given, others are refused.
         self.templates = templates
         self.daily_limit = daily_limit
@@ -230,7 +234,7 @@ class FakeAliyunSms(LoopbackApi):
             wanted = set(_VARIABLE.findall(self.templates[template]))
             if any(wanted - set(p) for p in params):
                 return _business("isv.TEMPLATE_MISSING_PARAMETERS", request_id)
-        if any(len(str(v)) > 35 for p in params for v in p.values()):
+        if any(len(str(v)) > self.max_variable_chars for p in params for v in p.values()):
             return _business("isv.PARAM_LENGTH_LIMIT", request_id)
         with self._state:
             for phone, sign in zip(phones, signs, strict=True):
