@@ -73,10 +73,13 @@ def receipts(raw: bytes) -> list[ReceiptPush]:
         if not out_id and not biz_id:
             raise BadPush("an SmsReport item without out_id or biz_id")
         delivered = success if isinstance(success, bool) else str(success).lower() == "true"
+        single = out_id.isdigit() and len(out_id) < 18
+        if not single and biz_id:  # a SendBatchSms text: named by BizId and its number
+            biz_id = f"{biz_id}:{str(item.get('phone_number') or '').strip()}"
         found.append(
             ReceiptPush(
                 delivered=delivered,
-                message_id=int(out_id) if out_id.isdigit() and len(out_id) < 18 else None,
+                message_id=int(out_id) if single else None,
                 provider_sid=biz_id,
                 error_code=None if delivered else str(item.get("err_code") or "") or None,
             )

@@ -23,6 +23,7 @@ from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from providers.aliyun.client import no_retries
 from providers.aliyun.errors import classify
+from providers.batching import batch_context, batches, in_batch_context
 from workers.senders import SendFailed
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 #: Aliyun keeps and shows send details by the day in China's time.
 CHINA = ZoneInfo("Asia/Shanghai")
 DETAILS_PAGE = 50
+#: SendBatchSms: numbers per call, and the longest OutId.
+BATCH_NUMBERS, MAX_OUT_ID = 100, 256
+#: Refusals of a batch that may be one number's doing: its texts are then sent one by one.
+ONE_NUMBERS_DOING = frozenset({codes.BAD_NUMBER, codes.DAILY_CAP, codes.BLOCKED})
 
 
 def aliyun_number(phone: str) -> str:
@@ -77,6 +82,55 @@ class AliyunSender:
             raise SendFailed(ours, f"{body.code}: {body.message}", transient=transient)
         return str(body.biz_id)
 
+    def send_batch(self, outs: list[Outgoing]) -> dict[int, str | SendFailed]:
+        """Texts of one template in SendBatchSms calls; a text's id is `BizId:number`,
+        which is how SmsReport names it (the call's OutId names the whole batch)."""
+        results: dict[int, str | SendFailed] = {}
+        ready = [o for o in outs if o.template is not None and o.channel == MessageChannel.SMS]
+        for out in outs:
+            if out not in ready:
+                results[out.message_id] = self._single(out)
+        key = lambda o: o.template.template_code if o.template else ""  # noqa: E731
+        for chunk in batches(ready, key, max_numbers=BATCH_NUMBERS, max_context=MAX_OUT_ID):
+            if len(chunk) == 1:
+                results[chunk[0].message_id] = self._single(chunk[0])
+                continue
+            results.update(self._batch(chunk))
+        return results
+
+    def _batch(self, chunk: list[Outgoing]) -> dict[int, str | SendFailed]:
+        templates = [out.template for out in chunk if out.template is not None]
+        numbers = [aliyun_number(out.to) for out in chunk]
+        request = models.SendBatchSmsRequest(
+            phone_number_json=json.dumps(numbers),
+            sign_name_json=json.dumps([t.sign_name for t in templates], ensure_ascii=False),
+            template_code=templates[0].template_code,
+            template_param_json=json.dumps([t.as_dict() for t in templates], ensure_ascii=False),
+            out_id=batch_context([out.message_id for out in chunk]),
+        )
+        try:
+            body = self._call(
+                lambda: self.client.send_batch_sms_with_options(request, self._options())
+            )
+        except SendFailed as failure:
+            return {out.message_id: failure for out in chunk}
+        if body.code == "OK":
+            return {
+                out.message_id: f"{body.biz_id}:{number}"
+                for out, number in zip(chunk, numbers, strict=True)
+            }
+        ours, transient = classify(body.code or "")
+        if ours in ONE_NUMBERS_DOING:  # find out whose: each on its own
+            return {out.message_id: self._single(out) for out in chunk}
+        failure = SendFailed(ours, f"{body.code}: {body.message}", transient=transient)
+        return {out.message_id: failure for out in chunk}
+
+    def _single(self, out: Outgoing) -> str | SendFailed:
+        try:
+            return self.send(out)
+        except SendFailed as failure:
+            return failure
+
     def find_sent(self, out: Outgoing) -> str | None:
         """QuerySendDetails lists a number's texts of one day: ours carries our OutId."""
         if out.channel == MessageChannel.VOICE:
@@ -100,7 +154,9 @@ class AliyunSender:
                 return None
             details = body.sms_send_detail_dtos.sms_send_detail_dto if body.code == "OK" else []
             for detail in details or []:
-                if detail.out_id == str(out.message_id):
+                if detail.out_id == str(out.message_id) or in_batch_context(
+                    detail.out_id or "", out.message_id
+                ):
                     # QuerySendDetails gives no BizId: name the attempt by day and OutId.
                     return f"ALIYUN-{day:%Y%m%d}-{out.message_id}"
         return None

@@ -19,6 +19,7 @@ from tencentcloud.sms.v20210111.sms_client import SmsClient
 from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
+from providers.batching import batch_context, batches, in_batch_context
 from providers.tencent.errors import classify
 from workers.senders import SendFailed
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 #: PullSmsSendStatusByPhoneNumber looks back at most this far (Tencent keeps 7 days).
 LOOKBACK_S = 2 * 86400
 PAGE = 100
+#: SendSms: numbers per call, and the longest SessionContext (bytes; ours are ASCII).
+BATCH_NUMBERS, MAX_CONTEXT = 200, 500
 
 
 class TencentSender:
@@ -71,6 +74,63 @@ class TencentSender:
             raise SendFailed(ours, f"{status.Code}: {status.Message}", transient=transient)
         return str(status.SerialNo)
 
+    def send_batch(self, outs: list[Outgoing]) -> dict[int, str | SendFailed]:
+        """Texts with the same template and values share one SendSms call, up to 200
+        numbers; each number's own status says whether its text went."""
+        results: dict[int, str | SendFailed] = {}
+        ready = [o for o in outs if o.template is not None and o.channel == MessageChannel.SMS]
+        for out in outs:
+            if out not in ready:
+                results[out.message_id] = self._single(out)
+
+        def same_call(out: Outgoing) -> tuple[str, str, tuple[str, ...]]:
+            assert out.template is not None
+            t = out.template
+            return t.template_code, t.sign_name, tuple(t.in_order())
+
+        for chunk in batches(ready, same_call, max_numbers=BATCH_NUMBERS, max_context=MAX_CONTEXT):
+            if len(chunk) == 1:
+                results[chunk[0].message_id] = self._single(chunk[0])
+            else:
+                results.update(self._batch(chunk))
+        return results
+
+    def _batch(self, chunk: list[Outgoing]) -> dict[int, str | SendFailed]:
+        template = chunk[0].template
+        assert template is not None
+        request = models.SendSmsRequest()
+        request.SmsSdkAppId = self.sdk_app_id
+        request.SignName = template.sign_name
+        request.TemplateId = template.template_code
+        request.TemplateParamSet = template.in_order()
+        request.PhoneNumberSet = [out.to for out in chunk]
+        request.SessionContext = batch_context([out.message_id for out in chunk])
+        try:
+            answer = self._call(lambda: self.client.SendSms(request))
+        except SendFailed as failure:
+            return {out.message_id: failure for out in chunk}
+        by_number = {status.PhoneNumber: status for status in answer.SendStatusSet or []}
+        results: dict[int, str | SendFailed] = {}
+        for out in chunk:
+            status = by_number.get(out.to)
+            if status is None:
+                results[out.message_id] = SendFailed(
+                    codes.PROVIDER, "no status for this number", transient=True
+                )
+            elif status.Code == "Ok":
+                results[out.message_id] = str(status.SerialNo)
+            else:
+                ours, transient = classify(status.Code or "")
+                message = f"{status.Code}: {status.Message}"
+                results[out.message_id] = SendFailed(ours, message, transient=transient)
+        return results
+
+    def _single(self, out: Outgoing) -> str | SendFailed:
+        try:
+            return self.send(out)
+        except SendFailed as failure:
+            return failure
+
     def find_sent(self, out: Outgoing) -> str | None:
         """The number's recent receipts: ours carries our SessionContext."""
         if out.channel == MessageChannel.VOICE:
@@ -87,7 +147,9 @@ class TencentSender:
             log.warning("message %s: could not ask Tencent about it (%s)", out.message_id, exc)
             return None
         for report in answer.PullSmsSendStatusSet or []:
-            if report.SessionContext == str(out.message_id) and report.SerialNo:
+            context = report.SessionContext or ""
+            ours = context == str(out.message_id) or in_batch_context(context, out.message_id)
+            if ours and report.SerialNo and report.PhoneNumber in (out.to, None):
                 return str(report.SerialNo)
         return None
 
