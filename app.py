@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from staff.cli import register_commands
 
     register_commands(app)
+    from staff.templates_cli import register as register_templates
+
+    register_templates(app)
     from workers.cli import register as register_workers
 
     register_workers(app)
@@ -37,6 +40,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sms_gateway import views as sms_views
 
     sms_views.register(app)
+    from sms_gateway import mainland as mainland_sms
+
+    mainland_sms.register(app)
     from spool.cli import register as register_spool
 
     register_spool(app)

@@ -36,7 +36,9 @@ class Mianhua:
     def __post_init__(self) -> None:
         _ensure_sqlite_folder(self.settings.database_url)
         self.core = Core(
-            db=Database(self.settings.database_url), quiet_hours=self.settings.quiet_hours
+            db=Database(self.settings.database_url),
+            quiet_hours=self.settings.quiet_hours,
+            sms_provider=self.settings.sms_sender,
         )
         # After each commit, new outbox rows go onto RQ (never inside the transaction).
         self.relay = OutboxRelay(

@@ -2,6 +2,7 @@
 
 from core.accounts.models import AuditLog, Role, StaffMembership, StaffUser
 from core.calls.models import CallbackState, VoiceCall
+from core.carriers.models import CarrierAccount, CarrierTemplate
 from core.community.models import ClosedDay, Community, Supplier
 from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
@@ -14,6 +15,8 @@ from core.staffing.models import LoginAttempt, ResidentImport
 __all__ = [
     "AuditLog",
     "CallbackState",
+    "CarrierAccount",
+    "CarrierTemplate",
     "Channel",
     "ClosedDay",
     "Community",

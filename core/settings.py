@@ -47,6 +47,14 @@ class QuietHours:
         return moment >= self.start or moment < self.end
 
 
+SMS_SENDERS = ("twilio", "aliyun", "tencent", "console")
+#: What each mainland sender cannot start without.
+CREDENTIALS_FOR: dict[str, tuple[str, ...]] = {
+    "aliyun": ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET"),
+    "tencent": ("TENCENT_SECRET_ID", "TENCENT_SECRET_KEY", "TENCENT_SMS_SDK_APP_ID"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/mianhua.db"
@@ -79,6 +87,14 @@ class Settings:
     # The largest request body any route takes; the resident import's upload may be larger.
     max_content_length: int = 1024 * 1024
     max_import_bytes: int = 5 * 1024 * 1024
+    # Mainland China SMS (SMS_SENDER=aliyun|tencent); the endpoints point the SDKs at stand-ins.
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: str | None = None
+    aliyun_sms_endpoint: str | None = None
+    tencent_secret_id: str | None = None
+    tencent_secret_key: str | None = None
+    tencent_sms_sdk_app_id: str | None = None
+    tencent_sms_endpoint: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -143,10 +159,13 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
             "or MIANHUA_ENV=development to run development mode with them on purpose"
         )
     sender = get("SMS_SENDER") or ("twilio" if account_sid and auth_token else "console")
-    if sender not in {"twilio", "console"}:
-        raise SettingsError(f"SMS_SENDER must be twilio or console, not {sender!r}")
+    if sender not in SMS_SENDERS:
+        raise SettingsError(f"SMS_SENDER must be one of {', '.join(SMS_SENDERS)}, not {sender!r}")
     if sender == "twilio" and not (account_sid and auth_token):
         raise SettingsError("SMS_SENDER=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+    for needed in CREDENTIALS_FOR.get(sender, ()):
+        if get(needed) is None:
+            raise SettingsError(f"SMS_SENDER={sender} needs {needed}")
     validate = _flag(get("TWILIO_VALIDATE_SIGNATURES") or "1", "TWILIO_VALIDATE_SIGNATURES")
     if not validate and mode == "production":
         raise SettingsError("TWILIO_VALIDATE_SIGNATURES=0 is refused in production")
@@ -169,6 +188,13 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         twilio_from_number=get("TWILIO_FROM_NUMBER"),
         twilio_api_base=get("TWILIO_API_BASE"),
         sms_sender=sender,
+        aliyun_access_key_id=get("ALIYUN_ACCESS_KEY_ID"),
+        aliyun_access_key_secret=get("ALIYUN_ACCESS_KEY_SECRET"),
+        aliyun_sms_endpoint=get("ALIYUN_SMS_ENDPOINT"),
+        tencent_secret_id=get("TENCENT_SECRET_ID"),
+        tencent_secret_key=get("TENCENT_SECRET_KEY"),
+        tencent_sms_sdk_app_id=get("TENCENT_SMS_SDK_APP_ID"),
+        tencent_sms_endpoint=get("TENCENT_SMS_ENDPOINT"),
         validate_signatures=validate,
         send_rate_per_second=float(
             _number(get("SEND_RATE_PER_SECOND") or "1", "SEND_RATE_PER_SECOND", float)

@@ -27,7 +27,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from spool import from_twilio
+from spool import from_mainland, from_twilio
 from spool.records import (
     CALL_STATUS,
     CALLBACK_REQUEST,
@@ -46,11 +46,14 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["Mianhua", SpoolRecord], from_twilio.TakenIn]
 
-#: (provider, kind) -> the handler that takes such a record in. The China providers'
-#: pushes add their own entries here when they land (see spool/records.py).
+#: (provider, kind) -> the handler that takes such a record in.
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("twilio", SMS_INBOUND): from_twilio.sms_inbound,
     ("twilio", SMS_STATUS): from_twilio.sms_status,
+    ("aliyun", SMS_INBOUND): from_mainland.push,
+    ("aliyun", SMS_STATUS): from_mainland.push,
+    ("tencent", SMS_INBOUND): from_mainland.push,
+    ("tencent", SMS_STATUS): from_mainland.push,
     ("twilio", CALL_STATUS): from_twilio.call_status,
     ("twilio", REMINDER_CALL_STATUS): from_twilio.reminder_call_status,
     ("twilio", CALLBACK_REQUEST): from_twilio.callback_request,

@@ -1,7 +1,8 @@
 """Senders: the one small interface between a send job and whatever delivers the message.
 
 `SMS_SENDER` picks one: `twilio` (the official REST client; `TWILIO_API_BASE` points
-it at a stand-in) or `console` (prints, sends nothing; the job still records the
+it at a stand-in), `aliyun` or `tencent` (filed templates through their SDKs, in
+`providers/`), or `console` (prints, sends nothing; the job still records the
 message as sent with a `CONSOLE-<id>` sid, so the staff simulator can show it).
 A sender returns the provider's id or raises `SendFailed`, saying whether the
 reason may pass (retry) or not.
@@ -148,12 +149,16 @@ class TwilioSender:
 
 def make_sender(settings: Settings) -> Sender:
     """The sender `SMS_SENDER` names, built once per process by the composition root."""
-    if settings.sms_sender != "twilio":
-        return ConsoleSender()
-    assert settings.twilio_account_sid and settings.twilio_auth_token  # checked by load_settings
     # A live worker must always finish an attempt well inside the sweep's patience,
     # or the sweep would take the row back while the request is still in flight.
     timeout = min(DEFAULT_TIMEOUT_S, max(1.0, settings.send_stuck_after_seconds / 3))
+    if settings.sms_sender in ("aliyun", "tencent"):
+        from providers.mainland import make_mainland_sender
+
+        return make_mainland_sender(settings, timeout_s=timeout)
+    if settings.sms_sender != "twilio":
+        return ConsoleSender()
+    assert settings.twilio_account_sid and settings.twilio_auth_token  # checked by load_settings
     client = make_twilio_client(
         settings.twilio_account_sid,
         settings.twilio_auth_token,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.carriers import codes as carrier_codes
 from core.community.models import Community
 from core.context import Core
 from core.messages.models import (
@@ -30,9 +31,14 @@ from core.residents.services import resident_by_phone
 from core.sms_segments import count_segments
 
 #: Carrier errors that say the resident asked for no more texts.
-OPTED_OUT_ERRORS = frozenset({"21610"})
+OPTED_OUT_ERRORS = frozenset({"21610", carrier_codes.BLOCKED})
 #: Carrier errors that say the number cannot take texts at all.
-UNTEXTABLE_ERRORS = {"21211": "invalid_number", "21614": "not_mobile", "30006": "landline"}
+UNTEXTABLE_ERRORS = {
+    "21211": "invalid_number",
+    "21614": "not_mobile",
+    "30006": "landline",
+    carrier_codes.BAD_NUMBER: "invalid_number",
+}
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,12 @@ def apply_status_callback(
     message_id: int | None = None,
     provider_sid: str | None = None,
     error_code: str | None = None,
+    community_id: int | None = None,
 ) -> StatusUpdate | None:
-    """A status reported by the carrier; None when the message or status is unknown to us."""
+    """A status reported by the carrier; None when the message or status is unknown to us.
+
+    `community_id`: the report came through a community's own push URL, so it may only
+    move that community's messages."""
     try:
         new_status = MessageStatus(status)
     except ValueError:
@@ -193,6 +203,8 @@ def apply_status_callback(
                 select(Message).where(Message.provider_sid == provider_sid).with_for_update()
             )
         if message is None or message.direction != Direction.OUTBOUND:
+            return None
+        if community_id is not None and message.community_id != community_id:
             return None
         if provider_sid and message.provider_sid is None:
             message.provider_sid = provider_sid

@@ -1,0 +1,1 @@
+"""Mainland carriers (Aliyun, Tencent Cloud): a community's account with each, and its templates."""

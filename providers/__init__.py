@@ -1,0 +1,1 @@
+"""Edge packages, one per outside provider: the only places that import its SDK."""

@@ -1,0 +1,1 @@
+"""Aliyun SMS (dysmsapi 2017-05-25): the sender, its client, and what its codes mean."""

@@ -1,0 +1,115 @@
+"""Mainland senders under test: in-process worker runtimes whose SDKs talk to the stand-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bootstrap import bootstrap
+from core.carriers.services import set_account, set_template
+from core.context import FrozenClock
+from core.settings import load_settings
+from tests.builders import World
+from tests.support.fake_aliyun_sms import FakeAliyunSms
+from tests.support.fake_tencent_sms import FakeTencentSms
+from workers.runtime import Runtime, install
+
+ALIYUN_KEY_ID, ALIYUN_SECRET = "LTAI-test-key", "aliyun-test-secret"
+TENCENT_ID, TENCENT_KEY, TENCENT_APP = "AKID-test", "tencent-test-key", "1400000001"
+SIGN = "幸福里社区"
+
+
+@pytest.fixture
+def fake_aliyun() -> Iterator[FakeAliyunSms]:
+    with FakeAliyunSms(
+        access_key_id=ALIYUN_KEY_ID,
+        access_key_secret=ALIYUN_SECRET,
+        templates={"SMS_100": "${content}", "SMS_200": "${community}提醒您：${content}"},
+    ) as fake:
+        fake.late_seconds = 3
+        yield fake
+
+
+@pytest.fixture
+def fake_tencent() -> Iterator[FakeTencentSms]:
+    with FakeTencentSms(
+        secret_id=TENCENT_ID,
+        secret_key=TENCENT_KEY,
+        sdk_app_id=TENCENT_APP,
+        templates={"1001": "{1}", "1002": "{1}提醒您：{2}"},
+    ) as fake:
+        fake.late_seconds = 3
+        yield fake
+
+
+def _settings(database_url: str, redis_url: str, **env: str):  # type: ignore[no-untyped-def]
+    return load_settings(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "MIANHUA_ENV": "test",
+            "SECRET_KEY": "test-secret",
+            "SEND_RATE_PER_SECOND": "0",
+            "SEND_RETRY_DELAYS": "60,300,900",
+            "SEND_STUCK_AFTER_SECONDS": "3",
+            **env,
+        }
+    )
+
+
+@pytest.fixture
+def make_runtime(redis_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    made: list[Runtime] = []
+
+    def make(database_url: str, **env: str) -> Runtime:
+        mianhua = bootstrap(_settings(database_url, redis_url, **env))
+        mianhua.core.clock = clock
+        rt = install(mianhua)
+        made.append(rt)
+        return rt
+
+    yield make
+    for rt in made:
+        rt.mianhua.close()
+
+
+@pytest.fixture
+def aliyun_rt(make_runtime, sqlite_url: str, fake_aliyun: FakeAliyunSms) -> Runtime:  # type: ignore[no-untyped-def]
+    return make_runtime(  # type: ignore[no-any-return]
+        sqlite_url,
+        SMS_SENDER="aliyun",
+        ALIYUN_ACCESS_KEY_ID=ALIYUN_KEY_ID,
+        ALIYUN_ACCESS_KEY_SECRET=ALIYUN_SECRET,
+        ALIYUN_SMS_ENDPOINT=fake_aliyun.endpoint,
+    )
+
+
+@pytest.fixture
+def tencent_rt(make_runtime, sqlite_url: str, fake_tencent: FakeTencentSms) -> Runtime:  # type: ignore[no-untyped-def]
+    return make_runtime(  # type: ignore[no-any-return]
+        sqlite_url,
+        SMS_SENDER="tencent",
+        TENCENT_SECRET_ID=TENCENT_ID,
+        TENCENT_SECRET_KEY=TENCENT_KEY,
+        TENCENT_SMS_SDK_APP_ID=TENCENT_APP,
+        TENCENT_SMS_ENDPOINT=fake_tencent.endpoint,
+    )
+
+
+def filed(
+    rt: Runtime, clock: FrozenClock, provider: str, templates: dict[str, tuple[str, list[str]]]
+) -> World:
+    """A community with its signature and these kinds' templates filed with `provider`."""
+    world = World(rt.core, clock)
+    assert set_account(rt.core, community_id=world.community_id, provider=provider, sign_name=SIGN)
+    for kind, (code, variables) in templates.items():
+        assert set_template(
+            rt.core,
+            community_id=world.community_id,
+            provider=provider,
+            kind=kind,
+            template_code=code,
+            variables=variables,
+        )
+    return world
