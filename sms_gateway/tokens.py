@@ -53,14 +53,6 @@ _NOISE = re.compile(
 )
 
 
-# Words that, glued after a number, are a sound-alike of a measure word or of 号.
-_SOUNDS_AFTER_NUMBER: dict[str, tuple[str, str | None]] = {
-    "和": ("unit", "盒"),
-    "好": ("deal_post", None),
-    "分": ("unit", "份"),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Token:
     kind: str  # a lexicon.WordKind, or num vague unit product unsold noise hash times other junk
@@ -171,9 +163,12 @@ def _token(
     if group == "unit":
         return Token("unit", text, unit=text)
     if group == "zh":
-        if previous is not None and previous.kind == "num" and text in _SOUNDS_AFTER_NUMBER:
-            kind, unit = _SOUNDS_AFTER_NUMBER[text]  # 两和鸡蛋 (盒), 1好梨 (号): typed by sound
-            return Token(kind, text, unit=unit, by_sound=True)
+        if previous is not None and previous.kind == "num" and len(text) == 1 and (
+            vocab[text] != "deal_post"  # 号 itself is no sound-alike of 号
+        ):
+            sounded = _sounds_after_number(text)  # 两和鸡蛋 (盒), 1好梨 (号): typed by sound
+            if sounded is not None:
+                return sounded
         return Token(vocab[text], text)
     if group == "latin":
         return _latin(text, index, vocab)
@@ -189,13 +184,22 @@ def _token(
         return Token("neg", text)
     if "\u3400" <= text <= "\u9fff":
         if previous is not None and previous.kind in ("num", "vague"):
-            sound = lexicon.UNIT_SOUNDS.get(syllables(text)[0])
-            if sound is not None:
-                return Token("unit", text, unit=sound, by_sound=True)
+            sounded = _sounds_after_number(text)
+            if sounded is not None:
+                return sounded
         return Token("other", text)
     if text in ".!！。~:：()（）\"'“”‘’/=+":
         return Token("space", text)
     return Token("junk", text)
+
+
+def _sounds_after_number(char: str) -> Token | None:
+    """A character right after a number that sounds like a measure word or 号, by pinyin."""
+    syllable = syllables(char)[0]
+    if syllable == "hao":
+        return Token("deal_post", char, by_sound=True)
+    unit = lexicon.UNIT_SOUNDS.get(syllable)
+    return None if unit is None else Token("unit", char, unit=unit, by_sound=True)
 
 
 def _latin(word: str, index: ProductIndex, vocab: dict) -> Token:
