@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from sms_gateway import wording
+from sms_gateway import numerals, wording
 from sms_gateway.atoms import Atom, Op, Qty, Ref, atoms_of
 from sms_gateway.lexicon import GENERIC_UNITS, UNITS
 from sms_gateway.order_reader import (
@@ -32,6 +32,7 @@ _PER_UNIT_PRICE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:元|块)?(?:钱)?\s*�
     "|".join(UNITS)
 ))
 # "the wrong one", "that one": the "one" counts nothing.
+_IDIOM_NUMERALS = re.compile(f"[{numerals.CHINESE_NUMERAL_CHARS}]")
 _N_MORE = re.compile(r"\b([0-9]+|one|two|three|four|five) more\b")
 _WRONG_ONE = re.compile(r"\b(wrong|that|this|other|another|the) one\b")
 _YES = frozenset(
@@ -77,6 +78,8 @@ def canonical(text: str, deals: tuple[DealEntry, ...]) -> str:
         if token.kind == "unsold":
             continue
         word = "两三" if token.kind == "vague" else token.text
+        if token.kind != "vague":  # a numeral left in words (一定, 一下) is no number
+            word = _IDIOM_NUMERALS.sub("", word) or " "
         if token.by_sound:
             word = token.unit or ("号" if token.kind == "deal_post" else word)
         parts.append(word if token.glued or not parts else f" {word}")

@@ -63,7 +63,7 @@ def numbers_in(text: str) -> set[int]:
     prepared_text = prepared(text)
     tokens = tokenize(prepared_text, index_for(DEALS))
     found = {t.value for t in tokens if t.kind == "num" and t.value is not None}
-    if re.search("[要来订定买拿整弄给][个份袋桶箱盒瓶包]", prepared_text):
+    if re.search("(?:[要来订定买拿整弄]|给我|给俺)[个份袋桶箱盒瓶包]", prepared_text):
         found.add(1)  # 要个菜箱, 来份梨: one, said with the measure word alone
     return found
 
