@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from sms_gateway import numerals, wording
 from sms_gateway.atoms import Atom, Op, Qty, Ref, atoms_of
+from sms_gateway.intent_types import CancelOrder, ChooseDeal, MyOrders, PlaceOrder
 from sms_gateway.lexicon import GENERIC_UNITS, UNITS
 from sms_gateway.order_reader import (
     Reading,
@@ -124,8 +125,6 @@ def read_order(text: str, deals: tuple[DealEntry, ...], scene: Scene) -> object 
     _read_atoms(atoms, scene, reading, both)
     cancels = any(isinstance(a, Op) and a.kind in ("cancel", "drop_all") for a in atoms)
     if any(w in prepared for w in _MY_ORDERS) and not reading_has_order(atoms) and not cancels:
-        from sms_gateway.intents import MyOrders
-
         return MyOrders()
     result = settle(reading, flags, prepared, named)
     return _simplest(result, scene)
@@ -346,8 +345,6 @@ def _read_correction(segments: list[list[Atom]], scene: Scene, reading: Reading)
 
 def _simplest(result: object, scene: Scene) -> object:
     """A certain plan of one plain order or one cancel is the familiar intent."""
-    from sms_gateway.intents import CancelOrder, ChooseDeal, PlaceOrder
-
     if (
         isinstance(result, OrderPlan)
         and result.certain
