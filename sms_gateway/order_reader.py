@@ -17,17 +17,11 @@ from sms_gateway.atoms import Atom, Op, Qty, Ref
 from sms_gateway.plans import (
     Add,
     Change,
-    Complaint,
     Doubt,
     Drop,
     DropAll,
-    OrderPlan,
-    PickDeal,
     Problem,
     Put,
-    Question,
-    Topic,
-    WantsPerson,
 )
 
 MAX_QUANTITY = 99
@@ -148,11 +142,11 @@ def read_clause(clause: list[Atom], scene: Scene, reading: Reading) -> None:
         return
     if ("each" in ops or "all" in ops) and len(qtys) == 1:
         for ref in refs:
-            _item(ref, qtys[0], ops, scene, reading)
+            read_item(ref, qtys[0], ops, scene, reading)
         return
     pairs, leftover = _pair(clause)
     for ref, qty in pairs:
-        _item(ref, qty, ops, scene, reading)
+        read_item(ref, qty, ops, scene, reading)
     if any(not q.marked for q in leftover):
         reading.doubts.append("room_or_quantity")
     elif leftover:
@@ -231,7 +225,7 @@ def _one_deal(
     return deal
 
 
-def _item(
+def read_item(
     ref: Ref, qty: Qty | None, ops: set[str], scene: Scene, reading: Reading, quiet: bool = False
 ) -> None:
     """One deal and its amount as a change; `quiet`: an item of 每样 skips what cannot be had."""
@@ -300,7 +294,7 @@ def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Readin
         return
     if len(qtys) == 2 and not any(q.marked for q in qtys) and qtys[0].value:
         # "change 2 to 4": the number grammar's deal, then quantity
-        _item(Ref(frozenset({qtys[0].value}), str(qtys[0].value)), qtys[1], ops, scene, reading)
+        read_item(Ref(frozenset({qtys[0].value}), str(qtys[0].value)), qtys[1], ops, scene, reading)
         return
     qty = qtys[-1] if all(q.value == qtys[-1].value for q in qtys) else None
     if qty is None or (len(qtys) > 1 and any(not q.marked for q in qtys)):
@@ -317,10 +311,10 @@ def _read_dealless(ops: set[str], qtys: list[Qty], scene: Scene, reading: Readin
         return
     if ops & {"add", "set", "correct", "replace", "reduce"} and target is not None:
         reading.doubts.append("inferred")
-        _item(Ref(frozenset({target}), str(target)), qty, ops, scene, reading)
+        read_item(Ref(frozenset({target}), str(target)), qty, ops, scene, reading)
         return
     if scene.awaiting_quantity_for is not None and not ops & {"add", "set", "correct", "reduce"}:
-        _item(Ref(frozenset({scene.awaiting_quantity_for}), ""), qty, ops, scene, reading)
+        read_item(Ref(frozenset({scene.awaiting_quantity_for}), ""), qty, ops, scene, reading)
         return
     reading.problems.append(Problem("no_quantity", quantity=qty.value, unit=qty.unit or ""))
 
@@ -336,66 +330,3 @@ def inferred_deal(scene: Scene, unit: str | None) -> int | None:
     if len(held) == 1:
         return held[0]
     return None
-
-
-def topic_of(text: str) -> Topic:
-    if any(w in text for w in ("多少钱", "几块", "价", "钱", "贵", "便宜", "how much", "price")):
-        return "price"
-    if any(w in text for w in ("成团", "成了", "够了吗", "够数", "能成", "gone ahead")):
-        return "gone_ahead"
-    if any(w in text for w in ("在哪", "哪里", "哪儿", "什么地方", "啥地方", "地点", "where")):
-        return "pickup_place"
-    if any(
-        w in text
-        for w in "什么时候 啥时候 几点 哪天 几号 时间 取货 来取 去取 when".split()
-    ):
-        return "pickup_time"
-    if any(w in text for w in ("还有", "剩", "卖完", "有没有", "还能订", "left", "any more")):
-        return "stock"
-    return "other"
-
-
-def settle(
-    reading: Reading, flags: set[str], text: str, named: list[int]
-) -> OrderPlan | PickDeal | Question | WantsPerson | Complaint | None:
-    """The reading as one intent, or None when the text holds no order at all."""
-    if "person" in flags:
-        return WantsPerson()
-    if "complaint" in flags:
-        return Complaint(tuple(named))
-    has_order = bool(reading.changes) or bool(reading.problems and "verb" in flags)
-    if "question" in flags and not (reading.changes and flags & {"verb", "add", "set"}):
-        return Question(topic_of(text), tuple(named))
-    if reading.pick is not None and not reading.changes:
-        candidates, quantity, word = reading.pick
-        return PickDeal(tuple(sorted(candidates)), quantity, word)
-    if not has_order and not reading.problems and not reading.doubts and not reading.choose:
-        return None
-    changed = {getattr(c, "deal", None) for c in reading.changes}
-    for deal in reading.choose:
-        if deal not in changed:
-            reading.problems.append(Problem("no_quantity", deal=deal))
-    changes = _last_word_wins(reading.changes)
-    doubt = reading.doubts[0] if reading.doubts else None
-    pick = None
-    if reading.pick is not None:
-        candidates, quantity, word = reading.pick
-        pick = PickDeal(tuple(sorted(candidates)), quantity, word)
-    return OrderPlan(tuple(changes), tuple(reading.problems), doubt, pick)
-
-
-def _last_word_wins(changes: list[Change]) -> list[Change]:
-    """Put then Put on one deal: the later stands. Adds to one deal add up."""
-    result: list[Change] = []
-    for change in changes:
-        if isinstance(change, Drop) and any(
-            isinstance(c, Put | Add) and c.deal == change.deal for c in result
-        ):  # 每样都来一份，油不要: the oil is simply not ordered
-            result = [c for c in result if getattr(c, "deal", None) != change.deal]
-            continue
-        if isinstance(change, Put | Drop):
-            result = [c for c in result if getattr(c, "deal", None) != change.deal]
-        if isinstance(change, DropAll):
-            result = [c for c in result if not isinstance(c, Drop)]
-        result.append(change)
-    return result

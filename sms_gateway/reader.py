@@ -17,15 +17,14 @@ from sms_gateway.lexicon import GENERIC_UNITS, UNITS
 from sms_gateway.order_reader import (
     Reading,
     Scene,
-    _item,
     clauses_of,
     inferred_deal,
     read_clause,
-    settle,
-    topic_of,
+    read_item,
 )
 from sms_gateway.plans import ConfirmAnswer, Drop, OrderPlan, Put
 from sms_gateway.products import DealEntry, ProductIndex, build_index
+from sms_gateway.settling import settle, topic_of
 from sms_gateway.tokens import Token, tokenize
 
 # 15一份, 12块一袋: a price per unit, said before numerals become digits ("151份").
@@ -208,7 +207,7 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading, both: bool = 
     pairs = _pairs_by_lines(atoms)
     if pairs is not None:  # "1 2\n3 1", "2 2，5 1": the number grammar, line by line
         for ref, qty in pairs:
-            _item(ref, qty, set(), scene, reading)
+            read_item(ref, qty, set(), scene, reading)
         return
     if "each" in ops:
         atoms = _listed_numbers(atoms)
@@ -218,15 +217,15 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading, both: bool = 
     qtys = [a for a in atoms if isinstance(a, Qty)]
     if "all" in ops and not refs and len({q.value for q in qtys}) == 1 and "cancel" not in ops:
         for deal in sorted(scene.open_deals - excluded):
-            _item(Ref(frozenset({deal}), str(deal)), qtys[-1], set(), scene, reading, quiet=True)
+            read_item(Ref(frozenset({deal}), str(deal)), qtys[-1], set(), scene, reading, quiet=True)
         return
     if ops & {"each", "all"} and "cancel" not in ops and refs and len({q.value for q in qtys}) == 1:
         for ref in refs:
             if len(ref.deals & scene.open_deals) > 1 and "each" in ops and both:  # 两种梨各两份
                 for deal in sorted(ref.deals & scene.open_deals):
-                    _item(Ref(frozenset({deal}), ref.word), qtys[-1], set(), scene, reading)
+                    read_item(Ref(frozenset({deal}), ref.word), qtys[-1], set(), scene, reading)
                 continue
-            _item(ref, qtys[-1], ops - {"all", "each"}, scene, reading)
+            read_item(ref, qtys[-1], ops - {"all", "each"}, scene, reading)
         return
     for clause in clauses_of(atoms):
         read_clause(clause, scene, reading)
