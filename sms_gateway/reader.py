@@ -217,7 +217,8 @@ def _read_atoms(atoms: list[Atom], scene: Scene, reading: Reading, both: bool = 
     qtys = [a for a in atoms if isinstance(a, Qty)]
     if "all" in ops and not refs and len({q.value for q in qtys}) == 1 and "cancel" not in ops:
         for deal in sorted(scene.open_deals - excluded):
-            read_item(Ref(frozenset({deal}), str(deal)), qtys[-1], set(), scene, reading, quiet=True)
+            every = Ref(frozenset({deal}), str(deal))
+            read_item(every, qtys[-1], set(), scene, reading, quiet=True)
         return
     if ops & {"each", "all"} and "cancel" not in ops and refs and len({q.value for q in qtys}) == 1:
         for ref in refs:
