@@ -30,16 +30,12 @@ from core.deals.services import list_deals, open_deals
 from core.orders.models import Channel
 from core.orders.services import cancel_order, place_order, resident_orders
 from core.residents.services import (
-    ResidentError,
     ResidentView,
     find_resident,
-    opt_in,
-    opt_out,
-    register_resident,
     set_language,
 )
 from core.results import OrderPlaced, Refusal, RefusalReason
-from sms_gateway import dialog_plans, patience, staff_commands
+from sms_gateway import dialog_plans, joining, patience, staff_commands
 from sms_gateway.answer import Answer
 from sms_gateway.answers import Answers
 from sms_gateway.intents import (
@@ -76,10 +72,6 @@ from sms_gateway.replies import Replies
 
 log = logging.getLogger(__name__)
 
-#: Words Twilio itself acts on (whole message, any case): it answers them and blocks
-#: or unblocks the number, so a reply of ours would only bounce with 21610.
-CARRIER_OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
-CARRIER_OPT_IN = frozenset({"start", "yes", "unstop"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -144,7 +136,7 @@ class Reading:
         self.is_staff = community.is_staff_phone(phone)
         self.deals = {d.number: d for d in open_deals(core, community_id=community.id)}
         self.replies = Replies(_language_of(self.resident, community, self.body), community)
-        self._held: dict[int, int] | None = None
+        self._cancellable: list[Any] | None = None
 
     @property
     def answers(self) -> Answers:
@@ -152,15 +144,20 @@ class Reading:
 
     def held_orders(self) -> dict[int, int]:
         """The resident's orders that can still change: deal number → quantity."""
-        if self._held is None:
-            self._held = {}
+        return {o.deal.number: o.quantity for o in self.cancellable()}
+
+    def cancellable(self) -> list[Any]:
+        """The core's rule: orders on deals still taking orders (not past their deadline).
+        Read once per text: every question about the resident's orders asks this."""
+        if self._cancellable is None:
+            self._cancellable = []
             if self.resident is not None:
                 orders = cancellable_orders(
                     self.core, community_id=self.community.id, phone=self.phone
                 )
                 if not isinstance(orders, Refusal):
-                    self._held = {o.deal.number: o.quantity for o in orders}
-        return self._held
+                    self._cancellable = list(orders)
+        return self._cancellable
 
     def catalog(self) -> tuple[DealEntry, ...]:
         """The open deals by name, and the lately closed ones, named only to say so."""
@@ -194,7 +191,7 @@ class Reading:
 
     def answer(self, intent: Intent) -> Answer:
         if isinstance(intent, OptOut | OptIn):
-            return self.opt(intent)
+            return joining.opt(self, intent)
         if isinstance(intent, Unknown) and intent.reason == "courtesy":
             return Answer(None, self.turn.dialog)  # 谢谢 keeps the question we asked open
         if isinstance(intent, StaffRemind | StaffClose | StaffTotal):
@@ -204,67 +201,13 @@ class Reading:
                 )
             )
         if isinstance(intent, Register):
-            return self.register(intent)
+            return joining.register(self, intent)
         if self.resident is None:
             return Answer(self.replies.not_registered(), needs_person="unknown_number")
         handler = _HANDLERS.get(type(intent))
         if handler is None:  # pragma: no cover - every intent has a handler
             return Answer(self.replies.unknown())
         return handler(self, intent)  # type: ignore[no-any-return]
-
-    # --- opting out and in, registering ----------------------------------------------
-
-    def opt(self, intent: OptOut | OptIn) -> Answer:
-        """Opt-out words work in any state. Twilio answers its own keywords; we answer ours
-        (T, TD, 退订; 订阅, 恢复), the opt-out only once: after it, nothing more is sent."""
-        by_carrier = self.body.strip().casefold() in (
-            CARRIER_OPT_OUT if isinstance(intent, OptOut) else CARRIER_OPT_IN
-        )
-        if self.resident is None:
-            return Answer(None)
-        if isinstance(intent, OptOut):
-            changed = opt_out(self.core, community_id=self.community.id, phone=self.phone)
-            if changed is True and not by_carrier:
-                return Answer(self.replies.text("sms.opt_out.done"), even_if_opted_out=True)
-            return Answer(None)
-        changed = opt_in(self.core, community_id=self.community.id, phone=self.phone)
-        if by_carrier:
-            return Answer(None)
-        key = "sms.opt_in.done" if changed is True else "sms.opt_in.already"
-        return Answer(self.replies.text(key))
-
-    def register(self, intent: Register) -> Answer:
-        if self.resident is not None:
-            return Answer(
-                self.replies.text(
-                    "sms.register.already",
-                    name=self.resident.name,
-                    address=self.resident.address,
-                    phone=self.community.help_phone,
-                )
-            )
-        if not self.community.allow_self_registration:
-            return Answer(self.replies.not_registered())
-        try:
-            resident = register_resident(
-                self.core,
-                community_id=self.community.id,
-                phone=self.phone,
-                name=intent.name,
-                building=intent.building,
-                unit=intent.unit,
-                room=intent.room,
-                language=self.replies.language,
-                notes="registered by SMS",
-            )
-        except ResidentError as exc:
-            # A name that is a formula or holds control characters is refused, politely.
-            unsafe = str(exc) in ("resident.error.formula", "resident.error.control")
-            key = "sms.register.bad_name" if unsafe else "sms.clarify.register_format"
-            return Answer(self.replies.text(key))
-        return Answer(
-            self.replies.text("sms.register.done", name=resident.name, address=resident.address)
-        )
 
     # --- ordering --------------------------------------------------------------------
 
@@ -290,16 +233,10 @@ class Reading:
 
     def choose(self, intent: ChooseDeal) -> Answer:
         deal = self.deals[intent.deal_number]
-        held = self.orders_by_deal().get(deal.number, 0)
+        held = self.held_orders().get(deal.number, 0)
         return Answer(
             self.replies.deal_detail(deal, held), Dialog(awaiting_quantity_for=deal.number)
         )
-
-    def orders_by_deal(self) -> dict[int, int]:
-        orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
-        if isinstance(orders, Refusal):
-            return {}
-        return {o.deal.number: o.quantity for o in orders if o.status == "placed"}
 
     def cancel(self, intent: CancelOrder) -> Answer:
         if intent.deal_number is None:
@@ -319,11 +256,6 @@ class Reading:
         if isinstance(result, Refusal):
             return Answer(self.replies.refusal(result, self.deals.get(intent.deal_number)))
         return Answer(None)  # the core wrote the confirmation
-
-    def cancellable(self) -> list[Any]:
-        """The core's rule: orders on deals still taking orders (not past their deadline)."""
-        orders = cancellable_orders(self.core, community_id=self.community.id, phone=self.phone)
-        return [] if isinstance(orders, Refusal) else list(orders)
 
     # --- lists -----------------------------------------------------------------------
 
