@@ -11,7 +11,8 @@ import hashlib
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import DealStatus
-from core.deals.services import DealNotFound, close_deal, list_deals, supplier_sheet
+from core.deals.services import DealNotFound, close_deal, list_deals
+from core.deals.sheets import supplier_sheet
 from core.reminders.services import send_bulk_reminder
 from sms_gateway.intents import StaffClose, StaffRemind, StaffTotal
 from sms_gateway.replies import Replies

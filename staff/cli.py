@@ -29,8 +29,8 @@ from core.deals.services import (
     close_deal,
     create_deal,
     list_deals,
-    supplier_sheet,
 )
+from core.deals.sheets import supplier_sheet
 from core.i18n import t
 from core.migrate import upgrade_database
 from core.money import InvalidPrice, format_yuan, parse_yuan

@@ -16,8 +16,8 @@ from core.deals.services import (
     fulfil_deal,
     list_deals,
     open_deal,
-    supplier_sheet,
 )
+from core.deals.sheets import supplier_sheet
 from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.auth import admin_required
 from staff.console import actor, bp, community, core, local_input, text

@@ -8,7 +8,8 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.bounded import bounded_int
-from core.deals.services import DealNotFound, pickup_list, supplier_sheet
+from core.deals.services import DealNotFound
+from core.deals.sheets import pickup_list, supplier_sheet
 from core.i18n import t
 from core.orders.models import Channel
 from core.orders.services import cancel_order, mark_picked_up, place_order

@@ -16,9 +16,8 @@ from core.deals.services import (
     fulfil_deal,
     open_deal,
     open_deals,
-    pickup_list,
-    supplier_sheet,
 )
+from core.deals.sheets import pickup_list, supplier_sheet
 from core.messages.models import Message, MessageKind
 from core.orders.models import Channel
 from core.orders.services import place_order, resident_orders

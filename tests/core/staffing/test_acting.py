@@ -10,7 +10,8 @@ import pytest
 from core.accounts.acting import Actor, AdminOnly, OutsideCommunity
 from core.accounts.services import AccountError, create_staff_user, grant_membership
 from core.deals.editing import call_off_deal, deal_detail
-from core.deals.services import close_deal, list_deals, pickup_list, supplier_sheet
+from core.deals.services import close_deal, list_deals
+from core.deals.sheets import pickup_list, supplier_sheet
 from core.orders.services import mark_picked_up, place_order
 from core.reminders.services import bulk_progress, preview_bulk_reminder, send_bulk_reminder
 from core.staffing.accounts import (
