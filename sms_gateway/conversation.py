@@ -16,14 +16,8 @@ from typing import Any
 from core.calls.ordering import cancellable_orders
 from core.community.models import Community
 from core.context import Core
-from core.conversations.services import (
-    Dialog,
-    PendingText,
-    Turn,
-    finish_turn,
-    pending_texts,
-    start_turn,
-)
+from core.conversations.inbox import PendingText, pending_texts
+from core.conversations.services import Dialog, Turn, finish_turn, start_turn
 from core.conversations.turns import phone_turn
 from core.deals.models import DealStatus
 from core.deals.services import list_deals, open_deals

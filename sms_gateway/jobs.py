@@ -15,7 +15,7 @@ from redis import Redis
 from rq import Queue, Retry
 
 from core.community.models import Community
-from core.conversations.services import stale_inbox_phones
+from core.conversations.inbox import stale_inbox_phones
 from workers.queues import INBOX
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from core.bounded import bounded_int
 from core.community.models import Community
-from core.conversations.services import accept_text, unsent_answers
+from core.conversations.inbox import accept_text, unsent_answers
 from core.conversations.turns import TurnBusy
 from core.db import OutboxEntry
 from core.messages.services import apply_status_callback, mark_answered_inline

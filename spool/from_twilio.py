@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 from core.calls.outage import NotOurLine, take_in_callback_request
 from core.calls.services import record_call_status
-from core.conversations.services import accept_text
+from core.conversations.inbox import accept_text
 from core.messages.sending import record_call_outcome
 from core.messages.services import apply_status_callback
 from core.phones import try_normalize_phone

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.context import Core
-from core.conversations.services import Accepted, accept_text
+from core.conversations.inbox import Accepted, accept_text
 from core.messages.models import MessageStatus
 from core.messages.services import StatusUpdate, apply_status_callback
 

@@ -1,5 +1,5 @@
-"""The conversation rules: which texts wait to be read, where the dialog stands,
-and when a phone is answered no more for a while.
+"""The conversation rules: where the dialog stands, and when a phone is answered no
+more for a while (which texts wait to be read is core.conversations.inbox).
 
 Rules kept here so every channel and test reads them the same:
 
@@ -21,18 +21,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
+from core.conversations.inbox import PendingText
 from core.conversations.models import Conversation, InboxText
 from core.helpdesk.services import HelpReason, ask_for_help
-from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
+from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
-from core.messages.services import inbound_values
 from core.residents.services import resident_by_phone
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,6 @@ class Dialog:
 
 
 @dataclass(frozen=True)
-class PendingText:
-    message_id: int
-    body: str
-    provider_sid: str | None
-    received_at: datetime
-
-
-@dataclass(frozen=True)
 class Turn:
     """One text about to be read: the dialog it arrives in, and whether to answer at all."""
 
@@ -89,116 +81,6 @@ class Turn:
 class TurnEnd:
     reply_id: int | None  # the reply written to the outbox, if any
     collapsed: bool = False  # the same reply went out a moment ago: not sent again
-
-
-def receive_text(
-    core: Core, *, community_id: int, phone: str, message_id: int, received_at: datetime
-) -> None:
-    """Put a recorded inbound text in the phone's inbox; a second call changes nothing."""
-    with core.db.transaction() as session:
-        if session.get(InboxText, message_id) is not None:
-            return
-        try:
-            with session.begin_nested():
-                session.add(
-                    InboxText(
-                        message_id=message_id,
-                        community_id=community_id,
-                        phone=phone,
-                        received_at=received_at,
-                    )
-                )
-        except IntegrityError:
-            pass  # a concurrent retry of the same text put it there first
-
-
-@dataclass(frozen=True)
-class Accepted:
-    message_id: int
-    is_new: bool  # False: Twilio retried a text we have
-    waiting: bool  # not read yet: someone must read it (again, if its reader died)
-
-
-def accept_text(
-    core: Core,
-    *,
-    community_id: int,
-    phone: str,
-    body: str,
-    provider_sid: str,
-    spooled_at: datetime | None = None,
-) -> Accepted:
-    """Record an inbound text and put it in the phone's inbox, in one transaction.
-
-    The webhook's only write: everything else about the text happens when it is read.
-    `spooled_at`: the text came then, while the database was down, and waited in the
-    web host's spool; it counts as received then, and is marked as taken in now.
-    """
-    now = core.now()
-    received = spooled_at or now
-    try:
-        with core.db.transaction() as session:
-            values = inbound_values(
-                session,
-                community_id=community_id,
-                phone=phone,
-                body=body,
-                provider_sid=provider_sid,
-                now=received,
-            )
-            if spooled_at is not None:
-                values.update(spooled_at=spooled_at, taken_in_at=now)
-            message_id = session.execute(
-                insert(Message).values(values).returning(Message.id)
-            ).scalar_one()
-            session.execute(
-                insert(InboxText).values(
-                    message_id=message_id,
-                    community_id=community_id,
-                    phone=phone,
-                    received_at=received,
-                )
-            )
-        return Accepted(message_id, is_new=True, waiting=True)
-    except IntegrityError:
-        pass  # Twilio retried a text we have (MessageSid is unique): say where it stands
-    with core.db.transaction() as session:
-        known = session.execute(
-            select(Message.id, InboxText.handled_at)
-            .outerjoin(InboxText, InboxText.message_id == Message.id)
-            .where(Message.provider_sid == provider_sid)
-        ).first()
-        if known is not None:
-            return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
-    raise RuntimeError(f"could not record text {provider_sid}")  # pragma: no cover
-
-
-def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
-    """The phone's texts not yet read, oldest first. Call while holding the phone's turn."""
-    with core.db.transaction() as session:
-        rows = session.execute(
-            select(InboxText.message_id, Message.body, Message.provider_sid, InboxText.received_at)
-            .join(Message, Message.id == InboxText.message_id)
-            .where(
-                InboxText.community_id == community_id,
-                InboxText.phone == phone,
-                InboxText.handled_at.is_(None),
-            )
-            .order_by(InboxText.message_id)
-        ).all()
-        return [PendingText(*row) for row in rows]
-
-
-def stale_inbox_phones(core: Core, *, older_than: datetime) -> list[tuple[int, str, int]]:
-    """Phones with a text recorded before `older_than` and still unread: the newest such
-    text of each (community id, phone, message id). Their read job was lost."""
-    with core.db.transaction() as session:
-        rows = session.execute(
-            select(InboxText.community_id, InboxText.phone, func.max(InboxText.message_id))
-            .where(InboxText.handled_at.is_(None), InboxText.received_at < older_than)
-            .group_by(InboxText.community_id, InboxText.phone)
-        ).all()
-        return [(community_id, phone, message_id) for community_id, phone, message_id in rows]
 
 
 def start_turn(core: Core, *, community_id: int, phone: str, text: PendingText) -> Turn:
@@ -403,23 +285,3 @@ def mute_state(core: Core, *, community_id: int, phone: str) -> datetime | None:
         if conversation is None or not _is_muted(conversation, now):
             return None
         return conversation.muted_until
-
-
-def unsent_answers(core: Core, *, message_ids: list[int], phone: str) -> list[tuple[int, str]]:
-    """Of these just-written messages, the texts to `phone` still waiting to be sent:
-    what the webhook answers inline when the queue cannot be reached."""
-    if not message_ids:
-        return []
-    with core.db.transaction() as session:
-        rows = session.execute(
-            select(Message.id, Message.body)
-            .where(
-                Message.id.in_(message_ids),
-                Message.phone == phone,
-                Message.status == MessageStatus.PENDING,
-                Message.channel == MessageChannel.SMS,
-                Message.kind.in_([MessageKind.REPLY, MessageKind.CONFIRMATION]),
-            )
-            .order_by(Message.id)
-        ).all()
-        return [(message_id, body) for message_id, body in rows]

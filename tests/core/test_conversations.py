@@ -6,15 +6,8 @@ import threading
 
 import pytest
 
-from core.conversations.services import (
-    FLOOD_LIMIT,
-    Dialog,
-    finish_turn,
-    mute_state,
-    pending_texts,
-    receive_text,
-    start_turn,
-)
+from core.conversations.inbox import pending_texts, receive_text
+from core.conversations.services import FLOOD_LIMIT, Dialog, finish_turn, mute_state, start_turn
 from core.conversations.turns import TurnBusy, phone_turn
 from core.messages.services import record_inbound
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.community.models import Community
-from core.conversations.services import accept_text
+from core.conversations.inbox import accept_text
 from core.deals.models import Deal
 from core.deals.services import DealSpec, create_deal
 from core.messages.models import Direction, Message

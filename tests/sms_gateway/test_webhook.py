@@ -5,7 +5,7 @@ from __future__ import annotations
 from rq import Queue
 from sqlalchemy import func, select
 
-from core.conversations.services import receive_text
+from core.conversations.inbox import receive_text
 from core.messages.models import Direction, Message
 from core.messages.services import record_inbound
 from core.residents.services import find_resident
