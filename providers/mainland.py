@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from core.carriers import codes
+from core.messages.models import MessageChannel
+from core.messages.sending import Outgoing
 from core.settings import Settings
+from workers.senders import SendFailed
+
+
+def filed_template(out: Outgoing, carrier: str):  # type: ignore[no-untyped-def]
+    """The approved template a mainland text goes out in; a call, or a kind with no filed
+    template, is a permanent failure (nothing is sent that the provider would refuse)."""
+    if out.channel == MessageChannel.VOICE:
+        raise SendFailed(
+            codes.NO_VOICE, f"reminder calls through {carrier} are not built yet", transient=False
+        )
+    if out.template is None:
+        raise SendFailed(
+            codes.TEMPLATE, f"no {carrier} template filed for {out.kind!r}", transient=False
+        )
+    return out.template
 
 
 def make_mainland_sender(settings: Settings, *, timeout_s: float):  # type: ignore[no-untyped-def]

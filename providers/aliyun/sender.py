@@ -24,6 +24,7 @@ from core.messages.sending import Outgoing
 from providers.aliyun.client import no_retries
 from providers.aliyun.errors import classify
 from providers.batching import batch_context, batches, in_batch_context
+from providers.mainland import filed_template
 from workers.senders import SendFailed
 
 log = logging.getLogger(__name__)
@@ -52,15 +53,7 @@ class AliyunSender:
         self.timeout_s = timeout_s
 
     def send(self, out: Outgoing) -> str:
-        if out.channel == MessageChannel.VOICE:
-            raise SendFailed(
-                codes.NO_VOICE, "reminder calls through Aliyun are not built yet", transient=False
-            )
-        template = out.template
-        if template is None:
-            raise SendFailed(
-                codes.TEMPLATE, f"no Aliyun template filed for {out.kind!r}", transient=False
-            )
+        template = filed_template(out, "Aliyun")
         request = models.SendSmsRequest(
             phone_numbers=aliyun_number(out.to),
             sign_name=template.sign_name,

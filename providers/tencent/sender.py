@@ -20,6 +20,7 @@ from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from providers.batching import batch_context, batches, in_batch_context
+from providers.mainland import filed_template
 from providers.tencent.errors import classify
 from workers.senders import SendFailed
 
@@ -40,15 +41,7 @@ class TencentSender:
         self.sdk_app_id = sdk_app_id
 
     def send(self, out: Outgoing) -> str:
-        if out.channel == MessageChannel.VOICE:
-            raise SendFailed(
-                codes.NO_VOICE, "reminder calls through Tencent are not built yet", transient=False
-            )
-        template = out.template
-        if template is None:
-            raise SendFailed(
-                codes.TEMPLATE, f"no Tencent template filed for {out.kind!r}", transient=False
-            )
+        template = filed_template(out, "Tencent")
         request = models.SendSmsRequest()
         request.SmsSdkAppId = self.sdk_app_id
         request.SignName = template.sign_name
