@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core import formatting
-from core.community.hours import next_staff_opening, staff_available
+from core.community.hours import staff_calendar
 from core.conversations.services import Dialog
 from core.results import DealView, OrderCancelled, OrderPlaced, Refusal
 from sms_gateway.answer import Answer
@@ -151,8 +151,9 @@ def to_person(reading: Reading, reason: str, key: str) -> Answer:
     """Hand the text to staff, and say when a person will be there (the office calendar)."""
     text = reading.replies.text(key, phone=reading.community.help_phone)
     now = reading.core.now()
-    if not staff_available(reading.core, community_id=reading.community.id, at=now):
-        opening = next_staff_opening(reading.core, community_id=reading.community.id, after=now)
+    office = staff_calendar(reading.core, community_id=reading.community.id)
+    if not office.available(now):
+        opening = office.next_opening(now)
         if opening is not None:
             when = formatting.when(opening, reading.community.zone, reading.replies.language)
             text = reading.replies.text("sms.answer.person_later", opening=when) + text
