@@ -88,4 +88,27 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def bootstrap(settings: Settings | None = None) -> Mianhua:
+    """Build a new composition root (the app factory, the worker and tests call this)."""
     return Mianhua(settings or load_settings())
+
+
+_installed: Mianhua | None = None
+
+
+def install(root: Mianhua) -> Mianhua:
+    """Make `root` this process's composition root outside any Flask app (workers, CLI)."""
+    global _installed
+    _installed = root
+    return root
+
+
+def mianhua() -> Mianhua:
+    """The one accessor: the current Flask app's root inside a request or command, else
+    the root installed for this process (a worker), else one built from the settings."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.extensions["mianhua"]  # type: ignore[no-any-return]
+    if _installed is None:
+        return install(bootstrap())
+    return _installed

@@ -1,0 +1,1 @@
+"""The console carrier: prints what would be sent, for development and rehearsals."""
