@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and `create_all` see them all."""
 
-from core.accounts.models import AuditLog, Role, StaffMembership, StaffUser
+from core.accounts.models import AuditLog, LoginAttempt, Role, StaffMembership, StaffUser
 from core.calls.models import CallbackState, VoiceCall
 from core.carriers.models import CarrierAccount, CarrierTemplate
 from core.community.models import ClosedDay, Community, Supplier
@@ -9,8 +9,7 @@ from core.deals.models import Deal, DealStatus, IfShort
 from core.helpdesk.models import HelpRequest
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
-from core.residents.models import Resident
-from core.staffing.models import LoginAttempt, ResidentImport
+from core.residents.models import Resident, ResidentImport
 
 __all__ = [
     "AuditLog",

@@ -16,10 +16,10 @@ from twilio.request_validator import RequestValidator
 
 from core.community.models import Community
 from core.i18n import t
+from core.messages.queries import conversation
 from core.phones import try_normalize_phone
 from core.residents.models import Resident
 from core.sms_segments import count_segments
-from core.staffing.messages import conversation
 from simulator.phone import CallState, PhoneCall
 from staff.auth import csrf
 from staff.console import language

@@ -1,6 +1,6 @@
 """Who may use the console: Flask-Login sessions, roles, CSRF on every form.
 
-Passwords are checked and attempts slowed in the core (`core.staffing.login_guard`),
+Passwords are checked and attempts slowed in the core (`core.accounts.login_guard`),
 so the waits hold across web workers and with Redis down. Every console route needs
 a login; admin-only ones also need the admin role in the community acted in. The
 session cookie carries the login's session version (`get_id` is `"<id>:<version>"`):
@@ -23,8 +23,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from core.accounts.acting import AdminOnly, OutsideCommunity, StaffView, staff_user
-from core.staffing.accounts import end_my_sessions
-from core.staffing.login_guard import LoginDisabled, LoginThrottled, attempt_login
+from core.accounts.login_guard import LoginDisabled, LoginThrottled, attempt_login
+from core.accounts.services import end_my_sessions
 from staff.console import bp, community_id_or_none, core, text
 from staff.forms import ActionForm, LoginForm
 

@@ -14,7 +14,7 @@ from rq import Queue
 from rq.job import Job
 
 from core.context import Core
-from core.staffing.imports import waiting_imports
+from core.residents.import_runs import waiting_imports
 from workers.queues import IMPORTS
 
 IMPORT_JOB = "workers.imports.import_residents"
@@ -52,7 +52,7 @@ def enqueue_lost_imports(redis: Redis, core: Core) -> int:
 
 def import_residents(import_id: int) -> str:
     """The job: run the import; its outcome is in the run's row (a second run does nothing)."""
-    from core.staffing.imports import run_import
+    from core.residents.import_runs import run_import
     from workers.runtime import runtime
 
     return run_import(runtime().core, import_id=import_id).status

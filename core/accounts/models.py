@@ -1,4 +1,5 @@
-"""Staff logins, the communities each one runs, and the audit log of what they did."""
+"""Staff logins, the communities each one runs, the audit log of what they did, and
+their tries at the console's login form."""
 
 from __future__ import annotations
 
@@ -57,3 +58,19 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LoginAttempt(Base):
+    """One try at the console's login form.
+
+    Kept in the database, not Redis: the limit must hold when Redis is down, and a
+    guessing attack is exactly when nobody wants the lock to fall open.
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -13,11 +13,11 @@ from core.context import Core
 from core.conversations.holds import Hold, holds_in
 from core.helpdesk.models import HelpRequest, HelpStatus
 from core.messages.models import Message
+from core.messages.queries import LoggedMessage, conversation
 from core.orders.services import resident_orders
 from core.residents.models import Resident
 from core.residents.services import ResidentView
 from core.results import OrderView
-from core.staffing.messages import LoggedMessage, conversation
 
 #: How long a done item stays on the inbox page, for a colleague to see it was handled.
 RECENTLY_DONE = timedelta(days=7)

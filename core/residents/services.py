@@ -1,4 +1,5 @@
-"""Registering residents, their language, and whether they want texts at all."""
+"""Registering residents, their language, and whether they want texts at all; and
+adding or editing one from the console."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
+from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES
@@ -176,3 +179,84 @@ def mark_phone_problem(core: Core, *, resident_id: int, problem: str, opted_out:
             resident.opted_out = True
         else:
             resident.phone_problem = problem
+
+
+@dataclass
+class ResidentEdit:
+    phone: str
+    name: str
+    building: str = ""
+    unit: str = ""
+    room: str = ""
+    language: str = ""
+    landline: bool = False
+    opted_out: bool = False
+    notes: str = ""
+    voice_pace: str = "normal"  # how the phone menu speaks to them (also set by key 8)
+
+
+@acting()
+def save_resident(
+    core: Core, *, community_id: int, edit: ResidentEdit, by: str, resident_id: int | None = None
+) -> ResidentView:
+    """Add a resident (no id) or change one, phone number included; audited with the staff name.
+
+    Raises ResidentError with a catalog key when a field is wrong or the phone belongs
+    to someone else already.
+    """
+    try:
+        phone = normalize_phone(edit.phone)
+    except InvalidPhone as exc:
+        raise ResidentError("resident.error.phone") from exc
+    name = edit.name.strip()
+    if not name or len(name) > 50:
+        raise ResidentError("resident.error.name")
+    if edit.language not in ("", *LANGUAGES):
+        raise ResidentError("resident.error.language")
+    if edit.voice_pace not in VOICE_PACES:
+        raise ResidentError("resident.error.voice_pace")
+    for value in (edit.building, edit.unit, edit.room):
+        if len(value.strip()) > 10:
+            raise ResidentError("staff.resident.error.address_long")
+    values = (name, edit.building.strip(), edit.unit.strip(), edit.room.strip())
+    for column, value in zip(TEXT_FIELDS, values, strict=True):
+        refuse_unsafe_field(column, value)
+    with core.db.transaction() as session:
+        community = session.get_one(Community, community_id)
+        holder = session.scalar(
+            select(Resident).where(Resident.community_id == community_id, Resident.phone == phone)
+        )
+        if resident_id is None:
+            if holder is not None:
+                raise ResidentError("staff.resident.error.phone_taken")
+            resident = Resident(community_id=community_id, phone=phone)
+            session.add(resident)
+        else:
+            found = session.get(Resident, resident_id)
+            if found is None or found.community_id != community_id:
+                raise ResidentError("staff.resident.error.unknown")
+            if holder is not None and holder.id != resident_id:
+                raise ResidentError("staff.resident.error.phone_taken")
+            resident = found
+            if resident.phone != phone:
+                resident.phone_problem = None  # a new number deserves a fresh start
+        resident.phone = phone
+        resident.name = name
+        resident.building = edit.building.strip()
+        resident.unit = edit.unit.strip()
+        resident.room = edit.room.strip()
+        resident.language = edit.language or community.language
+        resident.landline = edit.landline
+        resident.opted_out = edit.opted_out
+        resident.voice_pace = edit.voice_pace
+        resident.notes = edit.notes.strip()
+        session.flush()
+        audit(
+            session,
+            actor=by,
+            action="resident.add" if resident_id is None else "resident.edit",
+            community_id=community_id,
+            resident_id=resident.id,
+            opted_out=resident.opted_out,
+        )
+        return ResidentView.of(resident)

@@ -9,14 +9,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from core.accounts.acting import staff_user
-from core.accounts.services import AccountError
-from core.staffing.accounts import (
+from core.accounts.queries import list_staff, recent_audit
+from core.accounts.services import (
+    AccountError,
     add_staff,
     change_my_password,
     end_my_sessions,
     end_sessions_of,
-    list_staff,
-    recent_audit,
     remove_member,
     reset_password,
     set_disabled,

@@ -7,8 +7,8 @@ from typing import Any
 from flask import abort, redirect, render_template, request, session, url_for
 
 from core.bounded import bounded_int
+from core.deals.queries import dashboard as dashboard_figures
 from core.helpdesk.queries import waiting_count
-from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.console import actor, bp, communities, community, core
 
 
@@ -37,7 +37,7 @@ def choose_community() -> Any:
 @bp.app_template_global("spooled_lately")
 def _spooled_lately() -> Any:
     """Texts and call-back requests of this community that waited in the spool lately."""
-    from core.staffing.spooled import spooled_lately
+    from core.spooled.queries import spooled_lately
 
     return spooled_lately(core(), actor=actor())
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.deals.editing import call_off_deal, deal_detail, edit_deal
+from core.deals.queries import dashboard as dashboard_figures
 from core.deals.services import (
     DealInvalid,
     DealNotFound,
@@ -18,7 +19,6 @@ from core.deals.services import (
     open_deal,
 )
 from core.deals.sheets import supplier_sheet
-from core.staffing.dashboard import dashboard as dashboard_figures
 from staff.auth import admin_required
 from staff.console import actor, bp, community, core, local_input, text
 from staff.deal_form import fill_form, spec_from_form

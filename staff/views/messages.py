@@ -9,7 +9,7 @@ from flask import render_template, request
 from core.conversations.holds import current_holds
 from core.i18n import catalog
 from core.messages.models import MessageKind, MessageStatus
-from core.staffing.messages import message_log
+from core.messages.queries import message_log
 from staff.console import actor, bp, core, language, page_number
 
 

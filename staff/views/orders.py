@@ -13,9 +13,9 @@ from core.deals.sheets import pickup_list, supplier_sheet
 from core.i18n import t
 from core.orders.models import Channel
 from core.orders.services import cancel_order, mark_picked_up, place_order
+from core.residents.queries import search_residents
 from core.results import Refusal
 from core.spreadsheets import Sheet
-from core.staffing.residents import search_residents
 from staff.console import (
     actor,
     bp,

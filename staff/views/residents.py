@@ -12,20 +12,20 @@ from redis.exceptions import RedisError
 from core.conversations.holds import hold_for
 from core.helpdesk.queries import open_item_for
 from core.i18n import t
+from core.messages.queries import conversation
 from core.orders.services import resident_orders
+from core.residents.import_runs import refuse_import, start_import
 from core.residents.importing import COLUMNS
-from core.residents.services import ResidentError
-from core.settings import Settings
-from core.spreadsheets import Sheet
-from core.staffing.imports import import_run, recent_imports, refuse_import, start_import
-from core.staffing.messages import conversation
-from core.staffing.residents import (
-    ResidentEdit,
+from core.residents.queries import (
     all_residents,
+    import_run,
+    recent_imports,
     resident_detail,
-    save_resident,
     search_residents,
 )
+from core.residents.services import ResidentEdit, ResidentError, save_resident
+from core.settings import Settings
+from core.spreadsheets import Sheet
 from staff.console import (
     actor,
     bp,
@@ -41,7 +41,6 @@ from web_security import forget_body
 from workers.imports import enqueue_import
 
 log = logging.getLogger(__name__)
-
 
 
 @bp.get("/residents")

@@ -22,7 +22,7 @@ from core.helpdesk.models import HelpReason
 from core.helpdesk.services import ask_for_help
 from core.orders.services import place_order
 from core.reminders.services import send_bulk_reminder
-from core.staffing.imports import start_import
+from core.residents.import_runs import start_import
 from tests.builders import World
 from tests.staff.conftest import Console
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.staffing.imports import import_run, run_import, start_import
+from core.residents.import_runs import run_import, start_import
+from core.residents.queries import import_run
 from tests.support.inbox import run_imports
 from workers.imports import enqueue_lost_imports
 

@@ -8,23 +8,23 @@ from types import SimpleNamespace
 import pytest
 
 from core.accounts.acting import Actor, AdminOnly, OutsideCommunity
-from core.accounts.services import AccountError, create_staff_user, grant_membership
-from core.deals.editing import call_off_deal, deal_detail
-from core.deals.services import close_deal, list_deals
-from core.deals.sheets import pickup_list, supplier_sheet
-from core.orders.services import mark_picked_up, place_order
-from core.reminders.services import bulk_progress, preview_bulk_reminder, send_bulk_reminder
-from core.staffing.accounts import (
-    list_staff,
-    recent_audit,
+from core.accounts.queries import list_staff, recent_audit
+from core.accounts.services import (
+    AccountError,
+    create_staff_user,
+    grant_membership,
     reset_password,
     set_disabled,
     set_role,
 )
-from core.staffing.dashboard import dashboard
-from core.staffing.imports import recent_imports
-from core.staffing.messages import message_log
-from core.staffing.residents import all_residents, resident_detail, search_residents
+from core.deals.editing import call_off_deal, deal_detail
+from core.deals.queries import dashboard
+from core.deals.services import close_deal, list_deals
+from core.deals.sheets import pickup_list, supplier_sheet
+from core.messages.queries import message_log
+from core.orders.services import mark_picked_up, place_order
+from core.reminders.services import bulk_progress, preview_bulk_reminder, send_bulk_reminder
+from core.residents.queries import all_residents, recent_imports, resident_detail, search_residents
 from tests.builders import World
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.deals.queries import dashboard
 from core.deals.services import close_deal
 from core.orders.services import place_order
-from core.staffing.dashboard import dashboard
 
 
 def order(world, resident, deal, quantity, channel="sms"):  # type: ignore[no-untyped-def]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core.staffing.imports import import_run, run_import, start_import
-from core.staffing.models import ResidentImport
+from core.residents.import_runs import run_import, start_import
+from core.residents.models import ResidentImport
+from core.residents.queries import import_run
 
 CSV = (
     "phone,name,building,unit,room,language,landline\n"
@@ -55,3 +56,4 @@ def test_a_run_left_running_too_long_reads_as_stalled(world, clock):
     run = import_run(world.core, community_id=world.community_id, import_id=run_id)
     assert run is not None and run.status == "stalled" and run.finished
     assert import_run(world.core, community_id=world.community_id + 1, import_id=run_id) is None
+

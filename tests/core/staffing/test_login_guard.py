@@ -11,10 +11,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from core.accounts.acting import StaffView
-from core.accounts.models import StaffUser
-from core.accounts.services import create_staff_user
-from core.staffing.accounts import set_disabled
-from core.staffing.login_guard import (
+from core.accounts.login_guard import (
     FREE_PER_ADDRESS,
     FREE_PER_USER,
     MAX_WAIT,
@@ -24,6 +21,8 @@ from core.staffing.login_guard import (
     attempt_login,
     required_wait,
 )
+from core.accounts.models import StaffUser
+from core.accounts.services import create_staff_user, set_disabled
 
 OFFICE = "10.0.0.1"
 STRANGER = "203.0.113.9"

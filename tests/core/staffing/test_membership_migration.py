@@ -8,10 +8,10 @@ from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from core.accounts.acting import communities_for, staff_user
+from core.accounts.login_guard import attempt_login
 from core.context import Core
 from core.db import Database
 from core.migrate import upgrade_database
-from core.staffing.login_guard import attempt_login
 
 BEFORE = "5a7f0c1e2d3b"  # the staff console's tables, before memberships
 

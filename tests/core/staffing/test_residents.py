@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.residents.services import ResidentError
-from core.staffing.residents import ResidentEdit, resident_detail, save_resident, search_residents
+from core.residents.queries import resident_detail, search_residents
+from core.residents.services import ResidentEdit, ResidentError, save_resident
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ console records the run with its file (`start_import`) and a worker job runs it
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -18,58 +17,10 @@ from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.context import Core
 from core.residents.importing import ImportFileError, import_residents
-from core.staffing.models import ResidentImport
+from core.residents.models import ResidentImport
+from core.residents.queries import ImportRun, import_run_view
 
 log = logging.getLogger(__name__)
-
-#: A run that has not moved for this long died with its process.
-STALLED_AFTER = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class ImportRun:
-    id: int
-    filename: str
-    started_by: str
-    status: str  # queued, running, done, failed, stalled
-    rows_done: int
-    rows_total: int
-    created: int
-    updated: int
-    errors: list[dict[str, object]]
-    file_error: str | None
-    file_error_detail: str
-    started_at: datetime
-
-    @property
-    def finished(self) -> bool:
-        return self.status not in ("queued", "running")
-
-    @property
-    def percent(self) -> int:
-        if self.finished:
-            return 100
-        return 0 if not self.rows_total else min(99, 100 * self.rows_done // self.rows_total)
-
-
-def _view(row: ResidentImport, now: datetime) -> ImportRun:
-    status = row.status
-    if status in ("queued", "running") and now - row.updated_at > STALLED_AFTER:
-        status = "stalled"
-    return ImportRun(
-        id=row.id,
-        filename=row.filename,
-        started_by=row.started_by,
-        status=status,
-        rows_done=row.rows_done,
-        rows_total=row.rows_total,
-        created=row.created,
-        updated=row.updated,
-        errors=list(row.errors or []),
-        file_error=row.file_error,
-        file_error_detail=row.file_error_detail,
-        started_at=row.started_at,
-    )
 
 
 @acting()
@@ -123,7 +74,7 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
         row = session.get_one(ResidentImport, import_id)
         data = row.upload
         if not claimed or data is None:
-            return _view(row, core.now())
+            return import_run_view(row, core.now())
         community_id, by, allow = row.community_id, row.started_by, row.allow_other_countries
 
     def progress(done: int, total: int) -> None:
@@ -145,14 +96,14 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
             row.status, row.file_error, row.upload = "failed", exc.key, None
             row.file_error_detail = exc.detail[:200]
             row.finished_at = row.updated_at = core.now()
-            return _view(row, core.now())
+            return import_run_view(row, core.now())
     except Exception:
         log.exception("resident import %s failed", import_id)
         with core.db.transaction() as session:
             row = session.get_one(ResidentImport, import_id)
             row.status, row.file_error, row.upload = "failed", "staff.import.crashed", None
             row.finished_at = row.updated_at = core.now()
-            return _view(row, core.now())
+            return import_run_view(row, core.now())
     with core.db.transaction() as session:
         row = session.get_one(ResidentImport, import_id)
         row.status, row.upload = "done", None
@@ -169,7 +120,7 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
             updated=report.updated,
             errors=len(report.errors),
         )
-        return _view(row, core.now())
+        return import_run_view(row, core.now())
 
 
 def waiting_imports(core: Core, *, queued_before: datetime) -> list[int]:
@@ -182,24 +133,3 @@ def waiting_imports(core: Core, *, queued_before: datetime) -> list[int]:
                 )
             )
         )
-
-
-@acting(by=None)
-def import_run(core: Core, *, community_id: int, import_id: int) -> ImportRun | None:
-    with core.db.transaction() as session:
-        row = session.get(ResidentImport, import_id)
-        if row is None or row.community_id != community_id:
-            return None
-        return _view(row, core.now())
-
-
-@acting(by=None)
-def recent_imports(core: Core, *, community_id: int, limit: int = 10) -> list[ImportRun]:
-    with core.db.transaction() as session:
-        rows = session.scalars(
-            select(ResidentImport)
-            .where(ResidentImport.community_id == community_id)
-            .order_by(ResidentImport.id.desc())
-            .limit(limit)
-        ).all()
-        return [_view(r, core.now()) for r in rows]

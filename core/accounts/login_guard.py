@@ -27,11 +27,10 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import StaffView, communities_for, view_of
-from core.accounts.models import StaffUser
+from core.accounts.models import LoginAttempt, StaffUser
 from core.accounts.passwords import hash_password, needs_rehash, verify_nobody, verify_password
 from core.accounts.services import audit
 from core.context import Core
-from core.staffing.models import LoginAttempt
 
 FREE_PER_USER = 3
 FREE_PER_ADDRESS = 10
