@@ -2,13 +2,15 @@
 
 The import itself is `core.residents.importing.import_residents`; this module keeps
 a row per run so the page that started it (or any other) can poll its progress. The
-console records the run with its file (`start_import`) and a worker job runs it
-(`run_import`, by id): the web process never imports in a thread of its own.
+console records the run with its file and hands it to a worker (`start_import`), and
+a worker job runs it (`run_import`, by id): the web process never imports in a thread
+of its own, and a run no worker's queue took is failed at once, with a reason to show.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -32,8 +34,16 @@ def start_import(
     by: str,
     data: bytes,
     allow_other_countries: bool = False,
+    hand_over: Callable[[int], bool] | None = None,
 ) -> int:
-    """Record a run with its file before it starts, so its page can be shown at once."""
+    """Record a run with its file, then hand it to a worker; returns the run's id.
+
+    The run is committed first, so its page can be shown at once and the job finds its
+    row. `hand_over(run_id)` queues the worker's job and says whether the queue took it:
+    a run it did not take (Redis down) is failed now, with `staff.import.not_queued` to
+    show, rather than left waiting without a word. Without `hand_over` the run waits for
+    housekeeping, which hands over queued runs whose job is missing.
+    """
     now = core.now()
     with core.db.transaction() as session:
         row = ResidentImport(
@@ -48,14 +58,17 @@ def start_import(
         )
         session.add(row)
         session.flush()
-        return row.id
+        import_id = row.id
+    if hand_over is not None and not hand_over(import_id):
+        _fail_unqueued(core, import_id)
+    return import_id
 
 
-def refuse_import(core: Core, *, import_id: int, reason: str) -> None:
+def _fail_unqueued(core: Core, import_id: int) -> None:
     """A run that could not be handed to a worker: failed, with the reason to show."""
     with core.db.transaction() as session:
         row = session.get_one(ResidentImport, import_id)
-        row.status, row.file_error, row.upload = "failed", reason, None
+        row.status, row.file_error, row.upload = "failed", "staff.import.not_queued", None
         row.finished_at = row.updated_at = core.now()
 
 

@@ -14,7 +14,7 @@ from core.helpdesk.queries import open_item_for
 from core.i18n import t
 from core.messages.queries import conversation
 from core.orders.services import resident_orders
-from core.residents.import_runs import refuse_import, start_import
+from core.residents.import_runs import start_import
 from core.residents.importing import COLUMNS
 from core.residents.queries import (
     all_residents,
@@ -194,8 +194,8 @@ def residents_import() -> Any:
                 filename=upload.filename,
                 data=data,
                 allow_other_countries=bool(form.allow_other_countries.data),
+                hand_over=_hand_to_worker,
             )
-            _hand_to_worker(run_id)
             return redirect(url_for("staff.import_progress", import_id=run_id))
     runs = recent_imports(core(), actor=actor())
     return render_template(
@@ -209,15 +209,17 @@ def _settings() -> Settings:
     return mianhua_of().settings
 
 
-def _hand_to_worker(run_id: int) -> None:
-    """The page answers at once; a worker runs the import and writes its progress."""
+def _hand_to_worker(run_id: int) -> bool:
+    """Queue the run's job (a worker imports it and writes its progress); False when
+    Redis cannot take it."""
     from app import mianhua_of
 
     try:
         enqueue_import(mianhua_of().redis, run_id)
     except RedisError:
         log.warning("resident import %s: Redis unreachable, not queued", run_id)
-        refuse_import(core(), import_id=run_id, reason="staff.import.not_queued")
+        return False
+    return True
 
 
 def _run(import_id: int):  # type: ignore[no-untyped-def]

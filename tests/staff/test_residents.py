@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from core.accounts.services import create_staff_user
 from core.residents.services import find_resident
 from tests.support.inbox import run_imports
 
@@ -98,6 +99,32 @@ def test_import_runs_as_a_worker_job_and_reports_progress_and_row_errors(staff, 
     ]
     assert find_resident(app_world.core, community_id=app_world.community_id, phone="13800138001")
     assert "第3行：电话号码不对：12345" in staff.page(progress_page)
+
+
+def test_an_import_redis_cannot_take_is_failed_politely_not_left_waiting(
+    app_factory, sqlite_url, clock
+):
+    from io import BytesIO
+
+    from tests.builders import World
+    from tests.staff.conftest import PASSWORDS, Console
+
+    app = app_factory(sqlite_url, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    core = app.extensions["mianhua"].core
+    World(core, clock)
+    create_staff_user(core, "xiaoli", PASSWORDS["xiaoli"], "staff")
+    staff = Console(app.test_client())
+    assert staff.login("xiaoli").status_code == 302
+    response = staff.post(
+        "/staff/residents/import",
+        {"file": (BytesIO(CSV), "名单.csv")},
+        form_on="/staff/residents/import",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    state = json.loads(staff.get(response.headers["Location"] + ".json").data)
+    assert (state["status"], state["finished"]) == ("failed", True)
+    assert "后台服务连不上" in state["file_error"]
 
 
 def test_an_import_without_a_file_is_refused_politely(staff, app_world):

@@ -57,3 +57,38 @@ def test_a_run_left_running_too_long_reads_as_stalled(world, clock):
     assert run is not None and run.status == "stalled" and run.finished
     assert import_run(world.core, community_id=world.community_id + 1, import_id=run_id) is None
 
+
+def test_a_run_is_handed_to_a_worker_only_once_it_is_recorded(world):
+    handed: list[str] = []
+
+    def hand_over(run_id: int) -> bool:
+        run = import_run(world.core, community_id=world.community_id, import_id=run_id)
+        handed.append(run.status)  # the job will find its row and its file
+        return True
+
+    run_id = start_import(
+        world.core,
+        community_id=world.community_id,
+        filename="x.csv",
+        by="xl",
+        data=CSV,
+        hand_over=hand_over,
+    )
+    assert handed == ["queued"]
+    assert run_import(world.core, import_id=run_id).created == 2
+
+
+def test_a_run_no_queue_took_fails_at_once_with_a_reason_and_drops_the_file(world):
+    run_id = start_import(
+        world.core,
+        community_id=world.community_id,
+        filename="x.csv",
+        by="xl",
+        data=CSV,
+        hand_over=lambda run_id: False,
+    )
+    run = import_run(world.core, community_id=world.community_id, import_id=run_id)
+    assert (run.status, run.file_error, run.finished) == ("failed", "staff.import.not_queued", True)
+    assert run_import(world.core, import_id=run_id).status == "failed"  # a late job does nothing
+    with world.core.db.transaction() as session:
+        assert session.get_one(ResidentImport, run_id).upload is None
