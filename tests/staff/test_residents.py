@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from io import BytesIO
 
 from core.accounts.services import create_staff_user
 from core.residents.services import find_resident
@@ -77,15 +78,18 @@ CSV = (
 ).encode("gbk")
 
 
-def test_import_runs_as_a_worker_job_and_reports_progress_and_row_errors(staff, app, app_world):
-    from io import BytesIO
-
-    response = staff.post(
+def upload(staff, data: bytes, filename: str):  # type: ignore[no-untyped-def]
+    """Choose a file on the import page and send it."""
+    return staff.post(
         "/staff/residents/import",
-        {"file": (BytesIO(CSV), "名单.csv")},
+        {"file": (BytesIO(data), filename)},
         form_on="/staff/residents/import",
         content_type="multipart/form-data",
     )
+
+
+def test_import_runs_as_a_worker_job_and_reports_progress_and_row_errors(staff, app, app_world):
+    response = upload(staff, CSV, "名单.csv")
     assert response.status_code == 302
     progress_page = response.headers["Location"]
     waiting = json.loads(staff.get(progress_page + ".json").data)
@@ -104,8 +108,6 @@ def test_import_runs_as_a_worker_job_and_reports_progress_and_row_errors(staff, 
 def test_an_import_redis_cannot_take_is_failed_politely_not_left_waiting(
     app_factory, sqlite_url, clock
 ):
-    from io import BytesIO
-
     from tests.builders import World
     from tests.staff.conftest import PASSWORDS, Console
 
@@ -115,12 +117,7 @@ def test_an_import_redis_cannot_take_is_failed_politely_not_left_waiting(
     create_staff_user(core, "xiaoli", PASSWORDS["xiaoli"], "staff")
     staff = Console(app.test_client())
     assert staff.login("xiaoli").status_code == 302
-    response = staff.post(
-        "/staff/residents/import",
-        {"file": (BytesIO(CSV), "名单.csv")},
-        form_on="/staff/residents/import",
-        content_type="multipart/form-data",
-    )
+    response = upload(staff, CSV, "名单.csv")
     assert response.status_code == 302
     state = json.loads(staff.get(response.headers["Location"] + ".json").data)
     assert (state["status"], state["finished"]) == ("failed", True)

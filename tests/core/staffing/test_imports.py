@@ -14,9 +14,14 @@ CSV = (
 ).encode("gbk")
 
 
-def start(world, data: bytes, filename: str = "x.csv") -> int:  # type: ignore[no-untyped-def]
+def start(world, data: bytes, filename: str = "x.csv", **options) -> int:  # type: ignore[no-untyped-def]
     return start_import(
-        world.core, community_id=world.community_id, filename=filename, by="xl", data=data
+        world.core,
+        community_id=world.community_id,
+        filename=filename,
+        by="xl",
+        data=data,
+        **options,
     )
 
 
@@ -66,27 +71,13 @@ def test_a_run_is_handed_to_a_worker_only_once_it_is_recorded(world):
         handed.append(run.status)  # the job will find its row and its file
         return True
 
-    run_id = start_import(
-        world.core,
-        community_id=world.community_id,
-        filename="x.csv",
-        by="xl",
-        data=CSV,
-        hand_over=hand_over,
-    )
+    run_id = start(world, CSV, hand_over=hand_over)
     assert handed == ["queued"]
     assert run_import(world.core, import_id=run_id).created == 2
 
 
 def test_a_run_no_queue_took_fails_at_once_with_a_reason_and_drops_the_file(world):
-    run_id = start_import(
-        world.core,
-        community_id=world.community_id,
-        filename="x.csv",
-        by="xl",
-        data=CSV,
-        hand_over=lambda run_id: False,
-    )
+    run_id = start(world, CSV, hand_over=lambda run_id: False)
     run = import_run(world.core, community_id=world.community_id, import_id=run_id)
     assert (run.status, run.file_error, run.finished) == ("failed", "staff.import.not_queued", True)
     assert run_import(world.core, import_id=run_id).status == "failed"  # a late job does nothing
