@@ -20,7 +20,7 @@ from core.accounts.services import audit
 from core.context import Core
 from core.residents.importing import ImportFileError, import_residents
 from core.residents.models import ResidentImport
-from core.residents.queries import ImportRun, import_run_view
+from core.residents.queries import ImportRun
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
         row = session.get_one(ResidentImport, import_id)
         data = row.upload
         if not claimed or data is None:
-            return import_run_view(row, core.now())
+            return ImportRun.of(row, core.now())
         community_id, by, allow = row.community_id, row.started_by, row.allow_other_countries
 
     def progress(done: int, total: int) -> None:
@@ -109,14 +109,14 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
             row.status, row.file_error, row.upload = "failed", exc.key, None
             row.file_error_detail = exc.detail[:200]
             row.finished_at = row.updated_at = core.now()
-            return import_run_view(row, core.now())
+            return ImportRun.of(row, core.now())
     except Exception:
         log.exception("resident import %s failed", import_id)
         with core.db.transaction() as session:
             row = session.get_one(ResidentImport, import_id)
             row.status, row.file_error, row.upload = "failed", "staff.import.crashed", None
             row.finished_at = row.updated_at = core.now()
-            return import_run_view(row, core.now())
+            return ImportRun.of(row, core.now())
     with core.db.transaction() as session:
         row = session.get_one(ResidentImport, import_id)
         row.status, row.upload = "done", None
@@ -133,7 +133,7 @@ def run_import(core: Core, *, import_id: int) -> ImportRun:
             updated=report.updated,
             errors=len(report.errors),
         )
-        return import_run_view(row, core.now())
+        return ImportRun.of(row, core.now())
 
 
 def waiting_imports(core: Core, *, queued_before: datetime) -> list[int]:

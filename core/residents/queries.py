@@ -125,26 +125,26 @@ class ImportRun:
             return 100
         return 0 if not self.rows_total else min(99, 100 * self.rows_done // self.rows_total)
 
-
-def import_run_view(row: ResidentImport, now: datetime) -> ImportRun:
-    """A run as its page shows it: one that has not moved for long is said to have stalled."""
-    status = row.status
-    if status in ("queued", "running") and now - row.updated_at > STALLED_AFTER:
-        status = "stalled"
-    return ImportRun(
-        id=row.id,
-        filename=row.filename,
-        started_by=row.started_by,
-        status=status,
-        rows_done=row.rows_done,
-        rows_total=row.rows_total,
-        created=row.created,
-        updated=row.updated,
-        errors=list(row.errors or []),
-        file_error=row.file_error,
-        file_error_detail=row.file_error_detail,
-        started_at=row.started_at,
-    )
+    @classmethod
+    def of(cls, row: ResidentImport, now: datetime) -> ImportRun:
+        """A run as its page shows it: one that has not moved for long is said to have stalled."""
+        status = row.status
+        if status in ("queued", "running") and now - row.updated_at > STALLED_AFTER:
+            status = "stalled"
+        return cls(
+            id=row.id,
+            filename=row.filename,
+            started_by=row.started_by,
+            status=status,
+            rows_done=row.rows_done,
+            rows_total=row.rows_total,
+            created=row.created,
+            updated=row.updated,
+            errors=list(row.errors or []),
+            file_error=row.file_error,
+            file_error_detail=row.file_error_detail,
+            started_at=row.started_at,
+        )
 
 
 @acting(by=None)
@@ -153,7 +153,7 @@ def import_run(core: Core, *, community_id: int, import_id: int) -> ImportRun | 
         row = session.get(ResidentImport, import_id)
         if row is None or row.community_id != community_id:
             return None
-        return import_run_view(row, core.now())
+        return ImportRun.of(row, core.now())
 
 
 @acting(by=None)
@@ -165,4 +165,4 @@ def recent_imports(core: Core, *, community_id: int, limit: int = 10) -> list[Im
             .order_by(ResidentImport.id.desc())
             .limit(limit)
         ).all()
-        return [import_run_view(r, core.now()) for r in rows]
+        return [ImportRun.of(r, core.now()) for r in rows]
