@@ -7,7 +7,7 @@ from flask import Flask
 from twilio.request_validator import RequestValidator
 
 from core.settings import load_settings
-from twilio_webhooks import require_twilio_signature
+from providers.twilio.signature import require_twilio_signature
 
 TOKEN = "12345"
 BASE = "https://mianhua.example.org"
