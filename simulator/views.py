@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from core.community.models import Community
 from core.i18n import t
 from core.phones import try_normalize_phone
+from core.ports.carriers import MAX_TEXT_CHARS
 from core.residents.models import Resident
 from core.sms_segments import count_segments
 from core.staffing.messages import conversation
@@ -126,7 +127,7 @@ def _caller() -> tuple[str, Community]:
 @bp.post("/sms")
 def send_sms() -> Any:
     phone, community = _caller()
-    body = str((request.get_json(silent=True) or {}).get("body", ""))[:1600]
+    body = str((request.get_json(silent=True) or {}).get("body", ""))[:MAX_TEXT_CHARS]
     if not body.strip():
         abort(400, description=t(language(), "simulator.error.empty"))
     params = {
