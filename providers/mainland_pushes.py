@@ -1,8 +1,8 @@
 """The mainland providers' pushes, taken in: one way for Aliyun's and Tencent's alike.
 
-Each provider's web module (providers/aliyun/web.py, providers/tencent/web.py) mounts
-its two push URLs, `POST /sms/<provider>/inbound|report?key=...`, on `take_push` with
-its own `PushFormat`: how its pushes are parsed and what it wants to hear back.
+Each provider's web module (providers/aliyun/web.py, providers/tencent/web.py) names its
+`PushFormat` (how its pushes are parsed, what it wants to hear back) and mounts
+`push_blueprint` of it: its two push URLs, `POST /sms/<provider>/inbound|report?key=...`.
 
 A push carries no signature of its own, so the community's push key in the URL
 (`carrier_accounts.push_key`, rotatable) is what authenticates it: a wrong or missing
@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -116,6 +116,16 @@ def take_in(
             else:
                 taken.repeated += 1
     return taken
+
+
+def push_blueprint(pushes: PushFormat) -> Blueprint:
+    """The provider's two push URLs, /sms/<provider>/inbound and /sms/<provider>/report."""
+    bp = Blueprint(f"{pushes.provider}_sms", __name__, url_prefix=f"/sms/{pushes.provider}")
+    for kind in (INBOUND, REPORT):
+        bp.add_url_rule(
+            f"/{kind}", kind, lambda kind=kind: take_push(pushes, kind), methods=["POST"]
+        )
+    return bp
 
 
 def take_push(pushes: PushFormat, kind: str) -> Response:

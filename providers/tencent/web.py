@@ -6,29 +6,10 @@ mainland push is (providers/mainland_pushes.py); answered as Tencent expects.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
-
-from providers.mainland_pushes import INBOUND, REPORT, PushFormat, spooled, take_push
+from providers.mainland_pushes import PushFormat, push_blueprint, spooled
 from providers.tencent import pushes
 
-PUSHES = PushFormat(
-    provider="tencent",
-    replies=pushes.replies,
-    receipts=pushes.receipts,
-    accepted=pushes.ACCEPTED,
-    refused=pushes.REFUSED,
-)
+PUSHES = PushFormat("tencent", pushes.replies, pushes.receipts, pushes.ACCEPTED, pushes.REFUSED)
+bp = push_blueprint(PUSHES)
 #: What takes in the pushes the spool kept while the database was down.
 SPOOLED = spooled(PUSHES)
-
-bp = Blueprint("tencent_sms", __name__, url_prefix="/sms/tencent")
-
-
-@bp.post("/inbound")
-def inbound() -> Response:
-    return take_push(PUSHES, INBOUND)
-
-
-@bp.post("/report")
-def report() -> Response:
-    return take_push(PUSHES, REPORT)
