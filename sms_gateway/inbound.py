@@ -28,6 +28,8 @@ from core.conversations.turns import TurnBusy
 from core.db import Database, OutboxEntry
 from core.messages.services import mark_answered_inline
 from core.ports.carriers import MAX_TEXT_CHARS
+from sms_gateway.conversation import read_waiting_texts
+from sms_gateway.jobs import enqueue_reading
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +72,6 @@ def queue_reading(root: Mianhua, text: InboundText, message_id: int) -> None:
     """Put the text's read job on the inbox queue; raises RedisError when Redis is down
     (the housekeeping sweep then finds the text unread and queues it). The root is
     named, not looked up: the spool's drainer thread runs outside any request."""
-    from sms_gateway.jobs import enqueue_reading
-
     enqueue_reading(root.redis, text.community_id, text.phone, message_id)
 
 
@@ -90,17 +90,14 @@ def receive(text: InboundText, *, can_answer_inline: bool = False) -> Received:
             log.warning("sms %s: inbox queue unreachable (%s); the sweep reads it", text.phone, exc)
             return Received(accepted.message_id, accepted.is_new)
         log.warning("sms %s: inbox queue unreachable (%s); reading it now", text.phone, exc)
-    else:
-        return Received(accepted.message_id, accepted.is_new)
-    inline = _read_now(root, text, accepted.message_id)
-    return Received(accepted.message_id, accepted.is_new, inline)
+        inline = _read_now(root, text, accepted.message_id)
+        return Received(accepted.message_id, accepted.is_new, inline)
+    return Received(accepted.message_id, accepted.is_new)
 
 
 def _read_now(root: Mianhua, text: InboundText, message_id: int) -> tuple[str, ...]:
     """Redis is down: read the phone's waiting texts in this request; the replies go
     inline if they cannot be queued either."""
-    from sms_gateway.conversation import read_waiting_texts
-
     core = root.core
     with core.db.transaction() as session:
         community = session.get_one(Community, text.community_id)
