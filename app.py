@@ -37,12 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_workers(app)
     init_console(app)
-    from sms_gateway import views as sms_views
+    from providers.registry import register_routes
 
-    sms_views.register(app)
-    from sms_gateway import mainland as mainland_sms
-
-    mainland_sms.register(app)
+    register_routes(app)  # each provider's webhooks, in its own wire format
     from spool.cli import register as register_spool
 
     register_spool(app)

@@ -17,10 +17,11 @@ from core.community.services import CommunityDirectory
 from core.context import Core
 from core.db import Database
 from core.messages.recovery import mark_queued
+from core.ports.carriers import MessageSender
 from core.settings import Settings, load_settings
+from providers.registry import make_sender
 from spool.store import Spool
 from workers.relay import OutboxRelay
-from workers.senders import Sender, make_sender
 
 if TYPE_CHECKING:
     from spool.drainer import SpoolDrainer
@@ -57,8 +58,8 @@ class Mianhua:
         )
 
     @cached_property
-    def sender(self) -> Sender:
-        """What delivers messages (SMS_SENDER): the Twilio client, or the console."""
+    def sender(self) -> MessageSender:
+        """What delivers messages (SMS_SENDER): Twilio, Aliyun, Tencent, or the console."""
         return make_sender(self.settings)
 
     @cached_property

@@ -18,7 +18,7 @@ ENVIRONMENTS = ("development", "test", "production")
 MIN_SECRET_KEY_CHARS = 32
 #: Signs webhook requests when no Twilio account is configured, so the README's run
 #: command works on a fresh machine. It is public (it is right here), so webhooks take
-#: it from loopback only (twilio_webhooks.signature_is_valid) and production refuses it.
+#: it from loopback only (providers/twilio/signature.py) and production refuses it.
 DEV_AUTH_TOKEN = "mianhua-dev-token"
 
 

@@ -19,16 +19,15 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from bootstrap import Mianhua, bootstrap
 from core.calls.models import CallbackState
 from core.calls.services import claim_callback, finish_callback
+from providers.twilio.client import make_twilio_client
+from providers.twilio.errors import NUMBER_CODES, is_passing
 from workers.queues import REPLIES
-from workers.twilio_client import make_twilio_client
 
 log = logging.getLogger(__name__)
 
 CALLBACK_JOB = "ivr.callback.place_callback"
 #: A resident waits by the phone: retry a failed attempt soon, then give up.
 RETRY = Retry(max=2, interval=[5, 20])
-#: Twilio errors that blame the number itself: trying it again will not help.
-NUMBER_ERRORS = frozenset({13223, 13224, 21211, 21214, 21217})
 
 
 def callback_job_id(call_id: int) -> str:
@@ -96,7 +95,7 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
             status_callback_method="POST",
         )
     except TwilioRestException as exc:
-        if exc.status == 429 or exc.status >= 500:
+        if is_passing(exc):
             _release(mianhua, call_id)
             raise
         finish_callback(
@@ -104,7 +103,7 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
             call_id=call_id,
             state=CallbackState.FAILED,
             error=f"{exc.code}: {exc.msg}",
-            permanent=exc.code in NUMBER_ERRORS,
+            permanent=exc.code in NUMBER_CODES,
         )
         return "failed"
     except (requests.RequestException, TwilioException):

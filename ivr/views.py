@@ -26,10 +26,10 @@ from ivr import machine, twiml
 from ivr import outage as outage_menu
 from ivr.callback import enqueue_callback
 from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence, Turn
+from providers.twilio.signature import require_twilio_signature
+from providers.twilio.spooled import keep, kept_or_503
 from spool.records import CALL_STATUS, CALLBACK_REQUEST
 from spool.store import SpoolUnwritable
-from spool.web import keep, kept_or_503
-from twilio_webhooks import require_twilio_signature
 
 log = logging.getLogger(__name__)
 

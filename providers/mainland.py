@@ -5,8 +5,8 @@ from __future__ import annotations
 from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
+from core.ports.carriers import SendFailed
 from core.settings import Settings
-from workers.senders import SendFailed
 
 
 def filed_template(out: Outgoing, carrier: str):  # type: ignore[no-untyped-def]

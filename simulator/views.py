@@ -18,6 +18,7 @@ from core.community.models import Community
 from core.i18n import t
 from core.messages.queries import conversation
 from core.phones import try_normalize_phone
+from core.ports.carriers import MAX_TEXT_CHARS
 from core.residents.models import Resident
 from core.sms_segments import count_segments
 from simulator.phone import CallState, PhoneCall
@@ -126,7 +127,7 @@ def _caller() -> tuple[str, Community]:
 @bp.post("/sms")
 def send_sms() -> Any:
     phone, community = _caller()
-    body = str((request.get_json(silent=True) or {}).get("body", ""))[:1600]
+    body = str((request.get_json(silent=True) or {}).get("body", ""))[:MAX_TEXT_CHARS]
     if not body.strip():
         abort(400, description=t(language(), "simulator.error.empty"))
     params = {

@@ -21,9 +21,6 @@ from sms_gateway.products import DealEntry
 
 MAX_QUANTITY = 99
 MAX_DEAL_NUMBER = 99
-# Twilio caps a body at 1,600 characters; anything near that is a pasted
-# article or an attack, and is not read at all.
-MAX_BODY_CHARS = 1600
 # Real commands are short: "注册 王芳 3号楼2单元401室" is under 20 characters.
 # A cleaned body longer than this is chatter whose numbers cannot be trusted.
 MAX_COMMAND_CHARS = 80

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 
+from core.ports.carriers import MAX_TEXT_CHARS
 from sms_gateway import normalize, reader
 from sms_gateway.intent_types import (
-    MAX_BODY_CHARS,
     MAX_COMMAND_CHARS,
     MAX_DEAL_NUMBER,
     MAX_QUANTITY,
@@ -50,7 +50,6 @@ from sms_gateway.number_grammar import read_cancel, read_order
 
 # The intents are read from here, with `parse`, by the dialog and the tests.
 __all__ = [
-    "MAX_BODY_CHARS",
     "MAX_COMMAND_CHARS",
     "MAX_DEAL_NUMBER",
     "MAX_QUANTITY",
@@ -120,7 +119,7 @@ def parse(text: str, context: DialogContext) -> Intent:
     """
     if not isinstance(text, str) or not text.strip():
         return Unknown("empty")
-    if len(text) > MAX_BODY_CHARS:
+    if len(text) > MAX_TEXT_CHARS:  # a body at the carriers' cap: a pasted article, unread
         return Unknown("too_long")
     cleaned = normalize.clean(text)
     if len(cleaned) > MAX_COMMAND_CHARS:

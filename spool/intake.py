@@ -11,7 +11,6 @@ and nothing is dropped.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,16 +26,8 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from spool import from_mainland, from_twilio
-from spool.records import (
-    CALL_STATUS,
-    CALLBACK_REQUEST,
-    REMINDER_CALL_STATUS,
-    SMS_INBOUND,
-    SMS_STATUS,
-    BadRecord,
-    SpoolRecord,
-)
+from providers.registry import spool_handlers
+from spool.records import BadRecord, SpoolHandler, TakenIn, Unusable
 from spool.store import Spool
 
 if TYPE_CHECKING:
@@ -44,20 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Mianhua", SpoolRecord], from_twilio.TakenIn]
-
-#: (provider, kind) -> the handler that takes such a record in.
-HANDLERS: dict[tuple[str, str], Handler] = {
-    ("twilio", SMS_INBOUND): from_twilio.sms_inbound,
-    ("twilio", SMS_STATUS): from_twilio.sms_status,
-    ("aliyun", SMS_INBOUND): from_mainland.push,
-    ("aliyun", SMS_STATUS): from_mainland.push,
-    ("tencent", SMS_INBOUND): from_mainland.push,
-    ("tencent", SMS_STATUS): from_mainland.push,
-    ("twilio", CALL_STATUS): from_twilio.call_status,
-    ("twilio", REMINDER_CALL_STATUS): from_twilio.reminder_call_status,
-    ("twilio", CALLBACK_REQUEST): from_twilio.callback_request,
-}
+#: (provider, kind) -> the handler that takes such a record in (each provider's own).
+HANDLERS: dict[tuple[str, str], SpoolHandler] = spool_handlers()
 #: Failures in a row, with the database answering, before a file is set aside.
 GIVE_UP_AFTER = 5
 #: How long `spool drain` waits for another process's pass to finish.
@@ -118,7 +97,7 @@ def drain(mianhua: Mianhua, *, wait_s: float = 0.0, limit: int | None = None) ->
                 taken = _take_in(mianhua, spool, path)
             except FileNotFoundError:
                 continue  # taken in by a pass that held the lock before us
-            except (BadRecord, from_twilio.Unusable) as exc:
+            except (BadRecord, Unusable) as exc:
                 _set_aside(spool, path, str(exc), report)
                 continue
             except ProgrammingError as exc:
@@ -157,13 +136,13 @@ def drain(mianhua: Mianhua, *, wait_s: float = 0.0, limit: int | None = None) ->
     return report
 
 
-def _take_in(mianhua: Mianhua, spool: Spool, path: Path) -> from_twilio.TakenIn:
+def _take_in(mianhua: Mianhua, spool: Spool, path: Path) -> TakenIn:
     """Read the file and hand it to its handler; once more if a pooled connection had
     died with the old database server (the first use after a restart fails)."""
     record = spool.read(path)
     handler = HANDLERS.get((record.provider, record.kind))
     if handler is None:
-        raise from_twilio.Unusable(f"nothing takes in {record.provider} {record.kind}")
+        raise Unusable(f"nothing takes in {record.provider} {record.kind}")
     try:
         return handler(mianhua, record)
     except Exception as exc:

@@ -1,18 +1,22 @@
 """One spooled request: who sent it, what it is, its verified payload and when it came.
 
-The record is generic on purpose. Twilio's form posts are the first providers'
-pushes kept here; the China providers' JSON pushes (Aliyun SmsUp/SmsReport,
-Tencent callbacks) are meant to land in the same shape, with their own `provider`
-and `kind`, and a handler of their own in `intake.HANDLERS`.
+The record is generic on purpose: Twilio's form posts and the China providers' JSON
+pushes (Aliyun SmsUp/SmsReport, Tencent callbacks) land in the same shape, with their
+own `provider` and `kind`; each provider package names the handlers that take its
+records in (providers/registry.py gathers them into `intake.HANDLERS`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bootstrap import Mianhua
 
 #: Bumped when the file's shape changes; older files stay readable.
 FORMAT = 1
@@ -34,6 +38,23 @@ class BadRecord(ValueError):
     """A spool file that cannot be read as a record: set aside, never retried."""
 
 
+class Unusable(ValueError):
+    """The record is well formed but can never be taken in (e.g. not our number)."""
+
+
+@dataclass(frozen=True)
+class TakenIn:
+    """What a handler made of a record: new or known already, and what to do once the
+    file is gone (queue the text's reading, ring a caller back)."""
+
+    duplicate: bool  # the database had it already (the same provider id)
+    then: Callable[[], None] | None = None  # after the file is removed
+
+
+#: What takes in one (provider, kind) of record: each provider package has its own.
+SpoolHandler = Callable[["Mianhua", "SpoolRecord"], TakenIn]
+
+
 @dataclass(frozen=True)
 class SpoolRecord:
     """What a provider sent, as verified on arrival.
@@ -43,7 +64,7 @@ class SpoolRecord:
     `party` is the resident's side (the phone), so texts of one phone keep their order.
     """
 
-    provider: str  # "twilio"; later "aliyun", "tencent"
+    provider: str  # "twilio", "aliyun", "tencent"
     kind: str  # one of the kinds above
     arrived_at: datetime  # aware UTC: the text's received time once taken in
     payload: dict[str, list[str]]

@@ -1,8 +1,8 @@
 """What a webhook does when the database cannot take a provider's request: keep it.
 
-Called only from a route that has verified the request (the signature is checked
-again here, so nothing unverified can ever reach the disk). The caller answers
-the provider as if all went well once `keep` returned, and 503 when it raised
+Called only by a provider's route once it has verified the request (each provider
+package checks its own way: Twilio's signature, a mainland push key). The caller
+answers the provider as if all went well once `keep` returned, and 503 when it raised
 SpoolUnwritable, so the provider's own retry or fallback URL can act.
 """
 
@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
 from functools import cache
 
-from flask import Response, current_app, request
+from flask import request
 
+from bootstrap import mianhua
 from spool.records import SpoolRecord, party_tag
-from spool.store import SpoolUnwritable
-from twilio_webhooks import signature_is_valid
 
 log = logging.getLogger(__name__)
-
-TWILIO = "twilio"
 
 
 @cache
@@ -29,46 +25,27 @@ def _hostname() -> str:
     return socket.gethostname()
 
 
-class Unverified(PermissionError):
-    """The request's signature does not check out: it is never spooled."""
-
-
-def keep(kind: str, party: str = "", *, provider: str = TWILIO) -> None:
+def keep(
+    *, provider: str, kind: str, payload: dict[str, list[str]], verified_by: str, party: str = ""
+) -> None:
     """Write this request to the spool (raises SpoolUnwritable) and wake the drainer."""
-    mianhua = current_app.extensions["mianhua"]
-    if not signature_is_valid():
-        raise Unverified(request.path)
-    form = request.form
+    root = mianhua()
     record = SpoolRecord(
         provider=provider,
         kind=kind,
-        arrived_at=mianhua.core.now(),
-        payload={name: form.getlist(name) for name in form},
-        verified_by=(
-            "twilio-signature" if mianhua.settings.validate_signatures else "unchecked (setting)"
-        ),
+        arrived_at=root.core.now(),
+        payload=payload,
+        verified_by=verified_by,
         route=request.path,
         query=request.query_string.decode("latin-1"),
         party=party,
         host=_hostname(),
     )
-    path = mianhua.spool.write(record)
+    path = root.spool.write(record)
     log.warning("spool: kept %s %s from %s as %s", provider, kind, party or "-", path.name)
-    mianhua.spool_drainer.nudge()
-
-
-def kept_or_503(kind: str, party: str, answer: Callable[[], Response]) -> Response:
-    """Keep the request and give the provider its usual answer; 503 if it cannot be kept."""
-    try:
-        keep(kind, party)
-    except Unverified:
-        return Response("", status=403)
-    except SpoolUnwritable as exc:
-        log.critical("spool: could not keep %s from %s: %s", kind, party or "-", exc)
-        return Response("", status=503)
-    return answer()
+    root.spool_drainer.nudge()
 
 
 def waits_in_spool(party: str) -> bool:
     """Older requests of this party still wait on disk: a new one queues behind them."""
-    return bool(party) and current_app.extensions["mianhua"].spool.holds_party(party_tag(party))
+    return bool(party) and mianhua().spool.holds_party(party_tag(party))

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from core.settings import load_settings
-from twilio_webhooks import require_twilio_signature
+from core.settings import DEV_AUTH_TOKEN, load_settings
+from providers.twilio.signature import require_twilio_signature, verification
 
 TOKEN = "12345"
 BASE = "https://mianhua.example.org"
@@ -72,3 +72,37 @@ def test_missing_forged_or_tampered_signatures_get_403(client):
     assert (
         client.post("/hook", data=tampered, headers={"X-Twilio-Signature": good}).status_code == 403
     )
+
+
+def _judged(mianhua: FakeMianhua, headers: dict[str, str], remote: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    app = Flask(__name__)
+    app.extensions["mianhua"] = mianhua
+    params = {"From": "+8613800138001", "Body": "1 2"}
+    with app.test_request_context(
+        "/hook", method="POST", data=params, headers=headers, environ_base={"REMOTE_ADDR": remote}
+    ):
+        return verification()
+
+
+def test_the_verification_says_how_a_request_was_taken_for_the_spool_to_record():
+    params = {"From": "+8613800138001", "Body": "1 2"}
+    signed = {"X-Twilio-Signature": sign(f"{BASE}/hook", params)}
+    taken = _judged(FakeMianhua(), signed)
+    assert (taken.accepted, taken.by) == (True, "twilio-signature")
+    unchecked = _judged(FakeMianhua(TWILIO_VALIDATE_SIGNATURES="0"), {})
+    assert (unchecked.accepted, unchecked.by) == (True, "unchecked (setting)")
+    refused = _judged(FakeMianhua(), {"X-Twilio-Signature": "x"})
+    assert not refused.accepted and "X-Twilio-Signature" in refused.refusal
+
+
+def test_the_public_development_token_is_refused_from_afar():
+    params = {"From": "+8613800138001", "Body": "1 2"}
+    dev = FakeMianhua(TWILIO_AUTH_TOKEN=DEV_AUTH_TOKEN)
+    headers = {
+        "X-Twilio-Signature": RequestValidator(DEV_AUTH_TOKEN).compute_signature(
+            f"{BASE}/hook", params
+        )
+    }
+    assert _judged(dev, headers).accepted
+    far = _judged(dev, headers, remote="203.0.113.9")
+    assert not far.accepted and "development token" in far.refusal

@@ -210,12 +210,12 @@ def test_the_simulator_answers_this_machine_only(app, app_world):
 
 
 def test_an_oversized_post_is_refused_before_the_signature_is_checked(app, app_world, monkeypatch):
-    import twilio_webhooks
+    from providers.twilio import signature
 
     def never(*args: object) -> bool:
         raise AssertionError("the signature check read an oversized request")
 
-    monkeypatch.setattr(twilio_webhooks, "signature_is_valid", never)
+    monkeypatch.setattr(signature, "signature_is_valid", never)
     client = app.test_client()
     declared = client.post(
         "/sms/inbound",

@@ -176,6 +176,3 @@ def reminders_progress(batch_id: str) -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(reminders_cli)
-    from workers.webhooks import bp
-
-    app.register_blueprint(bp)

@@ -37,10 +37,10 @@ from core.messages.sending import (
     record_sent,
     record_sent_many,
 )
+from core.ports.carriers import SendFailed
 from workers.queues import WORKER_QUEUES, queue_for
 from workers.relay import SEND_JOB, SEND_JOB_TIMEOUT_S, send_job_id
 from workers.runtime import Runtime
-from workers.senders import SendFailed
 
 log = logging.getLogger(__name__)
 

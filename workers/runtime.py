@@ -10,14 +10,14 @@ from redis import Redis
 
 from bootstrap import Mianhua, bootstrap
 from core.context import Core
+from core.ports.carriers import MessageSender
 from workers.rate import SendRate
-from workers.senders import Sender
 
 
 @dataclass
 class Runtime:
     mianhua: Mianhua
-    sender: Sender = field(init=False)
+    sender: MessageSender = field(init=False)
     rate: SendRate = field(init=False)
 
     def __post_init__(self) -> None:

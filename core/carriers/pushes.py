@@ -1,24 +1,21 @@
-"""What a mainland provider pushes to us, in its own words parsed into ours, and taking it in.
+"""What a mainland provider pushes to us, in its own words parsed into ours, and its receipts.
 
 Aliyun and Tencent push replies (上行) and receipts (回执) as JSON to the URLs we gave them;
-the parsers in providers/<name>/pushes.py turn each push into these values, and the live
-routes and the spool's intake both take them in here, through the same inbox and status
-machine as Twilio's texts. Neither provider's pushes are idempotent: a reply is recorded
-once by an id made of the push's own identifiers (unique `provider_sid`), and a receipt
-only ever moves a message forward, so a repeat changes nothing.
+the parsers in providers/<name>/pushes.py turn each push into these values. The live
+routes and the spool's intake (providers/mainland_pushes.py) hand the replies to the SMS
+channel like Twilio's texts, and the receipts to `take_receipt`, the same status machine.
+Neither provider's pushes are idempotent: a reply is recorded once by an id made of the
+push's own identifiers (unique `provider_sid`), and a receipt only ever moves a message
+forward, so a repeat changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from core.context import Core
-from core.conversations.inbox import Accepted, accept_text
 from core.messages.models import MessageStatus
 from core.messages.services import StatusUpdate, apply_status_callback
-
-MAX_REPLY_CHARS = 1600
 
 
 class BadPush(ValueError):
@@ -44,20 +41,6 @@ class ReceiptPush:
     message_id: int | None  # our outbox id, from OutId / SessionContext
     provider_sid: str | None  # BizId / SerialNo
     error_code: str | None = None
-
-
-def take_reply(
-    core: Core, *, community_id: int, reply: ReplyPush, spooled_at: datetime | None = None
-) -> Accepted:
-    """Into the phone's inbox, once however often it is pushed; read like any other text."""
-    return accept_text(
-        core,
-        community_id=community_id,
-        phone=reply.phone,
-        body=reply.body.replace("\x00", "")[:MAX_REPLY_CHARS],
-        provider_sid=reply.provider_sid[:64],
-        spooled_at=spooled_at,
-    )
 
 
 def take_receipt(core: Core, *, community_id: int, receipt: ReceiptPush) -> StatusUpdate | None:

@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 CLAIMABLE = (MessageStatus.PENDING, MessageStatus.QUEUED)
 #: Providers that send only templates filed beforehand.
 TEMPLATE_PROVIDERS = frozenset(Carrier)
-#: Carrier refusals that no retry can change.
-PERMANENT_ERRORS = frozenset({"21610", "21211", "21614", "21408", "21612", "21617"})
 #: Errors after which nobody knows whether the carrier took the message: ask it first.
 UNKNOWN_OUTCOME = frozenset({"timeout", "stuck"})
 #: More identical texts than this to one number within the window is a loop, not a reminder.

@@ -27,6 +27,7 @@ from core.messages.models import Message, MessageChannel, MessageKind, MessageSt
 from core.messages.outbox import delivery_for
 from core.orders.models import Order, OrderStatus
 from core.orders.services import find_deal
+from core.ports.carriers import MAX_TEXT_CHARS
 from core.reminders.writing import Recipient, write_messages
 from core.residents.models import Resident
 from core.results import DealView
@@ -43,8 +44,6 @@ __all__ = [
     "send_bulk_reminder",
 ]
 
-#: Twilio refuses longer bodies (21617).
-TEXT_LIMIT = 1600
 
 
 class BulkTextInvalid(ValueError):
@@ -226,8 +225,8 @@ def _texts(
         text = text.strip()
         if not text:
             raise BulkTextInvalid("reminder.error.text_empty")
-        if len(text) > TEXT_LIMIT:
-            raise BulkTextInvalid("reminder.error.text_too_long", limit=TEXT_LIMIT)
+        if len(text) > MAX_TEXT_CHARS:
+            raise BulkTextInvalid("reminder.error.text_too_long", limit=MAX_TEXT_CHARS)
         return dict.fromkeys(wanted, text)
     return {
         lang: t(

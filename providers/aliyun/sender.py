@@ -21,11 +21,11 @@ from darabonba.exceptions import DaraException, UnretryableException
 from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
+from core.ports.carriers import SendFailed
 from providers.aliyun.client import no_retries
 from providers.aliyun.errors import classify
 from providers.batching import batch_context, batches, in_batch_context
 from providers.mainland import filed_template
-from workers.senders import SendFailed
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from tencentcloud.sms.v20210111.sms_client import SmsClient
 from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
+from core.ports.carriers import SendFailed
 from providers.batching import batch_context, batches, in_batch_context
 from providers.mainland import filed_template
 from providers.tencent.errors import classify
-from workers.senders import SendFailed
 
 log = logging.getLogger(__name__)
 

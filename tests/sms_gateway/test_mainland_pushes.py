@@ -10,8 +10,10 @@ from core.carriers.services import account_of, rotate_push_key, set_account
 from core.messages.models import Direction, Message, MessageStatus
 from core.messages.services import queue_reply
 from core.orders.services import resident_orders
+from sms_gateway.jobs import enqueue_stale_texts
 from tests.builders import World
 from tests.sms_gateway.mainland_phone import MainlandPhone
+from tests.support.inbox import read_inbox
 
 ANSWERS = {"aliyun": {"code": 0, "msg": "接收成功"}, "tencent": {"result": 0, "errmsg": "OK"}}
 
@@ -135,3 +137,26 @@ def test_a_key_moves_only_its_own_communitys_messages(app, app_world, clock, pho
     with app_world.core.db.transaction() as session:
         assert session.get_one(Message, theirs.id).status == MessageStatus.SENT
     assert account_of(app_world.core, community_id=other.community_id, provider=provider) is None
+
+
+def test_with_the_queue_down_a_pushed_reply_waits_for_the_sweep_not_the_request(
+    app, app_world, phone, provider, redis_server, clock
+):
+    """A push's answer can carry no text back (unlike Twilio's TwiML), so the reply is
+    recorded and read once the queue is back, never answered in the request."""
+    app_world.deal(limit=3)
+    wang = app_world.resident("王芳")
+    redis_server.stop()
+    try:
+        pushed = phone.send(wang.phone, "订1号 两份", read=False)
+    finally:
+        redis_server.start()
+    assert (pushed.status, pushed.answer) == (200, ANSWERS[provider])
+    assert [t.body for t in texts_from(app_world, wang.phone)] == ["订1号 两份"]
+    assert replies_to(app_world, wang.phone) == []
+    mianhua = app.extensions["mianhua"]
+    clock.advance(minutes=3)
+    assert enqueue_stale_texts(mianhua.redis, mianhua.core) == 1
+    read_inbox(mianhua)
+    [confirmation] = replies_to(app_world, wang.phone)
+    assert confirmation.startswith("已订1号")

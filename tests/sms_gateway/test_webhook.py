@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from core.conversations.inbox import receive_text
 from core.messages.models import Direction, Message
 from core.messages.services import record_inbound
+from core.ports.carriers import MAX_TEXT_CHARS
 from core.residents.services import find_resident
 from sms_gateway.jobs import enqueue_stale_texts
 from tests.sms_gateway.phone import COMMUNITY_PHONE, Sms, new_sid, signed
@@ -237,3 +238,15 @@ def test_a_text_whose_read_job_was_lost_is_read_after_the_housekeeping_sweep(
     sms.read_inbox()
     (confirmation,) = sms.new_replies(wang.phone)
     assert confirmation.startswith("已订1号赵县雪花梨2箱")
+
+
+def test_a_body_is_kept_up_to_the_carriers_cap_without_its_nuls(sms, app_world):
+    wang = app_world.resident("王芳")
+    sms.send(wang.phone, "梨\x00" + "a" * 2000)
+    with app_world.core.db.transaction() as session:
+        kept = session.scalar(
+            select(Message.body).where(
+                Message.phone == wang.phone, Message.direction == Direction.INBOUND
+            )
+        )
+    assert kept == ("梨" + "a" * 2000)[:MAX_TEXT_CHARS]

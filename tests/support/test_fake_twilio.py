@@ -14,8 +14,8 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from providers.twilio.client import RedirectingHttpClient, make_twilio_client
 from tests.support.fake_twilio import TEST_NUMBERS, FakeTwilio, Incoming, count_segments
-from workers.twilio_client import RedirectingHttpClient, make_twilio_client
 
 ACCOUNT_SID = "AC" + "a" * 32
 AUTH_TOKEN = "test-token"

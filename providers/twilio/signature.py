@@ -12,36 +12,50 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from twilio.request_validator import RequestValidator
 
+from bootstrap import mianhua
+from core.ports.carriers import Verification
 from core.settings import DEV_AUTH_TOKEN
 from web_security import is_loopback
 
 log = logging.getLogger(__name__)
 
+SIGNED = "twilio-signature"
+UNCHECKED = "unchecked (setting)"
+
 
 def public_url() -> str:
     """The URL Twilio called, as Twilio signed it."""
-    settings = current_app.extensions["mianhua"].settings
+    settings = mianhua().settings
     query = request.query_string.decode("latin-1")
     return settings.public_base_url + request.path + (f"?{query}" if query else "")
 
 
-def signature_is_valid() -> bool:
-    settings = current_app.extensions["mianhua"].settings
+def verification() -> Verification:
+    """Whether this request really comes from Twilio, and how that was established."""
+    settings = mianhua().settings
     if not settings.validate_signatures:
-        return True
+        return Verification.passed(UNCHECKED)
     token = settings.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
-        return False
+        return Verification.refused(SIGNED, "no X-Twilio-Signature or no auth token")
     if token == DEV_AUTH_TOKEN and not is_loopback(request.remote_addr):
         # The development token is printed in the source: anyone could sign with it.
         # Only the simulator, on this machine, may use it.
-        log.warning("refused %s: development token from %s", request.path, request.remote_addr)
-        return False
-    return bool(RequestValidator(token).validate(public_url(), request.form, signature))
+        return Verification.refused(SIGNED, f"development token from {request.remote_addr}")
+    if not RequestValidator(token).validate(public_url(), request.form, signature):
+        return Verification.refused(SIGNED, "bad X-Twilio-Signature")
+    return Verification.passed(SIGNED)
+
+
+def signature_is_valid() -> bool:
+    judged = verification()
+    if not judged.accepted:
+        log.warning("refused %s: %s", request.path, judged.refusal)
+    return judged.accepted
 
 
 def require_twilio_signature(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,7 +64,6 @@ def require_twilio_signature(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Response | Any:
         if not signature_is_valid():
-            log.warning("refused %s: bad or missing X-Twilio-Signature", request.path)
             abort(403)
         return view(*args, **kwargs)
 

@@ -1,19 +1,14 @@
-"""Senders: the one small interface between a send job and whatever delivers the message.
+"""Twilio's message sender: texts through `messages.create`, landline reminders as calls.
 
-`SMS_SENDER` picks one: `twilio` (the official REST client; `TWILIO_API_BASE` points
-it at a stand-in), `aliyun` or `tencent` (filed templates through their SDKs, in
-`providers/`), or `console` (prints, sends nothing; the job still records the
-message as sent with a `CONSOLE-<id>` sid, so the staff simulator can show it).
-A sender returns the provider's id or raises `SendFailed`, saying whether the
-reason may pass (retry) or not.
+It implements core.ports.carriers.MessageSender with the official REST client
+(providers/twilio/client.py; `TWILIO_API_BASE` points it at a stand-in). Twilio's
+refusals are read by the one table in providers/twilio/errors.py.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import timedelta
-from typing import Protocol, TextIO
 
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -21,9 +16,11 @@ from twilio.rest import Client
 
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
+from core.ports.carriers import SendFailed
 from core.settings import Settings
+from providers.twilio.client import make_twilio_client
+from providers.twilio.errors import send_failure
 from workers.calls import reminder_twiml
-from workers.twilio_client import DEFAULT_TIMEOUT_S, make_twilio_client
 
 log = logging.getLogger(__name__)
 
@@ -31,45 +28,6 @@ log = logging.getLogger(__name__)
 REMINDER_VALIDITY_S = 3600
 #: How many of a number's latest messages to look through for an attempt of unknown outcome.
 LOOKUP_DEPTH = 20
-
-
-class SendFailed(Exception):
-    """The provider did not take the message; `transient` ones are worth retrying."""
-
-    def __init__(self, code: str, detail: str, *, transient: bool) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
-        self.transient = transient
-
-
-class Sender(Protocol):
-    name: str
-
-    def send(self, out: Outgoing) -> str:
-        """Text it (or, for a landline, call and speak it); the provider's id."""
-        ...
-
-    def find_sent(self, out: Outgoing) -> str | None:
-        """The provider's id if an earlier attempt of unknown outcome did get through."""
-        ...
-
-
-class ConsoleSender:
-    """For development and rehearsals: prints what would be sent."""
-
-    name = "console"
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stdout
-
-    def send(self, out: Outgoing) -> str:
-        how = "call" if out.channel == MessageChannel.VOICE else "sms"
-        print(f"[{how} {out.from_number} -> {out.to}] {out.body}", file=self.stream, flush=True)
-        return f"CONSOLE-{out.message_id}"
-
-    def find_sent(self, out: Outgoing) -> str | None:
-        return None  # printing twice harms nobody
 
 
 class TwilioSender:
@@ -96,8 +54,7 @@ class TwilioSender:
                 return self._call(out)
             return self._text(out)
         except TwilioRestException as exc:
-            transient = exc.status == 429 or exc.status >= 500 or exc.code == 20429
-            raise SendFailed(str(exc.code or exc.status), exc.msg, transient=transient) from exc
+            raise send_failure(exc) from exc
         except requests.exceptions.Timeout as exc:
             raise SendFailed("timeout", str(exc), transient=True) from exc
         except requests.exceptions.ConnectionError as exc:
@@ -147,23 +104,14 @@ class TwilioSender:
         return None
 
 
-def make_sender(settings: Settings) -> Sender:
-    """The sender `SMS_SENDER` names, built once per process by the composition root."""
-    # A live worker must always finish an attempt well inside the sweep's patience,
-    # or the sweep would take the row back while the request is still in flight.
-    timeout = min(DEFAULT_TIMEOUT_S, max(1.0, settings.send_stuck_after_seconds / 3))
-    if settings.sms_sender in ("aliyun", "tencent"):
-        from providers.mainland import make_mainland_sender
-
-        return make_mainland_sender(settings, timeout_s=timeout)
-    if settings.sms_sender != "twilio":
-        return ConsoleSender()
-    assert settings.twilio_account_sid and settings.twilio_auth_token  # checked by load_settings
+def make_twilio_sender(settings: Settings, *, timeout_s: float) -> TwilioSender:
+    """The sender `SMS_SENDER=twilio` names; credentials were checked by load_settings."""
+    assert settings.twilio_account_sid and settings.twilio_auth_token
     client = make_twilio_client(
         settings.twilio_account_sid,
         settings.twilio_auth_token,
         api_base=settings.twilio_api_base,
-        timeout=timeout,
+        timeout=timeout_s,
     )
     return TwilioSender(
         client,

@@ -7,16 +7,17 @@ later, by the core's rules. Signed like every Twilio-facing route.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from bootstrap import mianhua
 from core.bounded import bounded_int
 from core.messages.sending import record_call_outcome
+from providers.twilio.signature import require_twilio_signature
+from providers.twilio.spooled import kept_or_503
 from spool.records import REMINDER_CALL_STATUS
-from spool.web import kept_or_503
-from twilio_webhooks import require_twilio_signature
 
-bp = Blueprint("workers_webhooks", __name__)
+bp = Blueprint("reminder_calls", __name__)
 
 
 @bp.post("/voice/reminder-status")
@@ -27,8 +28,9 @@ def reminder_call_status() -> tuple[str, int] | Response:
     call_status = request.form.get("CallStatus", "")
     if message_id is None or not call_sid or not call_status:
         return "a message id (m), CallSid and CallStatus are required", 400
-    core = current_app.extensions["mianhua"].core
-    record_call_outcome(core, message_id=message_id, call_sid=call_sid, call_status=call_status)
+    record_call_outcome(
+        mianhua().core, message_id=message_id, call_sid=call_sid, call_status=call_status
+    )
     return "", 204
 
 
