@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.carriers.pushes import BadPush, ReplyPush
 from core.carriers.services import account_for_push
+from core.ports.jobs import JobsUnavailable
 from sms_gateway.pushes import ANSWERS, INBOUND, PARSERS, parse, take_in_push
 from spool.from_mainland import keep_push
 from spool.store import SpoolUnwritable
@@ -71,7 +71,7 @@ def push(provider: str, kind: str) -> Response:
         return _kept(provider, kind, raw, checked=True, party=phones[0] if phones else "")
     try:
         taken.read_them(mianhua, account.community_id)
-    except RedisError as exc:  # the housekeeping sweep queues unread texts
+    except JobsUnavailable as exc:  # the periodic work queues unread texts
         log.warning("%s push: inbox queue unreachable (%s); the sweep reads them", provider, exc)
     if kind == INBOUND and taken.repeated:
         log.info("%s push: %d repeated text(s) recorded once", provider, taken.repeated)

@@ -43,12 +43,12 @@ class PushTaken:
     readings: list[tuple[str, int]] = field(default_factory=list)  # (phone, message id)
 
     def read_them(self, mianhua: Mianhua, community_id: int) -> None:
-        """Queue each new text's reading (raises RedisError: the housekeeping sweep
+        """Queue each new text's reading (raises JobsUnavailable: the periodic work
         finds unread texts then)."""
         from sms_gateway.jobs import enqueue_reading
 
         for phone, message_id in self.readings:
-            enqueue_reading(mianhua.redis, community_id, phone, message_id)
+            enqueue_reading(mianhua.jobs, community_id, phone, message_id)
 
 
 def parse(provider: str, kind: str, raw: bytes) -> list[ReplyPush] | list[ReceiptPush]:

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, Flask, Response, current_app, request
-from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -28,6 +27,7 @@ from core.conversations.turns import TurnBusy
 from core.db import OutboxEntry
 from core.messages.services import apply_status_callback, mark_answered_inline
 from core.phones import try_normalize_phone
+from core.ports.jobs import JobsUnavailable
 from sms_gateway.conversation import read_waiting_texts
 from sms_gateway.jobs import enqueue_reading
 from spool.records import SMS_INBOUND, SMS_STATUS
@@ -76,8 +76,8 @@ def inbound() -> Response:
     if not text.waiting:
         return twiml(EMPTY_TWIML)  # a retry of a text already read: nothing more to do
     try:
-        enqueue_reading(mianhua.redis, community_id, phone, text.message_id)
-    except RedisError as exc:
+        enqueue_reading(mianhua.jobs, community_id, phone, text.message_id)
+    except JobsUnavailable as exc:
         log.warning("sms %s: inbox queue unreachable (%s); reading it now", sid, exc)
     else:
         return twiml(EMPTY_TWIML)

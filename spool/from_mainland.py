@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
+from bootstrap import mianhua
 from core.carriers.pushes import BadPush, ReplyPush
 from core.carriers.services import account_for_push
 from sms_gateway.pushes import INBOUND, REPORT, parse, take_in_push
@@ -32,13 +33,13 @@ RAW = "raw"
 
 def keep_push(provider: str, kind: str, raw: bytes, *, key_checked: bool, party: str) -> None:
     """Write this push to the spool (raises SpoolUnwritable) and wake the drainer."""
-    from flask import current_app, request
+    from flask import request
 
-    mianhua = current_app.extensions["mianhua"]
+    root = mianhua()
     record = SpoolRecord(
         provider=provider,
         kind=KINDS[kind],
-        arrived_at=mianhua.core.now(),
+        arrived_at=root.core.now(),
         payload={RAW: [raw.decode("utf-8", errors="replace")]},
         verified_by="push-key" if key_checked else "push-key (unchecked: database down)",
         route=request.path,
@@ -46,9 +47,9 @@ def keep_push(provider: str, kind: str, raw: bytes, *, key_checked: bool, party:
         party=party,
         host=_hostname(),
     )
-    path = mianhua.spool.write(record)
+    path = root.spool.write(record)
     log.warning("spool: kept %s %s push from %s as %s", provider, kind, party or "-", path.name)
-    mianhua.spool_drainer.nudge()
+    root.spool_drainer.nudge()
 
 
 def push(mianhua: Mianhua, record: SpoolRecord) -> TakenIn:

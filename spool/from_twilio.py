@@ -62,8 +62,8 @@ def sms_inbound(mianhua: Mianhua, record: SpoolRecord) -> TakenIn:
     def read_it() -> None:
         from sms_gateway.jobs import enqueue_reading
 
-        # Redis down: the housekeeping sweep finds the text unread and queues it.
-        enqueue_reading(mianhua.redis, community_id, phone, text.message_id)
+        # The queue down (JobsUnavailable): the periodic work finds the text unread.
+        enqueue_reading(mianhua.jobs, community_id, phone, text.message_id)
 
     return TakenIn(duplicate=not text.is_new, then=read_it)
 

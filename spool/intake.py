@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import (
     DBAPIError,
@@ -27,6 +26,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from core.ports.jobs import JobsUnavailable
 from spool import from_mainland, from_twilio
 from spool.records import (
     CALL_STATUS,
@@ -147,7 +147,7 @@ def drain(mianhua: Mianhua, *, wait_s: float = 0.0, limit: int | None = None) ->
             if taken.then is not None:
                 try:
                     taken.then()
-                except RedisError as exc:  # the sweeps find what was not queued
+                except JobsUnavailable as exc:  # the sweeps find what was not queued
                     log.warning("spool: %s taken in, not queued: %s", path.name, exc)
                 except Exception:  # its row stands; one failed follow-up must not stop the pass
                     log.exception("spool: %s taken in, its follow-up failed", path.name)

@@ -13,8 +13,9 @@ import socket
 from collections.abc import Callable
 from functools import cache
 
-from flask import Response, current_app, request
+from flask import Response, request
 
+from bootstrap import mianhua
 from spool.records import SpoolRecord, party_tag
 from spool.store import SpoolUnwritable
 from twilio_webhooks import signature_is_valid
@@ -35,26 +36,26 @@ class Unverified(PermissionError):
 
 def keep(kind: str, party: str = "", *, provider: str = TWILIO) -> None:
     """Write this request to the spool (raises SpoolUnwritable) and wake the drainer."""
-    mianhua = current_app.extensions["mianhua"]
+    root = mianhua()
     if not signature_is_valid():
         raise Unverified(request.path)
     form = request.form
     record = SpoolRecord(
         provider=provider,
         kind=kind,
-        arrived_at=mianhua.core.now(),
+        arrived_at=root.core.now(),
         payload={name: form.getlist(name) for name in form},
         verified_by=(
-            "twilio-signature" if mianhua.settings.validate_signatures else "unchecked (setting)"
+            "twilio-signature" if root.settings.validate_signatures else "unchecked (setting)"
         ),
         route=request.path,
         query=request.query_string.decode("latin-1"),
         party=party,
         host=_hostname(),
     )
-    path = mianhua.spool.write(record)
+    path = root.spool.write(record)
     log.warning("spool: kept %s %s from %s as %s", provider, kind, party or "-", path.name)
-    mianhua.spool_drainer.nudge()
+    root.spool_drainer.nudge()
 
 
 def kept_or_503(kind: str, party: str, answer: Callable[[], Response]) -> Response:
@@ -71,4 +72,4 @@ def kept_or_503(kind: str, party: str, answer: Callable[[], Response]) -> Respon
 
 def waits_in_spool(party: str) -> bool:
     """Older requests of this party still wait on disk: a new one queues behind them."""
-    return bool(party) and current_app.extensions["mianhua"].spool.holds_party(party_tag(party))
+    return bool(party) and mianhua().spool.holds_party(party_tag(party))

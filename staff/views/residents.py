@@ -7,12 +7,13 @@ import logging
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from redis.exceptions import RedisError
 
+from bootstrap import mianhua
 from core.conversations.holds import hold_for
 from core.helpdesk.queries import open_item_for
 from core.i18n import t
 from core.orders.services import resident_orders
+from core.ports.jobs import JobsUnavailable
 from core.residents.importing import COLUMNS
 from core.residents.services import ResidentError
 from core.settings import Settings
@@ -37,8 +38,8 @@ from staff.console import (
     text,
 )
 from staff.forms import ImportForm, ResidentForm
+from staff.jobs import enqueue_import
 from web_security import forget_body
-from workers.imports import enqueue_import
 
 log = logging.getLogger(__name__)
 
@@ -205,18 +206,14 @@ def residents_import() -> Any:
 
 
 def _settings() -> Settings:
-    from app import mianhua_of
-
-    return mianhua_of().settings
+    return mianhua().settings
 
 
 def _hand_to_worker(run_id: int) -> None:
     """The page answers at once; a worker runs the import and writes its progress."""
-    from app import mianhua_of
-
     try:
-        enqueue_import(mianhua_of().redis, run_id)
-    except RedisError:
+        enqueue_import(mianhua().jobs, run_id)
+    except JobsUnavailable:
         log.warning("resident import %s: Redis unreachable, not queued", run_id)
         refuse_import(core(), import_id=run_id, reason="staff.import.not_queued")
 
