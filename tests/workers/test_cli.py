@@ -79,6 +79,7 @@ def imported(importtime_log: str) -> set[str]:
     }
 
 
+@pytest.mark.slow  # a real worker process
 @pytest.mark.parametrize("command", WORKERS)
 def test_worker_burst_runs_the_periodic_work_then_sends_and_exits(
     app, app_world, buyers_now, redis_url, command

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 
@@ -89,7 +91,7 @@ def test_a_redis_that_cannot_be_reached_is_jobs_unavailable():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    down = Redis(port=port, socket_connect_timeout=0.2)
+    down = Redis(port=port, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
     jobs: Jobs = RqJobs(lambda: down)
     with pytest.raises(JobsUnavailable):
         jobs.enqueue(shout, "x", queue=Queue.REPLIES)

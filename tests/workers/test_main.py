@@ -6,7 +6,11 @@ import os
 import socket
 import subprocess
 
+import pytest
+
 from tests.workers.conftest import PYTHON, REPO
+
+pytestmark = pytest.mark.slow  # each starts a real process
 
 
 def closed_port() -> int:
