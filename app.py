@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 from sqlalchemy import text
 
-from bootstrap import Mianhua, bootstrap
+from bootstrap import bootstrap, mianhua
 from core.settings import Settings, SettingsError, load_settings
 from spool.health import spool_report
 from web_security import harden
@@ -18,12 +18,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         except SettingsError as exc:
             # One line an operator can act on, not a traceback through Flask's loader.
             raise SystemExit(f"Mianhua cannot start: {exc}") from None
-    mianhua = bootstrap(settings)
+    root = bootstrap(settings)
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = mianhua.settings.secret_key
-    app.config["TESTING"] = mianhua.settings.env == "test"
-    app.extensions["mianhua"] = mianhua
-    harden(app, mianhua.settings)  # before any route: bounded converters, limits, headers
+    app.config["SECRET_KEY"] = root.settings.secret_key
+    app.config["TESTING"] = root.settings.env == "test"
+    app.extensions["mianhua"] = root  # what `bootstrap.mianhua()` answers inside this app
+    harden(app, root.settings)  # before any route: bounded converters, limits, headers
     app.add_url_rule("/healthz", "healthz", healthz)
 
     from staff import init_console
@@ -49,12 +49,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(ivr_blueprint)
     from simulator import init_simulator
 
-    init_simulator(app)
+    init_simulator(app, root)
     return app
-
-
-def mianhua_of(app: Flask | None = None) -> Mianhua:
-    return (app or current_app).extensions["mianhua"]  # type: ignore[no-any-return]
 
 
 def _take_in_what_was_left() -> None:
@@ -63,25 +59,25 @@ def _take_in_what_was_left() -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.extensions.get("spool_checked"):
         app.extensions["spool_checked"] = True
-        mianhua_of(app).spool_drainer.start_if_needed()
+        mianhua().spool_drainer.start_if_needed()
 
 
 def healthz():  # type: ignore[no-untyped-def]
     """Each part's state; 503 naming what is down, so a monitor can tell which."""
-    mianhua = mianhua_of()
+    root = mianhua()
     report: dict[str, str] = {}
     try:
-        with mianhua.core.db.engine.connect() as connection:
+        with root.core.db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         report["db"] = "ok"
     except Exception as exc:  # any failure to reach the database means "down"
         report["db"] = f"down: {type(exc).__name__}"
     try:
-        mianhua.redis.ping()
+        root.redis.ping()
         report["redis"] = "ok"
     except Exception as exc:  # a refused or timed-out connection alike
         report["redis"] = f"down: {type(exc).__name__}"
-    spool = spool_report(mianhua.spool)  # what waits on this host's disk, and can it take more
+    spool = spool_report(root.spool)  # what waits on this host's disk, and can it take more
     report["spool"] = str(spool["status"])
     healthy = all(value == "ok" for value in report.values())
     details = {f"spool_{name}": spool[name] for name in ("depth", "oldest", "set_aside")}

@@ -1,12 +1,20 @@
 """The composition root: one place that turns settings into working parts.
 
 Web, workers and the command line all start here, so they share one idea of
-the database, Redis and the clock. Nothing connects at import time.
+the database, Redis, the clock, the job port and the senders; everything else
+reaches it through the one accessor, `mianhua()`. Nothing connects at import time.
+
+The parts that run as jobs (the relay's send jobs, the periodic work) reach the
+root through `mianhua()` themselves, so the root imports them where it builds
+them, not at the top: that is the one place where the graph turns back on itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,34 +29,75 @@ from core.ports.carriers import MessageSender
 from core.settings import Settings, load_settings
 from providers.registry import make_sender
 from spool.store import Spool
-from workers.relay import OutboxRelay
+from workers.job_queue import RqJobs
 
 if TYPE_CHECKING:
     from spool.drainer import SpoolDrainer
+    from workers.relay import OutboxRelay
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """One piece of the periodic work: `run` is called with the root, and says what it
+    did (a count, or a report). `every`: at most once that often across all workers;
+    None, at each housekeeping tick (HOUSEKEEPING_INTERVAL_SECONDS)."""
+
+    name: str
+    every: timedelta | None
+    run: Callable[[Mianhua], object]
 
 
 @dataclass
 class Mianhua:
     settings: Settings
     core: Core = field(init=False)
+    jobs: RqJobs = field(init=False)
     relay: OutboxRelay = field(init=False)
     communities: CommunityDirectory = field(init=False)
 
     def __post_init__(self) -> None:
+        from workers.relay import OutboxRelay  # its send jobs reach the root: see above
+
         _ensure_sqlite_folder(self.settings.database_url)
         self.core = Core(
             db=Database(self.settings.database_url),
             quiet_hours=self.settings.quiet_hours,
             sms_provider=self.settings.sms_sender,
         )
+        self.jobs = RqJobs(lambda: self.redis)
         # After each commit, new outbox rows go onto RQ (never inside the transaction).
         self.relay = OutboxRelay(
-            lambda: self.redis,
+            self.jobs,
             clock=self.core.now,
             on_enqueued=lambda ids: mark_queued(self.core, ids),
         )
         self.core.db.outbox_listeners.append(self.relay)
         self.communities = CommunityDirectory(self.core)
+
+    @cached_property
+    def periodic(self) -> tuple[Periodic, ...]:
+        """The periodic work, the one table of it, in the order a housekeeping job runs it."""
+        from core.deals.services import close_due_deals
+        from core.reminders.due import queue_due_reminders
+        from ivr.callback import requeue_owed_callbacks, retry_callbacks
+        from sms_gateway.jobs import enqueue_stale_texts
+        from staff.jobs import enqueue_lost_imports
+        from workers.sweep import sweep
+
+        return (
+            Periodic("deals_closed", None, lambda root: len(close_due_deals(root.core))),
+            Periodic("reminders_written", None, lambda root: queue_due_reminders(root.core).total),
+            Periodic(
+                "texts_requeued", None, lambda root: enqueue_stale_texts(root.jobs, root.core)
+            ),
+            Periodic("callbacks_requeued", None, requeue_owed_callbacks),
+            Periodic(
+                "imports_requeued", None, lambda root: enqueue_lost_imports(root.jobs, root.core)
+            ),
+            Periodic("callbacks_retried", None, retry_callbacks),
+            # Last: it also enqueues what the steps above wrote but could not queue.
+            Periodic("sweep", None, lambda root: sweep(root).as_dict()),
+        )
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -101,6 +150,17 @@ def install(root: Mianhua) -> Mianhua:
     global _installed
     _installed = root
     return root
+
+
+@contextmanager
+def installed(root: Mianhua) -> Iterator[Mianhua]:
+    """Run jobs in this process against `root`, then put back what was there (tests)."""
+    global _installed
+    previous = _installed
+    try:
+        yield install(root)
+    finally:
+        _installed = previous
 
 
 def mianhua() -> Mianhua:

@@ -29,6 +29,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
+from bootstrap import mianhua
 from core.bounded import MAX_INT
 from core.i18n import t
 from core.settings import Settings
@@ -120,9 +121,7 @@ def _refuse_oversized_bodies() -> None:
     A body without a declared length (chunked) could only be measured by reading it, so
     it is refused with 411: Twilio and browsers always say how long their bodies are.
     """
-    from app import mianhua_of
-
-    settings = mianhua_of().settings
+    settings = mianhua().settings
     limit = settings.max_content_length
     if request.endpoint in LARGE_UPLOAD_ENDPOINTS:
         limit = max(limit, settings.max_import_bytes + MULTIPART_OVERHEAD_BYTES)

@@ -8,7 +8,7 @@ measures, each beside a baseline from the same run:
 1. writing and enqueueing a bulk reminder (`send_bulk_reminder`, the relay after
    commit) against a bare multi-row INSERT of as many rows plus RQ's own
    `enqueue_many` of as many no-op jobs;
-2. sending: two real `flask --app app worker` processes, no rate limit, counted at
+2. sending: two real `python -m workers` processes, no rate limit, counted at
    the stand-in, against two bare RQ workers running as many no-op jobs;
 3. the workers' peak memory (resident set, with their scheduler children).
 """
@@ -49,7 +49,7 @@ from tests.workers.conftest import NO_QUIET_HOURS, add_buyers, worker_env
 from tests.workers.stand_in import ListingFakeTwilio
 
 REPO = Path(__file__).resolve().parent.parent
-FLASK = REPO / ".venv" / "bin" / "flask"
+PYTHON = REPO / ".venv" / "bin" / "python"
 RQ = REPO / ".venv" / "bin" / "rq"
 
 
@@ -161,7 +161,7 @@ def run(count: int, postgres: PostgresServer, redis_server: RedisServer, stand_i
 
     workers = [
         subprocess.Popen(
-            [str(FLASK), "--app", "app", "worker", "--log-level", "WARNING"],
+            [str(PYTHON), "-m", "workers", "--log-level", "WARNING"],
             cwd=REPO,
             env={**os.environ, **env},
             start_new_session=True,

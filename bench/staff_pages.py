@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     from app import create_app
+    from bootstrap import mianhua
     from core.context import FrozenClock
     from core.db import utcnow
     from tests.builders import World
@@ -67,7 +68,9 @@ def main() -> None:
                 }
             )
         )
-        core = app.extensions["mianhua"].core
+        with app.app_context():
+            root = mianhua()
+        core = root.core
         core.db.outbox_listeners.clear()  # no Redis round trips while seeding
         world = World(core, FrozenClock(utcnow()))
         deal = world.deal(min_units=10, closes_at=world.local(3, 20))
@@ -114,7 +117,7 @@ def main() -> None:
                 "message log, first page", timed(lambda: client.get("/staff/messages"), args.rounds)
             ),
         ]
-        app.extensions["mianhua"].close()
+        root.close()
     table = "\n".join(
         [
             f"Staff console pages for one deal ordered by {args.residents} households "

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import cache
 
 import requests
-from rq import Queue, Retry
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from bootstrap import Mianhua, bootstrap
+from bootstrap import Mianhua, mianhua
 from core.calls.models import CallbackState
+from core.calls.retries import due_callback_retries
 from core.calls.services import claim_callback, finish_callback
+from core.ports.jobs import JobsUnavailable, Queue
 from providers.twilio.client import make_twilio_client
 from providers.twilio.errors import NUMBER_CODES, is_passing
-from workers.queues import REPLIES
 
 log = logging.getLogger(__name__)
-
-CALLBACK_JOB = "ivr.callback.place_callback"
-#: A resident waits by the phone: retry a failed attempt soon, then give up.
-RETRY = Retry(max=2, interval=[5, 20])
 
 
 def callback_job_id(call_id: int) -> str:
@@ -37,36 +32,25 @@ def callback_job_id(call_id: int) -> str:
 def enqueue_callback(
     mianhua: Mianhua, call_id: int, *, at: datetime | None = None, tries: int = 0
 ) -> bool:
-    """Queue the call back (`at`: not before then); False when Redis cannot be reached
-    (then answer the call).
+    """Queue the call back (`at`: not before then) on the replies queue, whose policy
+    tries a failed attempt again soon, then gives up: a resident waits by the phone.
+    True when it is queued or already on its way (a retried webhook); False when the
+    queue cannot be reached (then answer the call).
 
     `tries` names a later try (the sweep's), so it is not mistaken for the first job.
     """
-    job_id = callback_job_id(call_id) + (f"-t{tries}" if tries else "")
+    key = callback_job_id(call_id) + (f"-t{tries}" if tries else "")
     try:
-        queue = Queue(REPLIES, connection=mianhua.redis)
-        if queue.fetch_job(job_id) is not None:
-            return True  # a retried webhook: the job is on its way already
-        options = dict(job_id=job_id, retry=RETRY, result_ttl=0)
-        if at is not None:
-            queue.enqueue_at(at, CALLBACK_JOB, call_id, failure_ttl=86400, **options)
-        else:
-            queue.enqueue(CALLBACK_JOB, call_id, failure_ttl=86400, **options)
-    except Exception as exc:  # redis-py raises several kinds when the server is away
+        mianhua.jobs.enqueue(place_callback, call_id, queue=Queue.REPLIES, key=key, at=at)
+    except JobsUnavailable as exc:
         log.warning("call back %s not queued, answering the call instead: %s", call_id, exc)
         return False
     return True
 
 
-@cache
-def _runtime() -> Mianhua:
-    """The worker process's composition root, built on first use."""
-    return bootstrap()
-
-
 def place_callback(call_id: int) -> str:
-    """The RQ job: ring the resident back (see `call_back`)."""
-    return call_back(_runtime(), call_id)
+    """The job: ring the resident back (see `call_back`)."""
+    return call_back(mianhua(), call_id)
 
 
 def call_back(mianhua: Mianhua, call_id: int) -> str:
@@ -133,11 +117,19 @@ def requeue_owed_callbacks(mianhua: Mianhua) -> int:
         mianhua.core,
         taken_in_before=mianhua.core.now() - timedelta(seconds=OWED_JOB_LOST_AFTER_S),
     )
-    queue = Queue(REPLIES, connection=mianhua.redis)
     count = 0
     for call_id, ring_at in owed:
-        if queue.fetch_job(callback_job_id(call_id)) is None and enqueue_callback(
-            mianhua, call_id, at=ring_at
+        if mianhua.jobs.enqueue(
+            place_callback, call_id, queue=Queue.REPLIES, key=callback_job_id(call_id), at=ring_at
         ):
             count += 1
     return count
+
+
+def retry_callbacks(mianhua: Mianhua) -> int:
+    """Periodic work: ring again the call backs that are due (within staff hours); the
+    rest wait or go to staff."""
+    due = due_callback_retries(mianhua.core)
+    for call_id, tries in due:
+        enqueue_callback(mianhua, call_id, tries=tries)
+    return len(due)

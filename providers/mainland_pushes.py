@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, jsonify, request
-from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bootstrap import mianhua
 from core.carriers.pushes import BadPush, ReceiptPush, ReplyPush, take_receipt
 from core.carriers.services import account_for_push
+from core.ports.jobs import JobsUnavailable
 from sms_gateway import inbound
 from sms_gateway.inbound import InboundText
 from spool import web
@@ -76,7 +76,7 @@ class PushTaken:
     readings: list[tuple[InboundText, int]] = field(default_factory=list)  # (text, message id)
 
     def read_them(self, root: Mianhua) -> None:
-        """Queue each new text's reading (raises RedisError: the housekeeping sweep
+        """Queue each new text's reading (raises JobsUnavailable: the periodic work
         finds unread texts then)."""
         for text, message_id in self.readings:
             inbound.queue_reading(root, text, message_id)
@@ -159,7 +159,7 @@ def take_push(pushes: PushFormat, kind: str) -> Response:
         return _kept(pushes, kind, raw, checked=True, party=phones[0] if phones else "")
     try:
         taken.read_them(root)
-    except RedisError as exc:  # the housekeeping sweep queues unread texts
+    except JobsUnavailable as exc:  # the periodic work queues unread texts
         log.warning("%s push: inbox queue unreachable (%s); the sweep reads them", provider, exc)
     if kind == INBOUND and taken.repeated:
         log.info("%s push: %d repeated text(s) recorded once", provider, taken.repeated)

@@ -5,13 +5,18 @@ Development and test only: in production it is never registered, so the path is 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 
 from core.settings import DEV_AUTH_TOKEN
 
+if TYPE_CHECKING:
+    from bootstrap import Mianhua
 
-def init_simulator(app: Flask) -> None:
-    mianhua = app.extensions["mianhua"]
+
+def init_simulator(app: Flask, mianhua: Mianhua) -> None:
+    """Mount the simulator on `app`, whose root is `mianhua` (the app is being built)."""
     settings = mianhua.settings
     if settings.is_production:
         return

@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from bootstrap import mianhua
 from core.community.models import Community
 from core.i18n import t
 from core.messages.queries import conversation
@@ -59,12 +60,8 @@ def _guard() -> None:
         csrf.protect()
 
 
-def _mianhua():  # type: ignore[no-untyped-def]
-    return current_app.extensions["mianhua"]
-
-
 def _communities() -> list[Community]:
-    with _mianhua().core.db.transaction() as session:
+    with mianhua().core.db.transaction() as session:
         return list(session.scalars(select(Community).order_by(Community.id)))
 
 
@@ -76,12 +73,12 @@ def _community(community_id: Any) -> Community:
 
 
 def _public(path: str) -> str:
-    return _mianhua().settings.public_base_url + path
+    return mianhua().settings.public_base_url + path
 
 
 def signed_post(url: str, params: dict[str, str]) -> tuple[int, str]:
     """POST to the app at Twilio's public URL, signed with the app's auth token."""
-    settings = _mianhua().settings
+    settings = mianhua().settings
     base = settings.public_base_url
     path = url[len(base) :] if url.startswith(base) else url
     if not path.startswith("/"):
@@ -98,7 +95,7 @@ def page() -> Any:
     chosen = _community(request.args.get("community")) if communities else None
     residents: list[Resident] = []
     if chosen is not None:
-        with _mianhua().core.db.transaction() as session:
+        with mianhua().core.db.transaction() as session:
             residents = list(
                 session.scalars(
                     select(Resident)
@@ -155,7 +152,7 @@ def messages() -> Any:
     if phone is None:
         return jsonify(messages=[])
     community = _community(request.args.get("community"))
-    rows = conversation(_mianhua().core, community_id=community.id, phone=phone)
+    rows = conversation(mianhua().core, community_id=community.id, phone=phone)
     lang = language()
     return jsonify(
         messages=[

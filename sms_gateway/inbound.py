@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from redis.exceptions import RedisError
-
 from bootstrap import Mianhua, mianhua
 from core.community.models import Community
 from core.context import Core
@@ -28,6 +26,7 @@ from core.conversations.turns import TurnBusy
 from core.db import Database, OutboxEntry
 from core.messages.services import mark_answered_inline
 from core.ports.carriers import MAX_TEXT_CHARS
+from core.ports.jobs import JobsUnavailable
 from sms_gateway.conversation import read_waiting_texts
 from sms_gateway.jobs import enqueue_reading
 
@@ -69,10 +68,10 @@ def record(core: Core, text: InboundText) -> Accepted:
 
 
 def queue_reading(root: Mianhua, text: InboundText, message_id: int) -> None:
-    """Put the text's read job on the inbox queue; raises RedisError when Redis is down
-    (the housekeeping sweep then finds the text unread and queues it). The root is
+    """Put the text's read job on the inbox queue; raises JobsUnavailable when the queue is down
+    (the periodic work then finds the text unread and queues it). The root is
     named, not looked up: the spool's drainer thread runs outside any request."""
-    enqueue_reading(root.redis, text.community_id, text.phone, message_id)
+    enqueue_reading(root.jobs, text.community_id, text.phone, message_id)
 
 
 def receive(text: InboundText, *, can_answer_inline: bool = False) -> Received:
@@ -85,7 +84,7 @@ def receive(text: InboundText, *, can_answer_inline: bool = False) -> Received:
         return Received(accepted.message_id, accepted.is_new)  # read already: nothing more
     try:
         queue_reading(root, text, accepted.message_id)
-    except RedisError as exc:
+    except JobsUnavailable as exc:
         if not can_answer_inline:
             log.warning("sms %s: inbox queue unreachable (%s); the sweep reads it", text.phone, exc)
             return Received(accepted.message_id, accepted.is_new)

@@ -11,9 +11,10 @@ import json
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from bootstrap import mianhua
 from core.i18n import t
 from spool.intake import CLI_WAIT_S, database_answers, drain
 
@@ -23,11 +24,11 @@ spool_cli = AppGroup("spool", help="What providers sent while the database was d
 @spool_cli.command("drain")
 def drain_command() -> None:
     """Take in what the spool holds (texts, receipts, call-back requests)."""
-    mianhua = current_app.extensions["mianhua"]
-    if mianhua.spool.pending() and not database_answers(mianhua):
+    root = mianhua()
+    if root.spool.pending() and not database_answers(root):
         click.echo(t("en", "spool.cli.stopped", reason="database unavailable"), err=True)
         sys.exit(1)
-    report = drain(mianhua, wait_s=CLI_WAIT_S)
+    report = drain(root, wait_s=CLI_WAIT_S)
     if report.busy:
         click.echo(t("en", "spool.cli.busy"), err=True)
         sys.exit(1)
@@ -45,8 +46,8 @@ def status_command(as_json: bool) -> None:
     """How many files wait, the oldest, what was set aside, and whether it can be written."""
     from spool.health import spool_report
 
-    mianhua = current_app.extensions["mianhua"]
-    report = spool_report(mianhua.spool)
+    root = mianhua()
+    report = spool_report(root.spool)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
@@ -61,7 +62,7 @@ def status_command(as_json: bool) -> None:
                 writable="yes" if report["writable"] else f"NO ({report['problem']})",
             )
         )
-        for name, why in mianhua.spool.set_aside_files():
+        for name, why in root.spool.set_aside_files():
             click.echo(f"set aside: {name}: {why}")
     if not report["writable"]:
         sys.exit(1)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import (
     DBAPIError,
@@ -26,6 +25,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from core.ports.jobs import JobsUnavailable
 from providers.registry import spool_handlers
 from spool.records import BadRecord, SpoolHandler, TakenIn, Unusable
 from spool.store import Spool
@@ -126,7 +126,7 @@ def drain(mianhua: Mianhua, *, wait_s: float = 0.0, limit: int | None = None) ->
             if taken.then is not None:
                 try:
                     taken.then()
-                except RedisError as exc:  # the sweeps find what was not queued
+                except JobsUnavailable as exc:  # the sweeps find what was not queued
                     log.warning("spool: %s taken in, not queued: %s", path.name, exc)
                 except Exception:  # its row stands; one failed follow-up must not stop the pass
                     log.exception("spool: %s taken in, its follow-up failed", path.name)

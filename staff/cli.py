@@ -15,6 +15,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from bootstrap import mianhua
 from core.accounts.services import AccountError, create_staff_user, grant_membership
 from core.bounded import bounded_int
 from core.community.models import Community
@@ -47,9 +48,7 @@ COMMUNITY_OPTION = click.option(
 
 
 def _core() -> Core:
-    from app import mianhua_of
-
-    return mianhua_of().core
+    return mianhua().core
 
 
 def _community(phone: str | None) -> Community:
@@ -79,9 +78,7 @@ def _price(text: str | None, option: str) -> int | None:
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Create the database, or bring it to the newest schema."""
-    from app import mianhua_of
-
-    upgrade_database(mianhua_of().settings.database_url)
+    upgrade_database(mianhua().settings.database_url)
     click.echo("database is up to date")
 
 
@@ -324,21 +321,20 @@ def staff_grant(
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """A demo community with residents and deals like the real ones."""
-    from app import mianhua_of
     from core.demo import seed_demo
 
     # A bulk load, usually before Redis is up: leave its confirmations `pending` for
     # the workers' sweep instead of trying Redis after every commit.
-    mianhua = mianhua_of()
-    listeners = mianhua.core.db.outbox_listeners
-    relayed = mianhua.relay in listeners
+    root = mianhua()
+    listeners = root.core.db.outbox_listeners
+    relayed = root.relay in listeners
     if relayed:
-        listeners.remove(mianhua.relay)
+        listeners.remove(root.relay)
     try:
-        summary = seed_demo(mianhua.core)
+        summary = seed_demo(root.core)
     finally:
         if relayed:
-            listeners.append(mianhua.relay)
+            listeners.append(root.relay)
     click.echo(summary)
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, g, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
+from bootstrap import mianhua
 from core import formatting
 from core.accounts.acting import Actor, communities_for
 from core.bounded import bounded_int
@@ -34,9 +35,7 @@ DEFAULT_LANGUAGE = "zh"
 
 
 def core() -> Core:
-    from app import mianhua_of
-
-    return mianhua_of().core
+    return mianhua().core
 
 
 def language() -> str:

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from bootstrap import mianhua
 from core.carriers.checks import check_template
 from core.carriers.models import Carrier
 from core.carriers.services import (
@@ -35,9 +36,7 @@ def _providers(chosen: str | None) -> list[str]:
 
 
 def _push_urls(account: AccountView) -> list[str]:
-    from flask import current_app
-
-    base = current_app.extensions["mianhua"].settings.public_base_url
+    base = mianhua().settings.public_base_url
     return [
         f"{kind}: {base}/sms/{account.provider}/{kind}?key={account.push_key}"
         for kind in ("inbound", "report")

@@ -40,3 +40,23 @@ def test_healthz_names_what_is_down(sqlite_url, spool_dir):
     assert response.status_code == 503
     body = response.get_json()
     assert body["db"] == "ok" and body["redis"].startswith("down")
+
+
+def test_one_accessor_answers_the_apps_root_inside_it_and_the_installed_one_outside(
+    sqlite_url, redis_url, spool_dir
+):
+    from bootstrap import bootstrap, installed, mianhua
+
+    app = make_app(sqlite_url, redis_url, spool_dir)
+    worker_root = bootstrap(app.extensions["mianhua"].settings)
+    try:
+        with installed(worker_root):
+            assert mianhua() is worker_root  # a worker, a command: no app in sight
+            with app.app_context():
+                assert mianhua() is app.extensions["mianhua"]
+            with app.test_request_context("/healthz"):
+                assert mianhua() is app.extensions["mianhua"]
+            assert mianhua() is worker_root
+    finally:
+        worker_root.close()
+        app.extensions["mianhua"].close()

@@ -1,4 +1,4 @@
-"""Delivering messages: the work of the send jobs, one message or a bulk batch.
+"""Delivering messages: the send jobs, one message or a bulk batch, and their work.
 
 Order of an attempt: ask the core what to do (`next_sends`); if the last attempt's
 fate is unknown, ask the carrier first; wait for the number's pace; claim the row
@@ -9,10 +9,14 @@ length of one request, well inside the sweep's patience.
 A bulk batch with no pace to keep claims its rows in one statement and sends
 them a few at a time in parallel: the carrier's answer time, not our own work,
 is what a worker mostly waits for.
+
+Jobs take ids, reload the rows and do nothing the second time: the database says
+what is sent. They reach the process's composition root through `mianhua()`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +24,9 @@ from datetime import datetime
 from functools import cache
 
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import get_current_job
 
+from bootstrap import Mianhua, mianhua
 from core.messages.models import MessageChannel
 from core.messages.recovery import hold_until, mark_queued
 from core.messages.sending import (
@@ -38,9 +43,9 @@ from core.messages.sending import (
     record_sent_many,
 )
 from core.ports.carriers import SendFailed
+from core.ports.jobs import JobsUnavailable, Queue
 from workers.queues import WORKER_QUEUES, queue_for
-from workers.relay import SEND_JOB, SEND_JOB_TIMEOUT_S, send_job_id
-from workers.runtime import Runtime
+from workers.rate import SendRate
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,36 @@ MAX_WAIT_IN_JOB_S = 10.0
 POLL_S = 0.25
 #: Requests in flight at once for a bulk batch with no pace to keep.
 PARALLEL_SENDS = 8
-FAILED_JOB_TTL_S = 86400
 YIELDED = "yielded to more urgent work"
+#: Redis hash: message id -> the bulk job carrying it (the sweep checks it is alive).
+BATCH_OF = "mianhua:send-batch-of"
+
+
+def send_message(message_id: int) -> str:
+    """The job the relay and the sweep enqueue per message."""
+    job = get_current_job()
+    return deliver(mianhua(), message_id, job_id=job.id if job else None)
+
+
+def send_many(message_ids: list[int]) -> dict[str, int]:
+    """A bulk batch of reminders or broadcasts: how many of each outcome."""
+    root = mianhua()
+    job = get_current_job()
+    try:
+        outcomes = deliver_many(root, list(message_ids), job_id=job.id if job else None)
+    finally:
+        with contextlib.suppress(RedisError):  # the sweep copes with a stale entry
+            root.redis.hdel(BATCH_OF, *message_ids)
+    summary: dict[str, int] = {}
+    for outcome in outcomes.values():
+        word = outcome.split(" ", 1)[0]
+        summary[word] = summary.get(word, 0) + 1
+    return summary
+
+
+def send_job_id(message_id: int) -> str:
+    """Deterministic, so the same message is never on a queue twice at once."""
+    return f"send-{message_id}"
 
 
 def alternate_job_id(message_id: int, current: str | None) -> str:
@@ -67,84 +100,86 @@ def message_job_ids(message_id: int) -> tuple[str, str]:
     return first, f"{first}-b"
 
 
-def deliver(rt: Runtime, message_id: int, *, job_id: str | None = None) -> str:
+def deliver(root: Mianhua, message_id: int, *, job_id: str | None = None) -> str:
     """Send one message if it is due and nobody sent it yet; says what happened."""
-    return deliver_many(rt, [message_id], job_id=job_id)[message_id]
+    return deliver_many(root, [message_id], job_id=job_id)[message_id]
 
 
 def deliver_many(
-    rt: Runtime, message_ids: list[int], *, job_id: str | None = None
+    root: Mianhua, message_ids: list[int], *, job_id: str | None = None
 ) -> dict[int, str]:
+    # The carrier's pace, shared by every worker through Redis (workers/rate.py).
+    rate = SendRate(root.redis, root.settings.send_rate_per_second)
     outcomes: dict[int, str] = {}
     ready: list[Outgoing] = []
-    for message_id, step in next_sends(rt.core, message_ids).items():
+    for message_id, step in next_sends(root.core, message_ids).items():
         if isinstance(step, NothingToDo):
             outcomes[message_id] = f"nothing to do ({step.status})"
         elif isinstance(step, Dropped):
             outcomes[message_id] = f"dropped ({step.reason})"
         elif isinstance(step, NotYet):
-            _schedule(rt, message_id, step.kind, step.until, job_id)
+            _schedule(root, message_id, step.kind, step.until, job_id)
             outcomes[message_id] = f"not before {step.until.isoformat()}"
         else:
             ready.append(step)
-    if len(ready) > 1 and not rt.rate.limited and not any(o.check_provider_first for o in ready):
-        outcomes.update(_send_batch(rt, ready, job_id))
+    if len(ready) > 1 and not rate.limited and not any(o.check_provider_first for o in ready):
+        outcomes.update(_send_batch(root, ready, job_id))
         return outcomes
     for index, out in enumerate(ready):
-        outcomes[out.message_id] = _send_paced(rt, out, job_id)
+        outcomes[out.message_id] = _send_paced(root, rate, out, job_id)
         if outcomes[out.message_id] == YIELDED:
             for later in reversed(ready[index + 1 :]):
-                _requeue_now(rt, later, job_id)
+                _requeue_now(root, later, job_id)
                 outcomes[later.message_id] = YIELDED
             break
     return outcomes
 
 
-def _send_paced(rt: Runtime, out: Outgoing, job_id: str | None) -> str:
+def _send_paced(root: Mianhua, rate: SendRate, out: Outgoing, job_id: str | None) -> str:
     if out.check_provider_first:
-        found = rt.sender.find_sent(out)
-        if found is not None and claim(rt.core, out.message_id):
-            record_sent(rt.core, out.message_id, found)
+        found = root.sender.find_sent(out)
+        if found is not None and claim(root.core, out.message_id):
+            record_sent(root.core, out.message_id, found)
             log.info("message %s: the earlier attempt got through (%s)", out.message_id, found)
             return f"found sent ({found})"
-    if not _wait_for_slot(rt, out):
-        _requeue_now(rt, out, job_id)
+    if not _wait_for_slot(root, rate, out):
+        _requeue_now(root, out, job_id)
         return YIELDED
-    if not claim(rt.core, out.message_id):
+    if not claim(root.core, out.message_id):
         return "claimed by another worker"
     try:
-        sid = rt.sender.send(out)
+        sid = root.sender.send(out)
     except SendFailed as failure:
-        return _failed(rt, out, failure, job_id)
-    record_sent(rt.core, out.message_id, sid)
+        return _failed(root, out, failure, job_id)
+    record_sent(root.core, out.message_id, sid)
     return f"sent ({sid})"
 
 
-def _send_batch(rt: Runtime, ready: list[Outgoing], job_id: str | None) -> dict[int, str]:
-    taken = claim_many(rt.core, [out.message_id for out in ready])
+def _send_batch(root: Mianhua, ready: list[Outgoing], job_id: str | None) -> dict[int, str]:
+    taken = claim_many(root.core, [out.message_id for out in ready])
     outcomes = {
         out.message_id: "claimed by another worker" for out in ready if out.message_id not in taken
     }
     mine = [out for out in ready if out.message_id in taken]
-    send_batch = getattr(rt.sender, "send_batch", None)
+    send_batch = getattr(root.sender, "send_batch", None)
     if send_batch is not None:  # the provider takes many numbers a call (Aliyun, Tencent)
         answered = send_batch(mine)
         results = [(out, answered[out.message_id]) for out in mine]
     else:
-        results = list(_pool().map(lambda out: _attempt(rt, out), mine))
+        results = list(_pool().map(lambda out: _attempt(root, out), mine))
     sent = {out.message_id: result for out, result in results if isinstance(result, str)}
-    record_sent_many(rt.core, sent)
+    record_sent_many(root.core, sent)
     for out, result in results:
         if isinstance(result, SendFailed):
-            outcomes[out.message_id] = _failed(rt, out, result, job_id)
+            outcomes[out.message_id] = _failed(root, out, result, job_id)
         else:
             outcomes[out.message_id] = f"sent ({result})"
     return outcomes
 
 
-def _attempt(rt: Runtime, out: Outgoing) -> tuple[Outgoing, str | SendFailed]:
+def _attempt(root: Mianhua, out: Outgoing) -> tuple[Outgoing, str | SendFailed]:
     try:
-        return out, rt.sender.send(out)
+        return out, root.sender.send(out)
     except SendFailed as failure:
         return out, failure
 
@@ -154,17 +189,17 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=PARALLEL_SENDS, thread_name_prefix="send")
 
 
-def _failed(rt: Runtime, out: Outgoing, failure: SendFailed, job_id: str | None) -> str:
+def _failed(root: Mianhua, out: Outgoing, failure: SendFailed, job_id: str | None) -> str:
     outcome = record_failure(
-        rt.core,
+        root.core,
         out.message_id,
         code=failure.code,
         detail=failure.detail,
         transient=failure.transient,
-        retry_delays=rt.mianhua.settings.send_retry_delays,
+        retry_delays=root.settings.send_retry_delays,
     )
     if isinstance(outcome, Retrying):
-        _schedule(rt, out.message_id, out.kind, outcome.at, job_id)
+        _schedule(root, out.message_id, out.kind, outcome.at, job_id)
         log.info("message %s: %s, retry at %s", out.message_id, failure, outcome.at.isoformat())
         return f"retry at {outcome.at.isoformat()}"
     log.warning("message %s failed: %s", out.message_id, failure)
@@ -176,69 +211,65 @@ def _rate_key(out: Outgoing) -> str:
     return f"{what}:{out.from_number}"
 
 
-def _wait_for_slot(rt: Runtime, out: Outgoing) -> bool:
+def _wait_for_slot(root: Mianhua, rate: SendRate, out: Outgoing) -> bool:
     """Keep the carrier's pace. Replies book their slot; reminders and broadcasts only
     take one about to come, and give way (False) when anything more urgent is queued."""
-    if not rt.rate.limited:
+    if not rate.limited:
         return True
     units = 1 if out.channel == MessageChannel.VOICE else out.segments
     queue = queue_for(out.kind)
     if queue == WORKER_QUEUES[0]:
-        time.sleep(rt.rate.book(_rate_key(out), units).wait)
+        time.sleep(rate.book(_rate_key(out), units).wait)
         return True
     deadline = time.monotonic() + MAX_WAIT_IN_JOB_S
     while True:
-        slot = rt.rate.try_take(_rate_key(out), units, within=POLL_S)
+        slot = rate.try_take(_rate_key(out), units, within=POLL_S)
         if slot.granted:
             time.sleep(slot.wait)
             return True
-        if _more_urgent_waiting(rt, queue) or time.monotonic() > deadline:
+        if _more_urgent_waiting(root, queue) or time.monotonic() > deadline:
             return False
         time.sleep(min(slot.wait, POLL_S))
 
 
-def _more_urgent_waiting(rt: Runtime, queue_name: str) -> bool:
-    ahead = WORKER_QUEUES[: WORKER_QUEUES.index(queue_name)]
+def _more_urgent_waiting(root: Mianhua, queue: Queue) -> bool:
+    ahead = WORKER_QUEUES[: WORKER_QUEUES.index(queue)]
     try:
-        pipe = rt.redis.pipeline(transaction=False)
+        pipe = root.redis.pipeline(transaction=False)
         for name in ahead:
-            pipe.llen(Queue(name, connection=rt.redis).key)
+            pipe.llen(root.jobs.queue(name).key)
         return any(pipe.execute())
     except RedisError:
         return False
 
 
-def _requeue_now(rt: Runtime, out: Outgoing, job_id: str | None) -> None:
+def _requeue_now(root: Mianhua, out: Outgoing, job_id: str | None) -> None:
     """Back to the front of its own queue: next in line once the urgent work is done."""
     try:
-        Queue(queue_for(out.kind), connection=rt.redis).enqueue(
-            SEND_JOB,
+        root.jobs.enqueue(
+            send_message,
             out.message_id,
-            job_id=alternate_job_id(out.message_id, job_id),
+            queue=queue_for(out.kind),
+            key=alternate_job_id(out.message_id, job_id),
             at_front=True,
-            result_ttl=0,
-            failure_ttl=FAILED_JOB_TTL_S,
-            job_timeout=SEND_JOB_TIMEOUT_S,
         )
-    except RedisError as exc:  # the sweep finds it again (still queued, job gone)
+    except JobsUnavailable as exc:  # the sweep finds it again (still queued, job gone)
         log.warning("message %s: could not requeue (%s)", out.message_id, exc)
 
 
-def _schedule(rt: Runtime, message_id: int, kind: str, at: datetime, job_id: str | None) -> None:
+def _schedule(root: Mianhua, message_id: int, kind: str, at: datetime, job_id: str | None) -> None:
     """Ask RQ's scheduler to run the job again at `at`. The row's `not_before` says the
     same, so if Redis forgets, the sweep enqueues it when it is due."""
     try:
-        Queue(queue_for(kind), connection=rt.redis).enqueue_at(
-            at,
-            SEND_JOB,
+        root.jobs.enqueue(
+            send_message,
             message_id,
-            job_id=alternate_job_id(message_id, job_id),
-            result_ttl=0,
-            failure_ttl=FAILED_JOB_TTL_S,
-            job_timeout=SEND_JOB_TIMEOUT_S,
+            queue=queue_for(kind),
+            key=alternate_job_id(message_id, job_id),
+            at=at,
         )
-    except RedisError as exc:
+    except JobsUnavailable as exc:
         log.warning("message %s: could not schedule (%s); left to the sweep", message_id, exc)
-        hold_until(rt.core, message_id, at)
+        hold_until(root.core, message_id, at)
         return
-    mark_queued(rt.core, [message_id])
+    mark_queued(root.core, [message_id])

@@ -1,4 +1,4 @@
-"""Mianhua's RQ queues, in priority order: a worker always takes the first non-empty one.
+"""The order workers listen in, and which queue a message's send job goes on.
 
 Replies and confirmations go first, then reminders (and deal outcomes), then
 broadcasts, so a resident's answer never waits behind a 10,000-message broadcast.
@@ -7,32 +7,30 @@ broadcasts, so a resident's answer never waits behind a 10,000-message broadcast
 from __future__ import annotations
 
 from core.messages.models import MessageKind
+from core.ports.jobs import Queue
 
-REPLIES = "mianhua-replies"
-REMINDERS = "mianhua-reminders"
-BROADCASTS = "mianhua-broadcasts"
-#: Periodic work (the outbox sweep, due reminders, closing deals at their deadline).
-HOUSEKEEPING = "mianhua-housekeeping"
-#: Inbound texts waiting to be read: the SMS webhook only records a text and puts a
-#: read job here, so it answers Twilio in milliseconds.
-INBOX = "mianhua-inbox"
-#: Resident imports started from the console (a file of a few thousand rows, seconds).
-IMPORTS = "mianhua-imports"
-ALL = (REPLIES, INBOX, REMINDERS, BROADCASTS, HOUSEKEEPING, IMPORTS)
-#: The order a worker listens in. Housekeeping (a few quick queries every few seconds)
-#: goes before reminders and broadcasts, or a 10,000-message broadcast would starve the
-#: sweep and the reminder scan for hours.
-WORKER_QUEUES = (REPLIES, INBOX, HOUSEKEEPING, REMINDERS, IMPORTS, BROADCASTS)
+#: The order a worker listens in: it always takes the first non-empty queue.
+#: Housekeeping (a few quick queries every few seconds) goes before reminders and
+#: broadcasts, or a 10,000-message broadcast would starve the sweep and the reminder
+#: scan for hours.
+WORKER_QUEUES = (
+    Queue.REPLIES,
+    Queue.INBOX,
+    Queue.HOUSEKEEPING,
+    Queue.REMINDERS,
+    Queue.IMPORTS,
+    Queue.BROADCASTS,
+)
 
 _BY_KIND = {
-    MessageKind.REPLY: REPLIES,
-    MessageKind.CONFIRMATION: REPLIES,
-    MessageKind.STAFF_REPLY: REPLIES,
-    MessageKind.DEAL_UPDATE: REMINDERS,
-    MessageKind.REMINDER: REMINDERS,
-    MessageKind.BROADCAST: BROADCASTS,
+    MessageKind.REPLY: Queue.REPLIES,
+    MessageKind.CONFIRMATION: Queue.REPLIES,
+    MessageKind.STAFF_REPLY: Queue.REPLIES,
+    MessageKind.DEAL_UPDATE: Queue.REMINDERS,
+    MessageKind.REMINDER: Queue.REMINDERS,
+    MessageKind.BROADCAST: Queue.BROADCASTS,
 }
 
 
-def queue_for(kind: str) -> str:
-    return _BY_KIND.get(MessageKind(kind), REPLIES)
+def queue_for(kind: str) -> Queue:
+    return _BY_KIND.get(MessageKind(kind), Queue.REPLIES)

@@ -12,43 +12,34 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue
+from redis.client import Pipeline
 
 from core.db import OutboxEntry, utcnow
-from workers.queues import BROADCASTS, REMINDERS, queue_for
+from core.ports.jobs import JobsUnavailable, Queue
+from workers.delivery import BATCH_OF, send_job_id, send_many, send_message
+from workers.job_queue import RqJobs
+from workers.queues import queue_for
 
 log = logging.getLogger(__name__)
 
-BATCHED_QUEUES = (REMINDERS, BROADCASTS)
+BATCHED_QUEUES = (Queue.REMINDERS, Queue.BROADCASTS)
 
-SEND_JOB = "workers.jobs.send_message"
 #: Reminders and broadcasts written many at once go in batches: one job per this many.
-SEND_MANY_JOB = "workers.jobs.send_many"
 SEND_BATCH = 100
 #: Fewer than this from one transaction go one job per message.
 BATCH_FROM = 10
-#: Redis hash: message id -> the batch job carrying it (the sweep checks it is alive).
-BATCH_OF = "mianhua:send-batch-of"
-SEND_JOB_TIMEOUT_S = 120
 #: Jobs per pipeline round trip: a 10,000-resident reminder goes in a handful.
 ENQUEUE_BATCH = 1000
-
-
-def send_job_id(message_id: int) -> str:
-    """Deterministic, so the same message is never on a queue twice at once."""
-    return f"send-{message_id}"
 
 
 class OutboxRelay:
     def __init__(
         self,
-        connection: Callable[[], Redis],
+        jobs: RqJobs,
         clock: Callable[[], datetime] = utcnow,
         on_enqueued: Callable[[list[int]], None] | None = None,
     ) -> None:
-        self._connection = connection
+        self._jobs = jobs
         self._clock = clock
         # Told the ids that reached the queue, to mark their rows `queued`: the sweep
         # then leaves them to their jobs instead of enqueueing them again.
@@ -70,7 +61,7 @@ class OutboxRelay:
         if due:
             try:
                 self.enqueue_ids((e.message_id, e.kind) for e in due)
-            except RedisError as exc:
+            except JobsUnavailable as exc:
                 log.warning(
                     "outbox relay: Redis unreachable, %d left for the sweep: %s", len(due), exc
                 )
@@ -89,58 +80,43 @@ class OutboxRelay:
             log.warning("outbox relay: could not mark %d message(s) queued: %s", len(ids), exc)
 
     def enqueue_ids(self, messages: Iterable[tuple[int, str]]) -> None:
-        """Put send jobs on their queues, a batch per round trip; raises RedisError when down."""
-        connection = self._connection()
-        by_queue: dict[str, list[int]] = {}
+        """Put send jobs on their queues, a batch per round trip; raises JobsUnavailable."""
+        by_queue: dict[Queue, list[int]] = {}
         for message_id, kind in messages:
             by_queue.setdefault(queue_for(kind), []).append(message_id)
-        for name, ids in by_queue.items():
-            queue = Queue(name, connection=connection)
-            if name in BATCHED_QUEUES and len(ids) >= BATCH_FROM:
-                self._enqueue_batches(connection, queue, ids)
+        for queue, ids in by_queue.items():
+            if queue in BATCHED_QUEUES and len(ids) >= BATCH_FROM:
+                self._enqueue_batches(queue, ids)
                 continue
             for start in range(0, len(ids), ENQUEUE_BATCH):
-                queue.enqueue_many(
+                self._jobs.enqueue_many(
+                    send_message,
                     [
-                        Queue.prepare_data(
-                            SEND_JOB,
-                            args=(message_id,),
-                            job_id=send_job_id(message_id),
-                            result_ttl=0,
-                            failure_ttl=86400,
-                            timeout=SEND_JOB_TIMEOUT_S,
-                        )
+                        ((message_id,), send_job_id(message_id))
                         for message_id in ids[start : start + ENQUEUE_BATCH]
-                    ]
+                    ],
+                    queue=queue,
                 )
 
-    @staticmethod
-    def _enqueue_batches(connection: Redis, queue: Queue, ids: list[int]) -> None:
+    def _enqueue_batches(self, queue: Queue, ids: list[int]) -> None:
         """A fan-out: one job per SEND_BATCH messages, each message mapped to its job."""
         batches = [ids[start : start + SEND_BATCH] for start in range(0, len(ids), SEND_BATCH)]
         for start in range(0, len(batches), ENQUEUE_BATCH // SEND_BATCH):
-            chunk = batches[start : start + ENQUEUE_BATCH // SEND_BATCH]
-            pipeline = connection.pipeline()
-            mapping = {}
-            for batch in chunk:
-                job_id = f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}"
-                mapping.update(dict.fromkeys(batch, job_id))
-            pipeline.hset(BATCH_OF, mapping=mapping)
-            queue.enqueue_many(
-                [
-                    Queue.prepare_data(
-                        SEND_MANY_JOB,
-                        args=(batch,),
-                        job_id=f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}",
-                        result_ttl=0,
-                        failure_ttl=86400,
-                        timeout=SEND_JOB_TIMEOUT_S * 5,
-                    )
-                    for batch in chunk
-                ],
-                pipeline=pipeline,
+            chunk = [
+                (batch, f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}")
+                for batch in batches[start : start + ENQUEUE_BATCH // SEND_BATCH]
+            ]
+            mapping = {message_id: key for batch, key in chunk for message_id in batch}
+
+            def map_to_jobs(pipeline: Pipeline, mapping: dict[int, str] = mapping) -> None:
+                pipeline.hset(BATCH_OF, mapping=mapping)  # type: ignore[arg-type]
+
+            self._jobs.enqueue_many(
+                send_many,
+                [((batch,), key) for batch, key in chunk],
+                queue=queue,
+                alongside=map_to_jobs,
             )
-            pipeline.execute()
 
     def last_enqueue_ok(self) -> bool:
         """Whether this thread's most recent relay reached Redis: the SMS webhook asks,

@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 from rq.job import Job
 
+from bootstrap import Mianhua
 from core.messages.recovery import due_pending, long_queued, mark_queued, take_back_stuck
-from workers.delivery import message_job_ids
-from workers.relay import BATCH_OF
-from workers.runtime import Runtime
+from workers.delivery import BATCH_OF, message_job_ids
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +38,22 @@ class SweepReport:
         return {"enqueued": self.enqueued, "requeued": self.requeued, "taken_back": self.taken_back}
 
 
-def sweep(rt: Runtime) -> SweepReport:
-    settings = rt.mianhua.settings
+def sweep(root: Mianhua) -> SweepReport:
+    settings = root.settings
     patience = timedelta(seconds=settings.send_stuck_after_seconds)
     taken = take_back_stuck(
-        rt.core, older_than=patience, max_attempts=len(settings.send_retry_delays) + 1
+        root.core, older_than=patience, max_attempts=len(settings.send_retry_delays) + 1
     )
-    due = due_pending(rt.core)
+    due = due_pending(root.core)
     if due:
-        rt.mianhua.relay.enqueue_ids(due)  # raises RedisError: nothing marked, next sweep
-        mark_queued(rt.core, [message_id for message_id, _ in due])
-    queued = long_queued(rt.core, older_than=patience)
-    alive = jobs_alive(rt.redis, [message_id for message_id, _ in queued], patience)
+        root.relay.enqueue_ids(due)  # raises JobsUnavailable: nothing marked, next sweep
+        mark_queued(root.core, [message_id for message_id, _ in due])
+    queued = long_queued(root.core, older_than=patience)
+    alive = jobs_alive(root.redis, [message_id for message_id, _ in queued], patience)
     lost = [(message_id, kind) for message_id, kind in queued if message_id not in alive]
     if lost:
-        rt.redis.hdel(BATCH_OF, *[message_id for message_id, _ in lost])
-        rt.mianhua.relay.enqueue_ids(lost)
+        root.redis.hdel(BATCH_OF, *[message_id for message_id, _ in lost])
+        root.relay.enqueue_ids(lost)
         log.warning("sweep: %d queued message(s) had lost their job; enqueued again", len(lost))
     return SweepReport(enqueued=len(due), requeued=len(lost), taken_back=len(taken))
 

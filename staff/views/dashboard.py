@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, session, url_for
 
+from bootstrap import mianhua
 from core.bounded import bounded_int
 from core.deals.queries import dashboard as dashboard_figures
 from core.helpdesk.queries import waiting_count
@@ -45,6 +46,4 @@ def _spooled_lately() -> Any:
 @bp.app_template_global("spool_state")
 def _spool_state() -> Any:
     """How many files wait on this web host's disk, or were set aside (no contents)."""
-    from app import mianhua_of
-
-    return mianhua_of().spool.state()
+    return mianhua().spool.state()

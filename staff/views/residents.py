@@ -7,13 +7,14 @@ import logging
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from redis.exceptions import RedisError
 
+from bootstrap import mianhua
 from core.conversations.holds import hold_for
 from core.helpdesk.queries import open_item_for
 from core.i18n import t
 from core.messages.queries import conversation
 from core.orders.services import resident_orders
+from core.ports.jobs import JobsUnavailable
 from core.residents.import_runs import start_import
 from core.residents.importing import COLUMNS
 from core.residents.queries import (
@@ -37,8 +38,8 @@ from staff.console import (
     text,
 )
 from staff.forms import ImportForm, ResidentForm
+from staff.jobs import enqueue_import
 from web_security import forget_body
-from workers.imports import enqueue_import
 
 log = logging.getLogger(__name__)
 
@@ -204,19 +205,15 @@ def residents_import() -> Any:
 
 
 def _settings() -> Settings:
-    from app import mianhua_of
-
-    return mianhua_of().settings
+    return mianhua().settings
 
 
 def _hand_to_worker(run_id: int) -> bool:
     """Queue the run's job (a worker imports it and writes its progress); False when
-    Redis cannot take it."""
-    from app import mianhua_of
-
+    the queue cannot take it."""
     try:
-        enqueue_import(mianhua_of().redis, run_id)
-    except RedisError:
+        enqueue_import(mianhua().jobs, run_id)
+    except JobsUnavailable:
         log.warning("resident import %s: Redis unreachable, not queued", run_id)
         return False
     return True

@@ -9,15 +9,17 @@ from twilio.base.exceptions import TwilioRestException
 from core.calls.models import CallbackReason, CallbackState
 from core.calls.services import call_record
 from core.community.models import Community
-from ivr.callback import CALLBACK_JOB, call_back, callback_job_id
+from core.ports.jobs import Queue as JobQueue
+from ivr.callback import call_back, callback_job_id, place_callback
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.ivr.conftest import COMMUNITY_PHONE, Dial
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.twiml_caller import ScriptedCall, flask_post
-from workers.queues import REPLIES
 
 ACCOUNT_SID = "AC" + "1" * 32
+#: How RQ names the job: its function, by its dotted path.
+PLACE_CALLBACK = f"{place_callback.__module__}.{place_callback.__qualname__}"
 
 
 def enable_callback(world: World) -> None:
@@ -26,7 +28,7 @@ def enable_callback(world: World) -> None:
 
 
 def queued_callbacks(app) -> list[tuple[str, tuple]]:  # type: ignore[no-untyped-def]
-    queue = Queue(REPLIES, connection=app.extensions["mianhua"].redis)
+    queue = Queue(JobQueue.REPLIES, connection=app.extensions["mianhua"].redis)
     return [(job.func_name, job.args) for job in queue.get_jobs() if job.id.startswith("callback")]
 
 
@@ -40,7 +42,7 @@ def test_a_resident_is_rejected_free_of_charge_and_a_call_back_is_queued(
     assert call.rejected and not call.answered and call.said == []
     record = call_record(world.core, call_sid=call.call_sid)
     assert record is not None and record.callback == CallbackState.REQUESTED
-    assert queued_callbacks(app) == [(CALLBACK_JOB, (record.id,))]
+    assert queued_callbacks(app) == [(PLACE_CALLBACK, (record.id,))]
 
 
 def test_the_console_sender_records_the_call_back_once(world: World, dial: Dial, app):  # type: ignore[no-untyped-def]
@@ -176,7 +178,7 @@ def test_a_retried_webhook_rejects_again_without_a_second_call_back(world: World
     assert first.rejected and retried.rejected
     record = call_record(world.core, call_sid=first.call_sid)
     assert record is not None
-    assert queued_callbacks(app) == [(CALLBACK_JOB, (record.id,))]
+    assert queued_callbacks(app) == [(PLACE_CALLBACK, (record.id,))]
     assert callback_job_id(record.id) == f"callback-{record.id}"
 
 

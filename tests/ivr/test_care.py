@@ -257,14 +257,13 @@ def test_a_transfer_unanswered_near_closing_promises_the_next_opening(
 def test_a_call_back_nobody_answers_reaches_staff_after_its_last_try(
     app_factory, sqlite_url: str, clock
 ):  # type: ignore[no-untyped-def]
-    from ivr.callback import call_back
+    from bootstrap import installed
+    from ivr.callback import call_back, retry_callbacks
     from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
     from tests.ivr.conftest import COMMUNITY_PHONE, signed_post
     from tests.ivr.test_callback import ACCOUNT_SID, enable_callback
     from tests.support.fake_twilio import FakeTwilio
     from tests.support.twiml_caller import ScriptedCall, flask_post
-    from workers.housekeeping import retry_callbacks
-    from workers.runtime import installed
 
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=TWILIO_TOKEN) as fake:
         app = app_factory(

@@ -1,4 +1,4 @@
-"""Mainland senders under test: in-process worker runtimes whose SDKs talk to the stand-ins."""
+"""Mainland senders under test: in-process worker roots whose SDKs talk to the stand-ins."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from bootstrap import bootstrap
+from bootstrap import Mianhua, bootstrap, install
 from core.carriers.services import set_account, set_template
 from core.context import FrozenClock
 from core.settings import load_settings
 from tests.builders import World
 from tests.support.fake_aliyun_sms import FakeAliyunSms
 from tests.support.fake_tencent_sms import FakeTencentSms
-from workers.runtime import Runtime, install
 
 ALIYUN_KEY_ID, ALIYUN_SECRET = "LTAI-test-key", "aliyun-test-secret"
 TENCENT_ID, TENCENT_KEY, TENCENT_APP = "AKID-test", "tencent-test-key", "1400000001"
@@ -59,24 +58,23 @@ def _settings(database_url: str, redis_url: str, **env: str):  # type: ignore[no
 
 
 @pytest.fixture
-def make_runtime(redis_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
-    made: list[Runtime] = []
+def make_root(redis_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    made: list[Mianhua] = []
 
-    def make(database_url: str, **env: str) -> Runtime:
-        mianhua = bootstrap(_settings(database_url, redis_url, **env))
-        mianhua.core.clock = clock
-        rt = install(mianhua)
-        made.append(rt)
-        return rt
+    def make(database_url: str, **env: str) -> Mianhua:
+        root = bootstrap(_settings(database_url, redis_url, **env))
+        root.core.clock = clock
+        made.append(install(root))
+        return root
 
     yield make
-    for rt in made:
-        rt.mianhua.close()
+    for root in made:
+        root.close()
 
 
 @pytest.fixture
-def aliyun_rt(make_runtime, sqlite_url: str, fake_aliyun: FakeAliyunSms) -> Runtime:  # type: ignore[no-untyped-def]
-    return make_runtime(  # type: ignore[no-any-return]
+def aliyun_rt(make_root, sqlite_url: str, fake_aliyun: FakeAliyunSms) -> Mianhua:  # type: ignore[no-untyped-def]
+    return make_root(  # type: ignore[no-any-return]
         sqlite_url,
         SMS_SENDER="aliyun",
         ALIYUN_ACCESS_KEY_ID=ALIYUN_KEY_ID,
@@ -86,8 +84,8 @@ def aliyun_rt(make_runtime, sqlite_url: str, fake_aliyun: FakeAliyunSms) -> Runt
 
 
 @pytest.fixture
-def tencent_rt(make_runtime, sqlite_url: str, fake_tencent: FakeTencentSms) -> Runtime:  # type: ignore[no-untyped-def]
-    return make_runtime(  # type: ignore[no-any-return]
+def tencent_rt(make_root, sqlite_url: str, fake_tencent: FakeTencentSms) -> Mianhua:  # type: ignore[no-untyped-def]
+    return make_root(  # type: ignore[no-any-return]
         sqlite_url,
         SMS_SENDER="tencent",
         TENCENT_SECRET_ID=TENCENT_ID,
@@ -98,7 +96,7 @@ def tencent_rt(make_runtime, sqlite_url: str, fake_tencent: FakeTencentSms) -> R
 
 
 def filed(
-    rt: Runtime, clock: FrozenClock, provider: str, templates: dict[str, tuple[str, list[str]]]
+    rt: Mianhua, clock: FrozenClock, provider: str, templates: dict[str, tuple[str, list[str]]]
 ) -> World:
     """A community with its signature and these kinds' templates filed with `provider`."""
     world = World(rt.core, clock)

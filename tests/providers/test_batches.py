@@ -61,7 +61,7 @@ def test_aliyun_sends_a_bulk_reminder_in_one_batch_call_and_takes_its_receipts(
     assert {s.phone for s in fake_aliyun.sent} == {r.phone[3:] for r in residents}
     biz_id = fake_aliyun.sent[0].biz_id
 
-    app = app_factory(aliyun_rt.mianhua.settings.database_url)
+    app = app_factory(aliyun_rt.settings.database_url)
     key = account_of(aliyun_rt.core, community_id=world.community_id, provider="aliyun").push_key
     phone = MainlandPhone(app.test_client(), "aliyun", key)
     out_id = fake_aliyun.requests[0].received.query["OutId"]

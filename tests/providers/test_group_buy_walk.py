@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bootstrap import install
 from core.carriers.services import set_account, set_template
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from tests.builders import World
@@ -18,7 +19,6 @@ from tests.providers.conftest import ALIYUN_KEY_ID, ALIYUN_SECRET, SIGN
 from tests.sms_gateway.mainland_phone import MainlandPhone
 from tests.support.fake_aliyun_sms import FakeAliyunSms
 from workers.delivery import deliver
-from workers.runtime import install
 
 
 @pytest.fixture

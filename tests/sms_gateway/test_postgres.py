@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from bootstrap import installed
 from core.conversations.models import InboxText
 from sms_gateway.jobs import read_texts
 from tests.builders import World
 from tests.sms_gateway.phone import Sms
-from workers.runtime import installed
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from core.conversations.inbox import receive_text
 from core.messages.models import Direction, Message
 from core.messages.services import record_inbound
 from core.ports.carriers import MAX_TEXT_CHARS
+from core.ports.jobs import Queue as JobQueue
 from core.residents.services import find_resident
 from sms_gateway.jobs import enqueue_stale_texts
 from tests.sms_gateway.phone import COMMUNITY_PHONE, Sms, new_sid, signed
-from workers.queues import INBOX
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
@@ -216,7 +216,7 @@ def test_the_webhook_records_and_queues_the_text_and_a_worker_reads_it(sms, app,
     app_world.deal()
     sent = sms.send(wang.phone, "团购", read=False)
     assert sent.status == 200 and sent.twiml == EMPTY
-    inbox = Queue(INBOX, connection=app.extensions["mianhua"].redis)
+    inbox = Queue(JobQueue.INBOX, connection=app.extensions["mianhua"].redis)
     assert inbox.count == 1
     assert sms.new_replies(wang.phone) == []  # nothing read in the request itself
     sms.read_inbox()
@@ -231,10 +231,10 @@ def test_a_text_whose_read_job_was_lost_is_read_after_the_housekeeping_sweep(
     app_world.deal()
     mianhua = app.extensions["mianhua"]
     sms.send(wang.phone, "1 2", read=False)
-    Queue(INBOX, connection=mianhua.redis).empty()  # Redis lost the job
-    assert enqueue_stale_texts(mianhua.redis, mianhua.core) == 0  # not stale yet
+    Queue(JobQueue.INBOX, connection=mianhua.redis).empty()  # Redis lost the job
+    assert enqueue_stale_texts(mianhua.jobs, mianhua.core) == 0  # not stale yet
     clock.advance(minutes=3)
-    assert enqueue_stale_texts(mianhua.redis, mianhua.core) == 1
+    assert enqueue_stale_texts(mianhua.jobs, mianhua.core) == 1
     sms.read_inbox()
     (confirmation,) = sms.new_replies(wang.phone)
     assert confirmation.startswith("已订1号赵县雪花梨2箱")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from rq import Queue
 
 from core.calls.models import CallbackState
+from core.ports.jobs import Queue as JobQueue
 from ivr.callback import callback_job_id
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.ivr.conftest import COMMUNITY_PHONE
 from tests.spool.conftest import Outage, calls
 from tests.support.twiml_caller import ScriptedCall, flask_post
-from workers.queues import REPLIES
 
 
 def ring(app, from_: str) -> ScriptedCall:  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ def test_a_caller_during_the_outage_asks_for_a_call_back_and_gets_one(outage: Ou
     assert record.resident_id == wang.id and record.callback == CallbackState.REQUESTED
     assert record.spooled_at is not None and record.taken_in_at == world.clock()
     assert record.status == "completed"  # its status callback was spooled and taken in too
-    queue = Queue(REPLIES, connection=outage.up.extensions["mianhua"].redis)
+    queue = Queue(JobQueue.REPLIES, connection=outage.up.extensions["mianhua"].redis)
     assert queue.fetch_job(callback_job_id(record.id)) is not None
 
 
@@ -105,8 +105,8 @@ def test_a_caller_whose_database_goes_away_mid_call_is_offered_a_call_back(outag
 def test_a_call_back_taken_in_while_redis_is_down_is_queued_by_housekeeping(
     outage: Outage, redis_server
 ):  # type: ignore[no-untyped-def]
+    from bootstrap import installed
     from workers.housekeeping import run_housekeeping
-    from workers.runtime import installed
 
     wang = outage.world.resident("王芳")
     ring(outage.down, wang.phone).press("1")
@@ -117,14 +117,14 @@ def test_a_call_back_taken_in_while_redis_is_down_is_queued_by_housekeeping(
     finally:
         redis_server.start()
     (record,) = calls(outage.world)
-    queue = Queue(REPLIES, connection=mianhua.redis)
+    queue = Queue(JobQueue.REPLIES, connection=mianhua.redis)
     assert record.callback == CallbackState.REQUESTED
     assert queue.fetch_job(callback_job_id(record.id)) is None  # never reached the queue
 
     with installed(mianhua) as rt:
-        assert run_housekeeping(rt).callbacks_requeued == 0  # taken in a moment ago: wait
+        assert run_housekeeping(rt).done["callbacks_requeued"] == 0  # taken in a moment ago: wait
         outage.world.clock.advance(minutes=2)
-        assert run_housekeeping(rt).callbacks_requeued == 1
-        assert run_housekeeping(rt).callbacks_requeued == 0  # its job is on its way now
+        assert run_housekeeping(rt).done["callbacks_requeued"] == 1
+        assert run_housekeeping(rt).done["callbacks_requeued"] == 0  # its job is on its way now
 
     assert queue.fetch_job(callback_job_id(record.id)) is not None

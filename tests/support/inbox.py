@@ -5,9 +5,8 @@ from __future__ import annotations
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
-from bootstrap import Mianhua
-from workers.queues import IMPORTS, INBOX
-from workers.runtime import installed
+from bootstrap import Mianhua, installed
+from core.ports.jobs import Queue as JobQueue
 
 
 def read_inbox(mianhua: Mianhua) -> None:
@@ -18,12 +17,12 @@ def read_inbox(mianhua: Mianhua) -> None:
     except RedisError:
         return
     with installed(mianhua):
-        queue = Queue(INBOX, connection=mianhua.redis)
+        queue = Queue(JobQueue.INBOX, connection=mianhua.redis)
         SimpleWorker([queue], connection=mianhua.redis).work(burst=True)
 
 
 def run_imports(mianhua: Mianhua) -> None:
     """Run the resident imports the console queued, as a worker would."""
     with installed(mianhua):
-        queue = Queue(IMPORTS, connection=mianhua.redis)
+        queue = Queue(JobQueue.IMPORTS, connection=mianhua.redis)
         SimpleWorker([queue], connection=mianhua.redis).work(burst=True)

@@ -1,4 +1,4 @@
-"""Workers under test: the Twilio stand-in, an in-process runtime, and real worker processes."""
+"""Workers under test: the Twilio stand-in, an in-process worker root, and real worker processes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bootstrap import bootstrap
+from bootstrap import Mianhua, bootstrap, install
 from core.context import Core, FrozenClock
 from core.deals.models import Deal
 from core.orders.models import Channel, Order, OrderStatus
@@ -25,10 +25,10 @@ from core.settings import load_settings
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.workers.stand_in import ACCOUNT_SID, AUTH_TOKEN, ListingFakeTwilio
-from workers.runtime import Runtime, install
 
 REPO = Path(__file__).resolve().parents[2]
 FLASK = REPO / ".venv" / "bin" / "flask"
+PYTHON = REPO / ".venv" / "bin" / "python"
 #: Quiet hours that never begin: tests with real worker processes run on the real clock,
 #: whatever the hour in Shanghai when CI runs them.
 NO_QUIET_HOURS = "00:00-00:00"
@@ -63,36 +63,36 @@ def worker_env(
 
 
 @pytest.fixture
-def make_runtime(redis_url: str, stand_in: ListingFakeTwilio, clock: FrozenClock):  # type: ignore[no-untyped-def]
-    """An in-process worker runtime on the test clock, sending through the stand-in."""
-    made: list[Runtime] = []
+def make_root(redis_url: str, stand_in: ListingFakeTwilio, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    """A worker's composition root, installed in this process, on the test clock,
+    sending through the stand-in."""
+    made: list[Mianhua] = []
 
-    def make(database_url: str, **env: str) -> Runtime:
+    def make(database_url: str, **env: str) -> Mianhua:
         settings = load_settings(worker_env(database_url, redis_url, stand_in, **env))
-        mianhua = bootstrap(settings)
-        mianhua.core.clock = clock
-        rt = install(mianhua)
-        made.append(rt)
-        return rt
+        root = bootstrap(settings)
+        root.core.clock = clock
+        made.append(install(root))
+        return root
 
     yield make
-    for rt in made:
-        rt.mianhua.close()
+    for root in made:
+        root.close()
 
 
 @pytest.fixture
-def rt(make_runtime, sqlite_url: str) -> Runtime:  # type: ignore[no-untyped-def]
-    return make_runtime(sqlite_url)  # type: ignore[no-any-return]
+def rt(make_root, sqlite_url: str) -> Mianhua:  # type: ignore[no-untyped-def]
+    return make_root(sqlite_url)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def rt_world(rt: Runtime, clock: FrozenClock) -> World:
-    """The test community in the runtime's database."""
+def rt_world(rt: Mianhua, clock: FrozenClock) -> World:
+    """The test community in the worker root's database."""
     return World(rt.core, clock)
 
 
 class WorkerProcesses:
-    """Real `flask --app app worker` processes, each in its own process group."""
+    """Real `python -m workers` processes, each in its own process group."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
@@ -102,7 +102,7 @@ class WorkerProcesses:
     def start(self, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"worker-{len(self.started)}.log").open("wb")
         process = subprocess.Popen(
-            [str(FLASK), "--app", "app", "worker", "--log-level", "WARNING", *args],
+            [str(PYTHON), "-m", "workers", "--log-level", "WARNING", *args],
             cwd=REPO,
             env=self.env,
             stdout=log,

@@ -13,7 +13,7 @@ from core.db import utcnow
 from core.messages.models import Message
 from core.orders.services import place_order
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
-from tests.workers.conftest import FLASK, REPO
+from tests.workers.conftest import FLASK, PYTHON, REPO
 
 
 @pytest.fixture
@@ -64,8 +64,25 @@ def test_reminders_send_for_an_unknown_deal_fails_in_one_line(app, buyers):
     assert result.output.strip() == "Error: no deal number 9"
 
 
+WORKERS = {
+    "python -m workers": [str(PYTHON), "-X", "importtime", "-m", "workers"],
+    "flask --app app worker": [str(FLASK), "--app", "app", "worker"],
+}
+
+
+def imported(importtime_log: str) -> set[str]:
+    """The modules a `python -X importtime` run imported, from its report on stderr."""
+    return {
+        line.rsplit("|", 1)[-1].strip()
+        for line in importtime_log.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+@pytest.mark.slow  # a real worker process
+@pytest.mark.parametrize("command", WORKERS)
 def test_worker_burst_runs_the_periodic_work_then_sends_and_exits(
-    app, app_world, buyers_now, redis_url
+    app, app_world, buyers_now, redis_url, command
 ):
     mianhua = app.extensions["mianhua"]
     env = {
@@ -76,7 +93,7 @@ def test_worker_burst_runs_the_periodic_work_then_sends_and_exits(
         "SMS_SENDER": "console",
     }
     result = subprocess.run(
-        [str(FLASK), "--app", "app", "worker", "--burst", "--log-level", "WARNING"],
+        [*WORKERS[command], "--burst", "--log-level", "WARNING"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -84,8 +101,11 @@ def test_worker_burst_runs_the_periodic_work_then_sends_and_exits(
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
     assert "housekeeping: {'deals_closed': 0" in result.stdout
+    if command == "python -m workers":  # a worker without the web app
+        assert "bootstrap" in imported(result.stderr)
+        assert {"app", "web_security", "staff.views"} & imported(result.stderr) == set()
     assert result.stdout.count("[sms +8631188886666 -> +86139") == 2
     with mianhua.core.db.transaction() as session:
         rows = session.scalars(select(Message)).all()

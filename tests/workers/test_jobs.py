@@ -16,12 +16,12 @@ from core.messages.recovery import take_back_stuck
 from core.messages.sending import LOOP_LIMIT, claim, record_call_outcome
 from core.messages.services import queue_reply
 from core.orders.services import place_order
+from core.ports.jobs import Queue as JobQueue
 from core.reminders.services import send_bulk_reminder
 from core.residents.models import Resident
 from core.residents.services import find_resident
 from tests.conftest import PUBLIC_BASE_URL
-from workers.delivery import deliver
-from workers.queues import BROADCASTS, REMINDERS, REPLIES
+from workers.delivery import deliver, send_message
 
 
 def message(rt, message_id: int) -> Message:  # type: ignore[no-untyped-def]
@@ -91,7 +91,7 @@ def test_a_message_not_yet_due_waits_on_the_scheduler(rt, rt_world, stand_in, cl
     assert stand_in.requests == []
     row = message(rt, message_id)
     assert (row.status, row.not_before) == ("queued", later)
-    scheduled = ScheduledJobRegistry(REMINDERS, connection=rt.redis).get_job_ids()
+    scheduled = ScheduledJobRegistry(JobQueue.REMINDERS, connection=rt.redis).get_job_ids()
     assert scheduled == [f"send-{message_id}-b"]  # never the running job's own id
 
 
@@ -177,9 +177,9 @@ def test_an_invalid_number_is_marked_and_not_retried(rt, rt_world, stand_in):
 
 
 def test_a_timeout_is_retried_after_asking_twilio_whether_it_went(
-    make_runtime, sqlite_url, stand_in, clock
+    make_root, sqlite_url, stand_in, clock
 ):  # type: ignore[no-untyped-def]
-    rt = make_runtime(sqlite_url, SEND_STUCK_AFTER_SECONDS="3")  # the client gives up after 1 s
+    rt = make_root(sqlite_url, SEND_STUCK_AFTER_SECONDS="3")  # the client gives up after 1 s
     from tests.builders import World
 
     world = World(rt.core, clock)
@@ -250,10 +250,8 @@ def test_english_speaking_landline_residents_hear_english(rt, rt_world, stand_in
     assert 'language="en-GB" voice="Polly.Amy"' in stand_in.requests[0].form["Twiml"]
 
 
-def test_two_workers_with_the_same_message_send_it_once(
-    make_runtime, postgres_url, stand_in, clock
-):  # type: ignore[no-untyped-def]
-    rt = make_runtime(postgres_url)
+def test_two_workers_with_the_same_message_send_it_once(make_root, postgres_url, stand_in, clock):  # type: ignore[no-untyped-def]
+    rt = make_root(postgres_url)
     from tests.builders import World
 
     world = World(rt.core, clock)
@@ -270,8 +268,8 @@ def test_two_workers_with_the_same_message_send_it_once(
     assert sum(o.startswith("sent") for o in outcomes) == 1
 
 
-def test_the_console_sender_records_what_it_would_send(make_runtime, sqlite_url, clock, capsys):  # type: ignore[no-untyped-def]
-    rt = make_runtime(sqlite_url, SMS_SENDER="console")
+def test_the_console_sender_records_what_it_would_send(make_root, sqlite_url, clock, capsys):  # type: ignore[no-untyped-def]
+    rt = make_root(sqlite_url, SMS_SENDER="console")
     from tests.builders import World
 
     message_id = confirmation(rt, World(rt.core, clock))
@@ -281,8 +279,8 @@ def test_the_console_sender_records_what_it_would_send(make_runtime, sqlite_url,
     assert (row.status, row.provider_sid) == ("sent", f"CONSOLE-{message_id}")
 
 
-def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_runtime, sqlite_url, stand_in, clock):  # type: ignore[no-untyped-def]
-    rt = make_runtime(sqlite_url, SEND_RATE_PER_SECOND="0.5")  # one segment per 2 s
+def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, stand_in, clock):  # type: ignore[no-untyped-def]
+    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="0.5")  # one segment per 2 s
     from tests.builders import World
 
     world = World(rt.core, clock)
@@ -307,11 +305,11 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_runtime, sqlite_url,
             select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
         ).all()
     assert deliver(rt, first).startswith("sent")  # takes the number's slot for 2 s
-    Queue(REPLIES, connection=rt.redis).enqueue("workers.jobs.send_message", 999_999)
+    Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
 
     assert deliver(rt, second, job_id=f"send-{second}") == "yielded to more urgent work"
 
-    broadcasts = Queue(BROADCASTS, connection=rt.redis)
+    broadcasts = Queue(JobQueue.BROADCASTS, connection=rt.redis)
     assert broadcasts.job_ids[0] == f"send-{second}-b"  # first in line after the reply
     assert message(rt, second).status == "queued"
     assert len(stand_in.requests) == 1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from core.helpdesk.models import HelpReason
 from core.helpdesk.services import answer_help
+from core.ports.jobs import Queue as JobQueue
 from tests.core.helpdesk.helpers import writes_for_help
 from workers.delivery import deliver
-from workers.queues import REPLIES, queue_for
+from workers.queues import queue_for
 
 
 def test_a_staff_answer_is_sent_at_night_through_the_replies_queue(rt, rt_world, stand_in, clock):
@@ -22,7 +23,7 @@ def test_a_staff_answer_is_sent_at_night_through_the_replies_queue(rt, rt_world,
         form_token="f" * 32,
     )
     assert answered and answered.message_id is not None
-    assert queue_for("staff_reply") == REPLIES
+    assert queue_for("staff_reply") == JobQueue.REPLIES
     assert deliver(rt, answered.message_id).startswith("sent")
     assert deliver(rt, answered.message_id) == "nothing to do (sent)"
     (request,) = stand_in.requests

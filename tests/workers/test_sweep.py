@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from core.messages.models import Message
 from core.messages.recovery import mark_queued
 from core.orders.services import place_order
-from workers.queues import REPLIES
+from core.ports.jobs import Queue as JobQueue
 from workers.sweep import sweep
 
 
@@ -38,7 +38,7 @@ def status(rt, message_id: int) -> str:  # type: ignore[no-untyped-def]
 def test_the_relay_marks_what_it_enqueued_and_the_sweep_leaves_it(rt, rt_world):
     message_id = order(rt, rt_world)
     assert status(rt, message_id) == "queued"
-    assert Queue(REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
+    assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
     assert sweep(rt).as_dict() == {"enqueued": 0, "requeued": 0, "taken_back": 0}
 
 
@@ -46,26 +46,29 @@ def test_rows_written_while_redis_was_down_are_enqueued(rt, rt_world, redis_serv
     redis_server.stop()
     try:
         message_id = order(rt, rt_world)  # the order itself succeeds
-        assert not rt.mianhua.relay.last_enqueue_ok()
+        assert not rt.relay.last_enqueue_ok()
     finally:
         redis_server.start()
     assert status(rt, message_id) == "pending"
 
     assert sweep(rt).enqueued == 1
     assert status(rt, message_id) == "queued"
-    assert Queue(REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
+    assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
 
 
 def test_queued_rows_whose_job_vanished_are_enqueued_again(rt, rt_world, clock):
     lost, kept = order(rt, rt_world), order(rt, rt_world)
     rt.redis.flushall()  # Redis restarted without its data...
-    rt.mianhua.relay.enqueue_ids([(kept, "confirmation")])  # ...and one came back since
+    rt.relay.enqueue_ids([(kept, "confirmation")])  # ...and one came back since
     clock.advance(seconds=2)
     assert sweep(rt).requeued == 0  # too soon to call them lost
     clock.advance(seconds=5)
 
     assert sweep(rt).requeued == 1
-    assert set(Queue(REPLIES, connection=rt.redis).job_ids) == {f"send-{lost}", f"send-{kept}"}
+    assert set(Queue(JobQueue.REPLIES, connection=rt.redis).job_ids) == {
+        f"send-{lost}",
+        f"send-{kept}",
+    }
 
 
 def test_rows_a_dead_worker_held_are_taken_back_unless_they_went(rt, rt_world, clock):
@@ -83,7 +86,7 @@ def test_rows_a_dead_worker_held_are_taken_back_unless_they_went(rt, rt_world, c
     with rt.core.db.transaction() as session:
         row = session.get_one(Message, stuck)
     assert (row.status, row.error_code) == ("queued", "stuck")
-    assert Queue(REPLIES, connection=rt.redis).job_ids == [f"send-{stuck}"]
+    assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [f"send-{stuck}"]
 
 
 def test_a_retry_due_later_waits_and_is_enqueued_when_due(rt, rt_world, clock):

@@ -1,0 +1,95 @@
+"""The worker process: an RQ worker on every Mianhua queue, and the housekeeping ticker.
+
+The worker listens on every queue in priority order, with RQ's scheduler
+(retries and messages held for later come back through it). A small ticker
+thread enqueues the housekeeping job every HOUSEKEEPING_INTERVAL_SECONDS; one
+Redis key makes sure that, however many workers run, it is enqueued once per
+interval. If Redis goes away the worker waits for it and carries on.
+
+`python -m workers` and `flask --app app worker` both run `run_worker`; neither
+needs the web app, only the composition root.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+
+from bootstrap import Mianhua
+from core.ports.jobs import JobsUnavailable, Queue
+from workers.housekeeping import housekeeping, run_housekeeping
+from workers.queues import WORKER_QUEUES
+
+log = logging.getLogger(__name__)
+
+TICK_KEY = "mianhua:housekeeping:tick"
+HOUSEKEEPING_KEY = "housekeeping"
+#: After Redis vanished, how long to wait before the worker tries again.
+RECONNECT_PAUSE_S = 1.0
+
+
+class RedisUnreachable(Exception):
+    """A burst worker could not reach Redis: it has nothing to work from."""
+
+
+def run_worker(
+    root: Mianhua, *, burst: bool, log_level: str, say: Callable[[str], None] = print
+) -> None:
+    """Send what the outbox holds. `burst`: run the periodic work once, send what is
+    queued, and return when the queues are empty."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s: %(message)s")
+    if burst:
+        report = run_housekeeping(root, everything=True)
+        say(f"housekeeping: {report.as_dict()}")
+        _work(root, burst=True, log_level=log_level)
+        return
+    interval = max(root.settings.housekeeping_interval_seconds, 0.2)
+    threading.Thread(
+        target=_tick, args=(root, interval), name="housekeeping-ticker", daemon=True
+    ).start()
+    while not _work(root, burst=False, log_level=log_level):
+        time.sleep(RECONNECT_PAUSE_S)  # Redis went away mid-job: start a fresh worker
+
+
+def _work(root: Mianhua, *, burst: bool, log_level: str) -> bool:
+    """Run one RQ worker until it stops; True when it was asked to (or burst is done)."""
+    connection = Redis.from_url(root.settings.redis_url)
+    try:
+        worker = SimpleWorker(
+            [root.jobs.queue(queue) for queue in WORKER_QUEUES],
+            connection=connection,
+        )
+        worker.max_connection_wait_time = 5.0
+        worker.work(burst=burst, with_scheduler=True, logging_level=log_level.upper())
+        # Asked to stop (SIGTERM, SIGINT): RQ notes when. Otherwise it lost Redis.
+        return burst or worker._shutdown_requested_date is not None
+    except RedisError as exc:
+        if burst:
+            raise RedisUnreachable(f"Redis is unreachable: {exc}") from exc
+        log.warning("worker: Redis is unreachable (%s); trying again", exc)
+        return False
+    finally:
+        connection.close()
+
+
+def _tick(root: Mianhua, interval: float) -> None:
+    while True:
+        try:
+            enqueue_housekeeping(root, interval)
+        except (RedisError, JobsUnavailable) as exc:
+            log.debug("housekeeping ticker: Redis unreachable (%s)", exc)
+        time.sleep(interval / 2)
+
+
+def enqueue_housekeeping(root: Mianhua, interval: float) -> bool:
+    """Enqueue the periodic job unless another worker did within this interval, or the
+    last one has not run yet (workers are busy: no need for two)."""
+    if not root.redis.set(TICK_KEY, "1", nx=True, px=max(int(interval * 1000), 100)):
+        return False
+    return root.jobs.enqueue(housekeeping, queue=Queue.HOUSEKEEPING, key=HOUSEKEEPING_KEY)
