@@ -75,7 +75,6 @@ def test_set_list_and_check_a_good_and_a_broken_template(run, community):  # typ
         "traditional characters",
         "a link in the text",
         "a mobile number in the text",
-        "variable content can hold 134 characters; the provider takes at most 20",
         "a promotional text must end with 回T退订",
     ):
         assert words in out, words

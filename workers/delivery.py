@@ -22,6 +22,7 @@ from functools import cache
 from redis.exceptions import RedisError
 from rq import Queue
 
+from core.carriers.caps import within_daily_caps
 from core.messages.models import MessageChannel
 from core.messages.recovery import hold_until, mark_queued
 from core.messages.sending import (
@@ -77,7 +78,9 @@ def deliver_many(
 ) -> dict[int, str]:
     outcomes: dict[int, str] = {}
     ready: list[Outgoing] = []
-    for message_id, step in next_sends(rt.core, message_ids).items():
+    steps = next_sends(rt.core, message_ids)
+    steps = within_daily_caps(rt.core, steps)  # issue 12 (china-caps): mainland caps and window
+    for message_id, step in steps.items():
         if isinstance(step, NothingToDo):
             outcomes[message_id] = f"nothing to do ({step.status})"
         elif isinstance(step, Dropped):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.carriers.keys import TEMPLATE_KEYS
 from core.carriers.models import Carrier, CarrierAccount, CarrierTemplate
 from core.carriers.variables import VARIABLE_SOURCES, FilledTemplate, MessageFacts, fill
 from core.context import Core
-from core.messages.models import MessageKind
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -120,8 +120,8 @@ def set_template(
     """Map a message kind to the provider's approved template and its variables, in order."""
     if provider not in Carrier.__members__.values():
         return CatalogueProblem("provider", f"one of {', '.join(Carrier)}")
-    if kind not in MessageKind.__members__.values() or kind == MessageKind.INBOUND:
-        return CatalogueProblem("kind", "an outbound message kind")
+    if kind not in TEMPLATE_KEYS:
+        return CatalogueProblem("kind", f"one of {', '.join(TEMPLATE_KEYS)}")
     if not _CODE.match(template_code):
         return CatalogueProblem("template_code", "letters, digits, _ . - (at most 40)")
     unknown = [name for name in variables if name not in VARIABLE_SOURCES]
