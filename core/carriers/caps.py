@@ -20,13 +20,19 @@ Communities on Twilio or the console pass through untouched.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.carriers.digests import DIGEST_PREFIX, MERGED, digest_facts, merge_into_digests
+from core.carriers.digests import (
+    DIGEST_PREFIX,
+    MERGED,
+    digest_facts,
+    due_reminders,
+    merge_into_digests,
+)
 from core.carriers.filling import VARIABLE_LIMIT, fill_for_row
 from core.carriers.models import Carrier, CarrierAccount
 from core.carriers.variables import FilledTemplate
@@ -82,11 +88,11 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
     decided = dict(steps)
     now = core.now()
     with core.db.transaction() as session:
-        extra: dict[tuple[str, str], int] = {}  # texts this call already let through
+        batch = _Batch()
         for out in sorted(outs, key=lambda o: (o.kind not in FIRST, o.message_id)):
             if not isinstance(decided.get(out.message_id), Outgoing):
                 continue  # merged into a digest a moment ago
-            decision = _decide(core, session, out, now, extra)
+            decision = _decide(core, session, out, now, batch)
             if isinstance(decision, dict):
                 decided.update(decision)
             else:
@@ -94,8 +100,16 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
     return decided
 
 
+@dataclass
+class _Batch:
+    """What this call let through already: counted before the rows are claimed."""
+
+    texts: dict[tuple[str, str], int] = field(default_factory=dict)
+    going: set[int] = field(default_factory=set)
+
+
 def _decide(
-    core: Core, session: Session, out: Outgoing, now: datetime, extra: dict[tuple[str, str], int]
+    core: Core, session: Session, out: Outgoing, now: datetime, batch: _Batch
 ) -> NextSend | dict[int, NextSend]:
     message = session.get(Message, out.message_id)
     community = session.get(Community, out.community_id)
@@ -128,14 +142,24 @@ def _decide(
     scope = (message.phone, message.kind if provider in COUNTED_PER_TEMPLATE else "")
     budget = daily_budget(account, provider)
     allowed = budget if message.kind in FIRST else max(1, budget - RESERVED_FOR_REPLIES)
-    used = _sent_today(session, message, community, now, scope[1]) + extra.get(scope, 0)
-    if used + max(1, len(texts)) <= allowed:
-        extra[scope] = extra.get(scope, 0) + max(1, len(texts))
+    used = _sent_today(session, message, community, now, scope[1]) + batch.texts.get(scope, 0)
+    need = max(1, len(texts))
+    due = 1
+    if message.kind == MessageKind.REMINDER:
+        due = len(due_reminders(session, message, community, now, exclude=batch.going)) or 1
+    if used + max(need, due) <= allowed or (due == 1 and used + need <= allowed):
+        batch.texts[scope] = batch.texts.get(scope, 0) + need
+        batch.going.add(message.id)
         return _go(session, message, out, texts, now)
-    if message.kind == MessageKind.REMINDER and used < allowed:
+    if due > 1 and used < allowed:  # the due reminders would pass the budget: one digest
         limit = VARIABLE_LIMIT.get(provider, 20)
         merged = merge_into_digests(
-            session, message=message, community=community, now=now, items_limit=limit
+            session,
+            message=message,
+            community=community,
+            now=now,
+            items_limit=limit,
+            exclude=batch.going,
         )
         if merged:
             decided: dict[int, NextSend] = {

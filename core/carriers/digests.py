@@ -9,9 +9,10 @@ one pickup (the same window and place) become one digest, 取货提醒：赵县�
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import groupby
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import formatting
@@ -30,19 +31,16 @@ MERGED = "merged"
 _CLAIMABLE = (MessageStatus.PENDING, MessageStatus.QUEUED)
 
 
-def merge_into_digests(
+def due_reminders(
     session: Session,
-    *,
     message: Message,
     community: Community,
-    now,
-    items_limit: int,  # type: ignore[no-untyped-def]
-) -> list[int]:
-    """Merge the resident's due pickup reminders, per pickup, into digests; the ids merged.
-
-    A pickup with one reminder only is left alone (there is nothing to merge it with)."""
-    resident = session.get(Resident, message.resident_id) if message.resident_id else None
-    if resident is None:
+    now: datetime,
+    *,
+    exclude: set[int] = frozenset(),  # type: ignore[assignment]
+) -> list[Row[tuple[Message, Deal, Order]]]:
+    """The resident's pickup reminders due now and not yet sent (with deal and order)."""
+    if message.resident_id is None:
         return []
     rows = session.execute(
         select(Message, Deal, Order)
@@ -50,7 +48,7 @@ def merge_into_digests(
         .join(Order, (Order.deal_id == Deal.id) & (Order.resident_id == Message.resident_id))
         .where(
             Message.community_id == community.id,
-            Message.resident_id == resident.id,
+            Message.resident_id == message.resident_id,
             Message.kind == MessageKind.REMINDER,
             Message.channel == MessageChannel.SMS,
             Message.status.in_(_CLAIMABLE),
@@ -61,6 +59,25 @@ def merge_into_digests(
         )
         .order_by(Deal.pickup_start, Message.id)
     ).all()
+    return [row for row in rows if row[0].id not in exclude]
+
+
+def merge_into_digests(
+    session: Session,
+    *,
+    message: Message,
+    community: Community,
+    now: datetime,
+    items_limit: int,
+    exclude: set[int] = frozenset(),  # type: ignore[assignment]
+) -> list[int]:
+    """Merge the resident's due pickup reminders, per pickup, into digests; the ids merged.
+
+    A pickup with one reminder only is left alone (there is nothing to merge it with)."""
+    resident = session.get(Resident, message.resident_id) if message.resident_id else None
+    if resident is None:
+        return []
+    rows = due_reminders(session, message, community, now, exclude=exclude)
     language = resident.language
     merged: list[int] = []
 

@@ -28,6 +28,7 @@ class AccountView:
     sign_name: str
     extend_code: str
     push_key: str
+    daily_budget: int | None = None  # None: the provider's documented cap
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,26 @@ def rotate_push_key(core: Core, *, community_id: int, provider: str) -> AccountV
         if account is None:
             return None
         account.push_key = new_push_key()
+        account.updated_at = core.now()
+        return _account_view(account)
+
+
+#: The most a per-resident daily budget may be set to (Aliyun's documented cap).
+MAX_DAILY_BUDGET = 50
+
+
+def set_daily_budget(
+    core: Core, *, community_id: int, provider: str, budget: int | None
+) -> AccountView | CatalogueProblem | None:
+    """Texts a resident may get in a day through this provider; None: the documented cap.
+    None back when the community has no signature with the provider yet."""
+    if budget is not None and not 1 <= budget <= MAX_DAILY_BUDGET:
+        return CatalogueProblem("daily_budget", f"1 to {MAX_DAILY_BUDGET} texts a day")
+    with core.db.transaction() as session:
+        account = _account(session, community_id, provider)
+        if account is None:
+            return None
+        account.daily_budget = budget
         account.updated_at = core.now()
         return _account_view(account)
 
@@ -198,6 +219,7 @@ def _account_view(account: CarrierAccount) -> AccountView:
         account.sign_name,
         account.extend_code,
         account.push_key,
+        account.daily_budget,
     )
 
 
