@@ -83,8 +83,8 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
     outs = [
         s for s in steps.values() if isinstance(s, Outgoing) and s.channel == MessageChannel.SMS
     ]
-    if not outs:
-        return steps
+    if not outs or not _any_mainland(core, {out.community_id for out in outs}):
+        return steps  # Twilio and the console: not a query more per bulk batch
     decided = dict(steps)
     now = core.now()
     with core.db.transaction() as session:
@@ -98,6 +98,16 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
             else:
                 decided[out.message_id] = decision
     return decided
+
+
+def _any_mainland(core: Core, community_ids: set[int]) -> bool:
+    if core.sms_provider in Carrier.__members__.values():
+        return True
+    if not hasattr(Community, "sms_provider"):  # providers per community: not merged yet
+        return False
+    with core.db.transaction() as session:
+        communities = session.scalars(select(Community).where(Community.id.in_(community_ids)))
+        return any(provider_of(core, c) in Carrier.__members__.values() for c in communities)
 
 
 @dataclass
@@ -147,28 +157,44 @@ def _decide(
     due = 1
     if message.kind == MessageKind.REMINDER:
         due = len(due_reminders(session, message, community, now, exclude=batch.going)) or 1
-    if used + max(need, due) <= allowed or (due == 1 and used + need <= allowed):
-        batch.texts[scope] = batch.texts.get(scope, 0) + need
-        batch.going.add(message.id)
-        return _go(session, message, out, texts, now)
-    if due > 1 and used < allowed:  # the due reminders would pass the budget: one digest
-        limit = VARIABLE_LIMIT.get(provider, 20)
+    if used + max(need, due) <= allowed:
+        return _let_through(session, message, out, texts, now, batch, scope, need)
+    decided: dict[int, NextSend] = {}
+    if due > 1 and used < allowed:  # the due reminders would pass the budget: digests
         merged = merge_into_digests(
             session,
             message=message,
             community=community,
             now=now,
-            items_limit=limit,
+            items_limit=VARIABLE_LIMIT.get(provider, 20),
             exclude=batch.going,
         )
-        if merged:
-            decided: dict[int, NextSend] = {
-                mid: Dropped(MessageStatus.SUPPRESSED, MERGED) for mid in merged
-            }
-            if message.id not in merged:  # its pickup has no other reminder to share
-                decided[message.id] = _hold(session, message, _next_morning(now, community), HELD)
-            return decided
-    return _hold(session, message, _next_morning(now, community), HELD)
+        if message.id in merged:
+            return {mid: Dropped(MessageStatus.SUPPRESSED, MERGED) for mid in merged}
+        if merged:  # a digest of the others will take a text of the budget
+            decided = {mid: Dropped(MessageStatus.SUPPRESSED, MERGED) for mid in merged}
+            batch.texts[scope] = batch.texts.get(scope, 0) + 1
+            used += 1
+    if used + need <= allowed:  # alone at its pickup, and there is room for it
+        decided[message.id] = _let_through(session, message, out, texts, now, batch, scope, need)
+    else:
+        decided[message.id] = _hold(session, message, _next_morning(now, community), HELD)
+    return decided if len(decided) > 1 else decided[message.id]
+
+
+def _let_through(
+    session: Session,
+    message: Message,
+    out: Outgoing,
+    texts: tuple[FilledTemplate, ...],
+    now: datetime,
+    batch: _Batch,
+    scope: tuple[str, str],
+    need: int,
+) -> Outgoing:
+    batch.texts[scope] = batch.texts.get(scope, 0) + need
+    batch.going.add(message.id)
+    return _go(session, message, out, texts, now)
 
 
 def _go(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.carriers.caps import HELD
 from core.carriers.services import set_daily_budget
 from core.community.models import Community
+from core.deals.models import Deal
 from core.deals.services import close_deal
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
@@ -173,3 +174,37 @@ def test_a_community_on_the_console_keeps_the_quiet_hours_it_had(make_runtime, s
     clock.set(local(27, 21, 30))
     answer = write(rt.core, world, wang, "明天上午有人在。", MessageKind.STAFF_REPLY)
     assert deliver(rt, answer).startswith("sent")
+
+
+def test_reminders_for_two_pickups_share_no_digest_one_goes_and_one_gives_way(
+    tencent_rt, fake_tencent, clock
+):
+    rt = tencent_rt
+    fake_tencent.templates["1004"] = "取货提醒：您订的{1}共{2}，请于{3}到{4}取。"
+    typed = {"reminder": ("1004", ["deal", "amount", "pickup", "place"])}
+    world = filed(rt, clock, "tencent", {**TENCENT_FREE, **typed})
+    assert set_daily_budget(rt.core, community_id=world.community_id, provider="tencent", budget=4)
+    wang = world.resident("王芳")
+    _, millet = two_deals_ordered(rt, world, wang)
+    with rt.core.db.transaction() as session:  # the millet is handed out at the north gate
+        session.get_one(Deal, millet.id).pickup_place = "北门"
+    clock.set(local(27, 19, 0))
+    assert deliver(rt, write(rt.core, world, wang, "梨35元一箱。", MessageKind.REPLY)).startswith(
+        "sent"
+    )
+    queue_due_reminders(rt.core)
+    reminders = [m.id for m in outbound(rt.core, wang.phone) if m.kind == MessageKind.REMINDER]
+
+    outcomes = deliver_many(rt, reminders)  # room for one of the two (4 - 2 kept - 1 used)
+    assert outcomes[reminders[0]].startswith("sent")
+    # Tomorrow 08:00 is past this evening reminder's use (the morning one takes over).
+    assert outcomes[reminders[1]] == "dropped (cn_held)"
+    assert fake_tencent.sent_to(wang.phone)[-1].params == (
+        "赵县雪花梨",
+        "2箱",
+        "11月28日周六 9:00-11:00",
+        "社区服务站",
+    )
+    assert not [
+        m for m in outbound(rt.core, wang.phone) if (m.dedupe_key or "").startswith("digest")
+    ]
