@@ -33,7 +33,7 @@ from core.carriers.digests import (
     due_reminders,
     merge_into_digests,
 )
-from core.carriers.filling import VARIABLE_LIMIT, fill_for_row
+from core.carriers.filling import VARIABLE_LIMIT, fill_for_row, is_superseded
 from core.carriers.models import Carrier, CarrierAccount
 from core.carriers.variables import FilledTemplate
 from core.community.models import Community
@@ -56,6 +56,8 @@ DIRECT_REPLIES = frozenset({MessageKind.REPLY, MessageKind.CONFIRMATION})
 MAINLAND_QUIET = QuietHours.parse("21:00-08:00")
 #: error_code of a row held to the next morning by the cap.
 HELD = "cn_held"
+#: error_code of a confirmation no template can tell any more: the order changed since.
+SUPERSEDED = "superseded"
 _COUNTED = (
     MessageStatus.SENDING,
     MessageStatus.SENT,
@@ -148,6 +150,9 @@ def _decide(
         language=out.language,
         facts=facts,
     )
+    if filled is None and is_superseded(session, message):
+        # An order changed again before this confirmation went: the later one tells it.
+        return _drop(session, message, SUPERSEDED)
     texts = filled.texts if filled is not None else ()
     scope = (message.phone, message.kind if provider in COUNTED_PER_TEMPLATE else "")
     budget = daily_budget(account, provider)
@@ -251,14 +256,19 @@ def _continuation(
     note_outbox(session, OutboxEntry(piece.id, piece.kind, None))
 
 
+def _drop(session: Session, message: Message, code: str) -> Dropped:
+    session.execute(
+        update(Message)
+        .where(Message.id == message.id, Message.status.in_(CLAIMABLE))
+        .values(status=MessageStatus.SUPPRESSED, error_code=code)
+    )
+    return Dropped(MessageStatus.SUPPRESSED, code)
+
+
 def _hold(session: Session, message: Message, until: datetime, code: str | None) -> NextSend:
+    """Not before `until`; dropped when it would be pointless by then."""
     if message.expires_at is not None and until >= message.expires_at:
-        session.execute(
-            update(Message)
-            .where(Message.id == message.id, Message.status.in_(CLAIMABLE))
-            .values(status=MessageStatus.SUPPRESSED, error_code=code or "expired")
-        )
-        return Dropped(MessageStatus.SUPPRESSED, code or "expired")
+        return _drop(session, message, code or "expired")
     values: dict[str, object] = {"not_before": until}
     if code is not None:
         values["error_code"] = code

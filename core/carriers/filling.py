@@ -51,6 +51,8 @@ def facts_for(session: Session, message: Message, community: Community, language
         )
     if deal is None:
         return MessageFacts(body=message.body, community_name=community.name), None
+    if order is not None and superseded(message, order):
+        order = None  # its values now would describe a later change, not this one
     quantity = order.quantity if order is not None else 0
     facts = MessageFacts(
         body=message.body,
@@ -62,6 +64,26 @@ def facts_for(session: Session, message: Message, community: Community, language
         place=deal.pickup_place or community.pickup_place,
     )
     return facts, (order.is_active if order is not None else None)
+
+
+_REVISION = re.compile(r"^order:(\d+):r(\d+)$")
+
+
+def superseded(message: Message, order: Order) -> bool:
+    """A confirmation written for an earlier revision of the order (changed since)."""
+    found = _REVISION.match(message.dedupe_key or "")
+    return found is not None and int(found.group(2)) != order.revision
+
+
+def is_superseded(session: Session, message: Message) -> bool:
+    if message.deal_id is None or message.resident_id is None:
+        return False
+    order = session.scalar(
+        select(Order).where(
+            Order.deal_id == message.deal_id, Order.resident_id == message.resident_id
+        )
+    )
+    return order is not None and superseded(message, order)
 
 
 def fill_for_row(
