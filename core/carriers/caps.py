@@ -33,7 +33,12 @@ from core.carriers.digests import (
     due_reminders,
     merge_into_digests,
 )
-from core.carriers.filling import VARIABLE_LIMIT, fill_for_row, is_superseded
+from core.carriers.filling import (
+    VARIABLE_LIMIT,
+    can_send_digest,
+    fill_for_row,
+    is_superseded,
+)
 from core.carriers.models import Carrier, CarrierAccount
 from core.carriers.variables import FilledTemplate
 from core.community.models import Community
@@ -165,7 +170,8 @@ def _decide(
     if used + max(need, due) <= allowed:
         return _let_through(session, message, out, texts, now, batch, scope, need)
     decided: dict[int, NextSend] = {}
-    if due > 1 and used < allowed:  # the due reminders would pass the budget: digests
+    if due > 1 and used < allowed and can_send_digest(session, community.id, provider):
+        # The due reminders would pass the budget: one digest per pickup instead.
         merged = merge_into_digests(
             session,
             message=message,

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import formatting
-from core.carriers.keys import keys_to_try
+from core.carriers.keys import DIGEST, keys_to_try
 from core.carriers.models import Carrier, CarrierAccount, CarrierTemplate
 from core.carriers.splitting import split_text
 from core.carriers.variables import VARIABLES, FilledTemplate, MessageFacts, fit, longest
 from core.community.models import Community
 from core.deals.models import Deal
 from core.i18n import t
-from core.messages.models import Message
+from core.messages.models import Message, MessageKind
 from core.orders.models import Order
 
 #: The longest value each provider takes in one variable (Aliyun's 其他 property: 35;
@@ -64,6 +64,25 @@ def facts_for(session: Session, message: Message, community: Community, language
         place=deal.pickup_place or community.pickup_place,
     )
     return facts, (order.is_active if order is not None else None)
+
+
+def can_send_digest(session: Session, community_id: int, provider: str) -> bool:
+    """A digest goes as the `digest` template, or as a reminder template of free words;
+    a typed reminder template cannot tell several deals, so then nothing is merged."""
+    entries = {
+        entry.kind: entry
+        for entry in session.scalars(
+            select(CarrierTemplate).where(
+                CarrierTemplate.community_id == community_id,
+                CarrierTemplate.provider == provider,
+                CarrierTemplate.kind.in_([DIGEST, MessageKind.REMINDER]),
+            )
+        )
+    }
+    if DIGEST in entries:
+        return True
+    reminder = entries.get(MessageKind.REMINDER)
+    return reminder is not None and "content" in reminder.variables
 
 
 _REVISION = re.compile(r"^order:(\d+):r(\d+)$")

@@ -208,3 +208,24 @@ def test_reminders_for_two_pickups_share_no_digest_one_goes_and_one_gives_way(
     assert not [
         m for m in outbound(rt.core, wang.phone) if (m.dedupe_key or "").startswith("digest")
     ]
+
+
+def test_without_a_template_that_can_list_deals_nothing_is_merged(tencent_rt, fake_tencent, clock):
+    rt = tencent_rt
+    fake_tencent.templates["1004"] = "取货提醒：您订的{1}共{2}，请于{3}到{4}取。"
+    typed = {"reminder": ("1004", ["deal", "amount", "pickup", "place"])}
+    world = filed(rt, clock, "tencent", {**TENCENT_FREE, **typed})  # and no digest template
+    assert set_daily_budget(rt.core, community_id=world.community_id, provider="tencent", budget=4)
+    wang = world.resident("王芳")
+    two_deals_ordered(rt, world, wang)
+    clock.set(local(27, 19, 0))
+    assert deliver(rt, write(rt.core, world, wang, "梨35元一箱。", MessageKind.REPLY)).startswith(
+        "sent"
+    )
+    queue_due_reminders(rt.core)
+    reminders = [m.id for m in outbound(rt.core, wang.phone) if m.kind == MessageKind.REMINDER]
+    outcomes = deliver_many(rt, reminders)
+    assert [outcomes[r].split(" ")[0] for r in reminders] == ["sent", "dropped"]
+    assert not [
+        m for m in outbound(rt.core, wang.phone) if (m.dedupe_key or "").startswith("digest")
+    ]
