@@ -10,7 +10,10 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bootstrap import mianhua
+from core.carriers.caps import DEFAULT_DAILY_BUDGET
 from core.carriers.checks import check_template
+from core.carriers.filling import VARIABLE_LIMIT
+from core.carriers.keys import TEMPLATE_KEYS, suggested_text
 from core.carriers.models import Carrier
 from core.carriers.services import (
     AccountView,
@@ -18,9 +21,11 @@ from core.carriers.services import (
     account_of,
     rotate_push_key,
     set_account,
+    set_daily_budget,
     set_template,
     templates_of,
 )
+from core.carriers.variables import VARIABLES, longest
 from core.i18n import t
 from staff.cli import COMMUNITY_OPTION, _community, _core
 
@@ -41,6 +46,10 @@ def _push_urls(account: AccountView) -> list[str]:
         f"{kind}: {base}/sms/{account.provider}/{kind}?key={account.push_key}"
         for kind in ("inbound", "report")
     ]
+
+
+def daily_budget_of(account: AccountView) -> int:
+    return account.daily_budget or DEFAULT_DAILY_BUDGET[account.provider]
 
 
 def _stored(result: object) -> None:
@@ -87,6 +96,32 @@ def push_key_command(provider: str, rotate: bool, community_phone: str | None) -
         raise click.ClickException(f"no {provider} signature yet: run templates signature first")
     for line in _push_urls(account):
         click.echo(line)
+
+
+@templates_cli.command("budget")
+@PROVIDER_OPTION
+@click.option("--daily", type=int, default=None, help="Texts a day per resident (1-50).")
+@click.option("--default", "documented", is_flag=True, help="Back to the provider's cap.")
+@COMMUNITY_OPTION
+def budget_command(
+    provider: str, daily: int | None, documented: bool, community_phone: str | None
+) -> None:
+    """A resident's daily budget of texts through the provider (no option: show it)."""
+    community = _community(community_phone)
+    core = _core()
+    if daily is not None or documented:
+        account = set_daily_budget(
+            core, community_id=community.id, provider=provider, budget=None if documented else daily
+        )
+        _stored(account)
+    else:
+        account = account_of(core, community_id=community.id, provider=provider)
+    if account is None:
+        raise click.ClickException(f"no {provider} signature yet: run templates signature first")
+    assert isinstance(account, AccountView)
+    budget = daily_budget_of(account)
+    source = "set" if account.daily_budget else "the provider's documented cap"
+    click.echo(f"{community.name} on {provider}: {budget} texts a resident a day ({source})")
 
 
 @templates_cli.command("set")
@@ -166,10 +201,37 @@ def check_command(provider: str | None, show: bool, community_phone: str | None)
                 click.echo(f"  {mark}: {words}")
             if show:
                 click.echo(f"  paste: {entry.template_text}")
+                click.echo(f"  variables: {describe_variables(entry.variables, name)}")
                 click.echo(f"  signature: {account.sign_name}")
             broken += not checked.ok
+        if show:
+            _suggest(name, {entry.kind for entry in entries})
     if broken:
         sys.exit(1)
+
+
+def describe_variables(names: tuple[str, ...], provider: str) -> str:
+    """Each variable with the property to file it under and its longest value."""
+    limit = VARIABLE_LIMIT[provider]
+    parts = [
+        f"{n} ({VARIABLES[n].type}, {longest(n, limit)})" if n in VARIABLES else n for n in names
+    ]
+    return ", ".join(parts) or "-"
+
+
+def _suggest(provider: str, filed: set[str]) -> None:
+    """The keys not filed yet, with the words we suggest applying for."""
+    for key in TEMPLATE_KEYS.values():
+        if key.key in filed:
+            continue
+        click.echo(f"{provider} {key.key}: not filed; suggested")
+        click.echo(f"  paste: {suggested_text(key, provider, key.variables)}")
+        click.echo(f"  variables: {describe_variables(key.variables, provider)}")
+        click.echo(
+            f"  file it: templates set {key.key} --provider {provider} --code CODE "
+            + " ".join(f"--variable {v}" for v in key.variables)
+            + " --text '...'"
+        )
 
 
 def register(app: Flask) -> None:

@@ -75,7 +75,6 @@ def test_set_list_and_check_a_good_and_a_broken_template(run, community):  # typ
         "traditional characters",
         "a link in the text",
         "a mobile number in the text",
-        "variable content can hold 134 characters; the provider takes at most 20",
         "a promotional text must end with 回T退订",
     ):
         assert words in out, words
@@ -120,3 +119,26 @@ def test_check_passes_when_every_template_keeps_the_rules(run, community):  # ty
     checked = run("templates", "check")
     assert checked.exit_code == 0, checked.output
     assert "aliyun broadcast SMS_1: ok" in checked.output
+
+
+def test_a_daily_budget_is_shown_set_and_put_back(run, community):  # type: ignore[no-untyped-def]  # noqa: F811
+    assert "no tencent signature yet" in run("templates", "budget", "--provider", "tencent").output
+    run("templates", "signature", "--provider", "tencent", "--sign-name", "幸福里社区")
+    shown = run("templates", "budget", "--provider", "tencent")
+    assert "10 texts a resident a day (the provider's documented cap)" in shown.output
+    assert "5 texts a resident a day (set)" in (
+        run("templates", "budget", "--provider", "tencent", "--daily", "5").output
+    )
+    refused = run("templates", "budget", "--provider", "tencent", "--daily", "500")
+    assert refused.exit_code != 0 and "1 to 50 texts a day" in refused.output
+    put_back = run("templates", "budget", "--provider", "tencent", "--default")
+    assert "10 texts a resident a day (the provider's documented cap)" in put_back.output
+
+
+def test_print_suggests_the_words_to_file_for_each_key_not_filed(run, community):  # type: ignore[no-untyped-def]  # noqa: F811
+    run("templates", "signature", "--provider", "tencent", "--sign-name", "幸福里社区")
+    out = run("templates", "check", "--provider", "tencent", "--print").output
+    assert "tencent digest: not filed; suggested" in out
+    assert "  paste: 取货提醒：{1}，请于{2}到{3}取。" in out
+    assert "  variables: items (text, 20), pickup (time, 20), place (text, 20)" in out
+    assert "templates set digest --provider tencent --code CODE --variable items" in out

@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 from rq import get_current_job
 
 from bootstrap import Mianhua, mianhua
+from core.carriers.caps import within_daily_caps
 from core.messages.models import MessageChannel
 from core.messages.recovery import hold_until, mark_queued
 from core.messages.sending import (
@@ -112,7 +113,9 @@ def deliver_many(
     rate = SendRate(root.redis, root.settings.send_rate_per_second)
     outcomes: dict[int, str] = {}
     ready: list[Outgoing] = []
-    for message_id, step in next_sends(root.core, message_ids).items():
+    steps = next_sends(root.core, message_ids)
+    steps = within_daily_caps(root.core, steps)  # issue 12 (china-caps): mainland caps and window
+    for message_id, step in steps.items():
         if isinstance(step, NothingToDo):
             outcomes[message_id] = f"nothing to do ({step.status})"
         elif isinstance(step, Dropped):

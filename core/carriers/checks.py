@@ -15,13 +15,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from core.carriers.filling import VARIABLE_LIMIT
+from core.carriers.keys import is_promotional
 from core.carriers.models import Carrier
 from core.carriers.services import TemplateView
-from core.carriers.variables import MAY_HOLD_NUMBERS, VARIABLE_MAX_CHARS
-from core.messages.models import MessageKind
+from core.carriers.variables import MAY_HOLD_NUMBERS, VARIABLES, longest
 
-#: Kinds that are promotional to the carriers: deal news sent to everyone.
-PROMOTIONAL_KINDS = frozenset({MessageKind.BROADCAST})
 #: The most one text may hold, signature and variables included (both providers).
 MAX_TEXT_CHARS = 500
 #: One SMS holds 70 characters with the signature; longer ones are billed per 67.
@@ -41,8 +40,8 @@ class ProviderRules:
 
 
 RULES: dict[str, ProviderRules] = {
-    Carrier.ALIYUN: ProviderRules(re.compile(r"\$\{(\w+)\}"), 35),
-    Carrier.TENCENT: ProviderRules(re.compile(r"\{(\d+)\}"), 20),
+    Carrier.ALIYUN: ProviderRules(re.compile(r"\$\{(\w+)\}"), VARIABLE_LIMIT[Carrier.ALIYUN]),
+    Carrier.TENCENT: ProviderRules(re.compile(r"\{(\d+)\}"), VARIABLE_LIMIT[Carrier.TENCENT]),
 }
 
 
@@ -73,7 +72,10 @@ def check_template(
     """`known`: variables whose value is already fixed (the community's name), counted as
     they are; every other variable is counted at its longest."""
     rules = RULES[template.provider]
-    sizes = {name: VARIABLE_MAX_CHARS.get(name, 0) for name in template.variables}
+    sizes = {
+        name: longest(name, rules.max_variable_chars) if name in VARIABLES else 0
+        for name in template.variables
+    }
     sizes.update({name: len(value) for name, value in (known or {}).items() if name in sizes})
     text = template.template_text
     found: list[Finding] = []
@@ -99,30 +101,26 @@ def check_template(
     if len(_FIXED_LINE.findall(fixed)) > 2:
         found.append(Finding("numbers", True))
     for name in template.variables:
-        longest = sizes[name]
-        if longest > rules.max_variable_chars:
+        chars = sizes[name]
+        if chars > rules.max_variable_chars:
             limit = rules.max_variable_chars
             found.append(
-                Finding("variable_long", True, {"name": name, "chars": longest, "limit": limit})
+                Finding("variable_long", True, {"name": name, "chars": chars, "limit": limit})
             )
         if name in MAY_HOLD_NUMBERS:
             found.append(Finding("variable_numbers", False, {"name": name}))
-    promotional = template.kind in PROMOTIONAL_KINDS
+    promotional = is_promotional(template.kind)
     if promotional and not text.rstrip().endswith(UNSUBSCRIBE):
         found.append(Finding("unsubscribe", True))
     if not promotional and REFUSE_R in text:
         found.append(Finding("refuse_r", True))
-    longest = (
-        len(f"【{sign_name}】")
-        + len(fixed)
-        + sum(VARIABLE_MAX_CHARS.get(name, 0) for name in template.variables)
-    )
-    if longest > MAX_TEXT_CHARS:
-        found.append(Finding("too_long", True, {"chars": longest, "limit": MAX_TEXT_CHARS}))
-    segments = 1 if longest <= SINGLE else -(-longest // PART)
+    most = len(f"【{sign_name}】") + len(fixed) + sum(sizes.values())
+    if most > MAX_TEXT_CHARS:
+        found.append(Finding("too_long", True, {"chars": most, "limit": MAX_TEXT_CHARS}))
+    segments = 1 if most <= SINGLE else -(-most // PART)
     if segments > 2:
         found.append(Finding("segments", False, {"segments": segments}))
-    return Checked(template, longest, segments, tuple(found))
+    return Checked(template, most, segments, tuple(found))
 
 
 def _variables_match(template: TemplateView, rules: ProviderRules) -> list[Finding]:

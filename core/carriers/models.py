@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -37,6 +37,9 @@ class CarrierAccount(Base):
     extend_code: Mapped[str] = mapped_column(String(12), default="")
     # The secret in the push URLs (?key=): pushes carry no signature of their own.
     push_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Texts a resident may get from us in a day through this provider (None: the
+    # provider's documented cap, core/carriers/caps.py); set lower for a stricter carrier.
+    daily_budget: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.carriers.keys import TEMPLATE_KEYS
 from core.carriers.models import Carrier, CarrierAccount, CarrierTemplate
 from core.carriers.variables import VARIABLE_SOURCES, FilledTemplate, MessageFacts, fill
 from core.context import Core
-from core.messages.models import MessageKind
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -28,6 +28,7 @@ class AccountView:
     sign_name: str
     extend_code: str
     push_key: str
+    daily_budget: int | None = None  # None: the provider's documented cap
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,26 @@ def rotate_push_key(core: Core, *, community_id: int, provider: str) -> AccountV
         return _account_view(account)
 
 
+#: The most a per-resident daily budget may be set to (Aliyun's documented cap).
+MAX_DAILY_BUDGET = 50
+
+
+def set_daily_budget(
+    core: Core, *, community_id: int, provider: str, budget: int | None
+) -> AccountView | CatalogueProblem | None:
+    """Texts a resident may get in a day through this provider; None: the documented cap.
+    None back when the community has no signature with the provider yet."""
+    if budget is not None and not 1 <= budget <= MAX_DAILY_BUDGET:
+        return CatalogueProblem("daily_budget", f"1 to {MAX_DAILY_BUDGET} texts a day")
+    with core.db.transaction() as session:
+        account = _account(session, community_id, provider)
+        if account is None:
+            return None
+        account.daily_budget = budget
+        account.updated_at = core.now()
+        return _account_view(account)
+
+
 def account_for_push(core: Core, *, provider: str, key: str) -> AccountView | None:
     """The account a push URL's key belongs to; None for a wrong or missing key."""
     if not key:
@@ -120,8 +141,8 @@ def set_template(
     """Map a message kind to the provider's approved template and its variables, in order."""
     if provider not in Carrier.__members__.values():
         return CatalogueProblem("provider", f"one of {', '.join(Carrier)}")
-    if kind not in MessageKind.__members__.values() or kind == MessageKind.INBOUND:
-        return CatalogueProblem("kind", "an outbound message kind")
+    if kind not in TEMPLATE_KEYS:
+        return CatalogueProblem("kind", f"one of {', '.join(TEMPLATE_KEYS)}")
     if not _CODE.match(template_code):
         return CatalogueProblem("template_code", "letters, digits, _ . - (at most 40)")
     unknown = [name for name in variables if name not in VARIABLE_SOURCES]
@@ -198,6 +219,7 @@ def _account_view(account: CarrierAccount) -> AccountView:
         account.sign_name,
         account.extend_code,
         account.push_key,
+        account.daily_budget,
     )
 
 

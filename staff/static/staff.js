@@ -74,3 +74,26 @@
     printers[k].onclick = function () { window.print(); };
   }
 })();
+
+/* Under a message form of a mainland community: how many characters staff wrote, and
+   how many texts the template's one free variable will carry them in
+   (data-count-for names the field; the words come from the catalogs). */
+(function () {
+  var notes = document.querySelectorAll("[data-count-for]");
+  for (var i = 0; i < notes.length; i++) {
+    (function (note) {
+      var field = document.getElementById(note.getAttribute("data-count-for"));
+      var out = note.querySelector(".count-out");
+      var limit = parseInt(note.getAttribute("data-count-limit"), 10) || 1;
+      var words = note.getAttribute("data-count-words") || "";
+      if (!field || !out) { return; }
+      var show = function () {
+        var n = Array.from(field.value.trim()).length;
+        var parts = n ? Math.ceil(n / limit) : 0;
+        out.textContent = words.replace("{n}", n).replace("{parts}", parts);
+      };
+      field.addEventListener("input", show);
+      show();
+    })(notes[i]);
+  }
+})();
