@@ -1,4 +1,4 @@
-"""What reading one text comes to, as the dialog hands it to `finish_turn`."""
+"""What reading one text comes to, as the dialog hands it to `finish_reading`."""
 
 from __future__ import annotations
 

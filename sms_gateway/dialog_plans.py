@@ -119,7 +119,7 @@ def _problems_only(reading: Reading, problems: tuple[Problem, ...]) -> Answer:
 
 
 def confirm(reading: Reading, intent: ConfirmAnswer) -> Answer:
-    pending = reading.turn.dialog.pending or {}
+    pending = reading.arrival.dialog.pending or {}
     changes = changes_from_json(pending.get("changes", ()))
     if not intent.yes or not changes:
         return _answer(reading.replies.text("sms.plan.declined"), collapsible=False)

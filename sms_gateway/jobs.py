@@ -1,7 +1,7 @@
 """Reading texts off the inbox queue: the slow half of answering a text.
 
 The webhook records a text and enqueues `read_texts`; a worker takes the phone's
-turn and reads every text of it still waiting, oldest first (the dialog's order
+lock and reads every text of it still waiting, oldest first (the dialog's order
 is the inbox's, not the jobs'). A job whose phone is busy is retried; a text whose
 job was lost is found by the housekeeping sweep (`enqueue_stale_texts`).
 """
@@ -40,7 +40,7 @@ def enqueue_reading(redis: Redis, community_id: int, phone: str, message_id: int
 
 def read_texts(community_id: int, phone: str) -> int:
     """The job: read this phone's waiting texts; how many were read (0 when another
-    job read them first). TurnBusy propagates, so RQ retries it."""
+    job read them first). PhoneBusy propagates, so RQ retries it."""
     from sms_gateway.conversation import read_waiting_texts
     from workers.runtime import runtime
 

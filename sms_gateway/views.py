@@ -24,7 +24,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from core.bounded import bounded_int
 from core.community.models import Community
 from core.conversations.inbox import accept_text, unsent_answers
-from core.conversations.turns import TurnBusy
+from core.conversations.phone_lock import PhoneBusy
 from core.db import OutboxEntry
 from core.messages.services import apply_status_callback, mark_answered_inline
 from core.phones import try_normalize_phone
@@ -88,7 +88,7 @@ def inbound() -> Response:
     with _capturing() as written:
         try:
             read_waiting_texts(core, community, phone)
-        except TurnBusy:
+        except PhoneBusy:
             # It stays waiting in the inbox and is read with this phone's next text.
             log.warning("sms %s: %s is busy; text %s left waiting", sid, phone, text.message_id)
     if written and not mianhua.relay.last_enqueue_ok():

@@ -25,7 +25,8 @@ from core.deals.services import (
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import OrderStatus
-from core.orders.services import find_deal, order_text, placed_orders
+from core.orders.rules import find_deal
+from core.orders.services import order_text, placed_orders
 from core.results import DealView
 
 #: A deal can be changed until ordering is over; after that the orders stand as placed.

@@ -17,7 +17,8 @@ from core.deals.models import UNFINISHED, Deal, DealStatus, IfShort
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
-from core.orders.services import find_deal, order_text, placed_orders
+from core.orders.rules import find_deal
+from core.orders.services import order_text, placed_orders
 from core.results import DealView
 
 TITLE_ZH_MAX = 16  # keeps a deal line inside one UCS-2 segment with its price
