@@ -20,7 +20,8 @@ from core.context import Core
 from core.conversations.inbox import PendingText, pending_texts
 from core.conversations.phone_lock import hold_phone
 from core.conversations.reading import Arrival, begin_reading, finish_reading
-from core.conversations.services import Dialog
+from core.conversations.services import AskKind, Dialog, ListKind
+from core.helpdesk.models import HelpReason
 from core.orders.models import Channel
 from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
@@ -90,7 +91,7 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
     except Exception:  # one bad text must not wedge the phone's later texts behind it
         log.exception("sms: could not read message %s from %s", text.message_id, phone)
         replies = Replies(_language_of(arrival.resident, community, text.body), community)
-        answer, outcome = Answer(replies.error(), needs_person="not_understood"), "error"
+        answer, outcome = Answer(replies.error(), needs_person=HelpReason.NOT_UNDERSTOOD), "error"
     finish_reading(
         core,
         community_id=community.id,
@@ -154,6 +155,7 @@ class Reading:
     def intent(self) -> Intent:
         dialog = self.arrival.dialog
         pending = dialog.pending or {}
+        picking = pending.get("kind") == AskKind.PICK
         context = DialogContext(
             awaiting_quantity_for=dialog.awaiting_quantity_for,
             awaiting_cancel_choice=dialog.awaiting_cancel_choice,
@@ -162,9 +164,9 @@ class Reading:
             deals=self.catalog(),
             orders=tuple(sorted(self.held_orders().items())),
             last_deal=dialog.last_deal,
-            confirming=pending.get("kind") == "confirm",
-            picking=tuple(pending.get("candidates", ())) if pending.get("kind") == "pick" else (),
-            picking_quantity=pending.get("quantity") if pending.get("kind") == "pick" else None,
+            confirming=pending.get("kind") == AskKind.CONFIRM,
+            picking=tuple(pending.get("candidates", ())) if picking else (),
+            picking_quantity=pending.get("quantity") if picking else None,
         )
         return parse(self.body, context)
 
@@ -182,7 +184,7 @@ class Reading:
         if isinstance(intent, Register):
             return joining.register(self, intent)
         if self.resident is None:
-            return Answer(self.replies.not_registered(), needs_person="unknown_number")
+            return Answer(self.replies.not_registered(), needs_person=HelpReason.UNKNOWN_NUMBER)
         handler = _HANDLERS.get(type(intent))
         if handler is None:  # pragma: no cover - every intent has a handler
             return Answer(self.replies.unknown())
@@ -240,11 +242,11 @@ class Reading:
 
     def list_deals(self, intent: ListDeals) -> Answer:
         dialog = self.arrival.dialog
-        if intent.page_next and dialog.list_kind == "orders":
+        if intent.page_next and dialog.list_kind == ListKind.ORDERS:
             return self.list_orders(start=dialog.list_shown)
-        start = dialog.list_shown if intent.page_next and dialog.list_kind == "deals" else 0
+        start = dialog.list_shown if intent.page_next and dialog.list_kind == ListKind.DEALS else 0
         deals = sorted(self.deals.values(), key=lambda d: d.number)
-        return self._paged("deals", self.replies.deal_page(deals, start), start, len(deals))
+        return self._paged(ListKind.DEALS, self.replies.deal_page(deals, start), start, len(deals))
 
     def my_orders(self, _intent: MyOrders) -> Answer:
         return self.list_orders(start=0)
@@ -253,9 +255,10 @@ class Reading:
         orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
         if isinstance(orders, Refusal):
             return Answer(self.replies.refusal(orders, None))
-        return self._paged("orders", self.replies.order_page(orders, start), start, len(orders))
+        page = self.replies.order_page(orders, start)
+        return self._paged(ListKind.ORDERS, page, start, len(orders))
 
-    def _paged(self, kind: str, page: Any, start: int, total: int) -> Answer:
+    def _paged(self, kind: ListKind, page: Any, start: int, total: int) -> Answer:
         if start > 0 and start >= total:
             return Answer(self.replies.list_end())
         if total == 0:
@@ -279,7 +282,7 @@ class Reading:
         if intent.reason == "question" and number in self.deals:  # "2号还有吗?": show it
             return self.choose(ChooseDeal(number))
         if intent.reason == "question":  # not for the deals to answer: a person will
-            return dialog_plans.to_person(self, "question", "sms.answer.to_person")
+            return dialog_plans.to_person(self, HelpReason.QUESTION, "sms.answer.to_person")
         if intent.reason == "deal_not_open" and number is not None:
             return Answer(self.not_orderable(number))
         quantity = intent.quantity

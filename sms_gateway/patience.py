@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from core import formatting
 from core.conversations.services import Dialog
+from core.helpdesk.models import HelpReason
 from sms_gateway import dialog_plans
 from sms_gateway.answer import Answer
 from sms_gateway.intents import (
@@ -64,7 +65,7 @@ def track(reading: Reading, intent: Intent, answer: Answer) -> Answer:
         answer = Answer(
             reading.answers.simplest(),
             Dialog(misread=count, last_deal=last_deal),
-            needs_person="not_understood",
+            needs_person=HelpReason.NOT_UNDERSTOOD,
         )
         return answer
     moved = Dialog(
@@ -93,7 +94,7 @@ def held(reading: Reading) -> Answer:
     return Answer(
         reading.replies.text("sms.held", until=until, phone=reading.community.help_phone),
         reading.arrival.dialog,
-        needs_person="flood",
+        needs_person=HelpReason.FLOOD,
     )
 
 

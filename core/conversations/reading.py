@@ -33,7 +33,8 @@ from core.conversations.services import (
     set_dialog,
 )
 from core.deals.models import UNFINISHED, Deal, DealStatus
-from core.helpdesk.services import HelpReason, ask_for_help
+from core.helpdesk.models import HelpReason
+from core.helpdesk.services import ask_for_help
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.preview import cancellable_in
@@ -106,7 +107,7 @@ def finish_reading(
     reply: str | None = None,
     even_if_opted_out: bool = False,
     collapsible: bool = False,
-    needs_person: str | None = None,
+    needs_person: HelpReason | None = None,
 ) -> Finished:
     """Mark the text read, move the dialog on and write the reply, in one transaction.
 

@@ -16,6 +16,7 @@ Rules kept here so every channel and test reads them the same:
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -43,13 +44,27 @@ AUTO_REPLY_MARKS = ("自动回复", "auto-reply", "autoreply", "auto reply", "ou
                     "此为自动", "系统自动", "无需回复")  # fmt: skip
 
 
+class ListKind(enum.StrEnum):
+    """The paged list MORE continues."""
+
+    DEALS = "deals"
+    ORDERS = "orders"
+
+
+class AskKind(enum.StrEnum):
+    """The one-key question a dialog waits on (`Dialog.pending["kind"]`)."""
+
+    CONFIRM = "confirm"  # changes said back: 回1确认，回0不要
+    PICK = "pick"  # a name several deals share: which one?
+
+
 @dataclass(frozen=True)
 class Dialog:
     """What the conversation so far changes about how the next text is read."""
 
     awaiting_quantity_for: int | None = None
     awaiting_cancel_choice: bool = False
-    list_kind: str | None = None  # "deals" or "orders": the list MORE continues
+    list_kind: ListKind | None = None  # the list MORE continues
     list_shown: int = 0  # how many of its items were shown already
     # A question waiting for a one-key answer: changes to confirm, or deals to pick from.
     pending: dict | None = None
@@ -140,7 +155,7 @@ def live_dialog(conversation: Conversation, now: datetime) -> Dialog:
     return Dialog(
         awaiting_quantity_for=conversation.awaiting_quantity_for,
         awaiting_cancel_choice=conversation.awaiting_cancel_choice,
-        list_kind=conversation.list_kind,
+        list_kind=ListKind(conversation.list_kind) if conversation.list_kind else None,
         list_shown=conversation.list_shown,
         pending=conversation.pending,
         last_deal=conversation.last_deal,
