@@ -11,7 +11,7 @@ import hashlib
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import DealStatus
-from core.deals.services import DealNotFound, close_deal, list_deals
+from core.deals.services import CloseResult, DealNotFound, close_deal, list_deals
 from core.deals.sheets import supplier_sheet
 from core.reminders.services import NobodyToRemind, send_bulk_reminder
 from sms_gateway.intents import StaffClose, StaffRemind, StaffTotal
@@ -67,7 +67,7 @@ def _close(core: Core, community: Community, number: int, by: str, replies: Repl
         return replies.text("sms.staff.closed.already", number=number)
     closed = close_deal(core, community_id=community.id, number=number, by=by)
     deal = closed.deal
-    if closed.outcome == DealStatus.CONFIRMED:
+    if closed.outcome == CloseResult.CONFIRMED:
         return replies.text(
             "sms.staff.closed.confirmed",
             number=number,
@@ -75,7 +75,7 @@ def _close(core: Core, community: Community, number: int, by: str, replies: Repl
             unit=deal.unit,
             told=closed.residents_told,
         )
-    if closed.outcome == DealStatus.CANCELLED:
+    if closed.outcome == CloseResult.CANCELLED:
         return replies.text(
             "sms.staff.closed.cancelled",
             number=number,
