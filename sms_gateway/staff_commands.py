@@ -10,8 +10,7 @@ import hashlib
 
 from core.community.models import Community
 from core.context import Core
-from core.deals.models import DealStatus
-from core.deals.services import CloseResult, DealNotFound, close_deal, list_deals
+from core.deals.services import CloseResult, DealNotFound, close_deal
 from core.deals.sheets import supplier_sheet
 from core.reminders.services import NobodyToRemind, send_bulk_reminder
 from sms_gateway.intents import StaffClose, StaffRemind, StaffTotal
@@ -62,10 +61,9 @@ def _remind(
 
 
 def _close(core: Core, community: Community, number: int, by: str, replies: Replies) -> str:
-    before = {d.number: d.status for d in list_deals(core, community_id=community.id)}
-    if before.get(number) not in (DealStatus.OPEN, DealStatus.CLOSED, None):
-        return replies.text("sms.staff.closed.already", number=number)
     closed = close_deal(core, community_id=community.id, number=number, by=by)
+    if not closed.closed_now:
+        return replies.text("sms.staff.closed.already", number=number)
     deal = closed.deal
     if closed.outcome == CloseResult.CONFIRMED:
         return replies.text(

@@ -244,6 +244,11 @@ class CloseOutcome:
     outcome: CloseResult | DealStatus
     residents_told: int
 
+    @property
+    def closed_now(self) -> bool:
+        """False for a deal closed (or finished) before: nothing changed, nobody was told."""
+        return isinstance(self.outcome, CloseResult)
+
 
 @acting()
 def close_deal(
