@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.bounded import bounded_int
-from core.calls.ordering import cancellable_orders
 from core.orders.models import Channel
+from core.orders.preview import cancellable_orders
 from core.orders.services import cancel_order, resident_orders
 from core.results import OrderView, Refusal, RefusalReason
 from ivr import prompts

@@ -6,7 +6,9 @@ when to pick up what they ordered, how their order stands, or this week's deals.
 
 from __future__ import annotations
 
+from core.deals.models import DealStatus
 from core.deals.services import open_deals
+from core.orders.models import OrderStatus
 from core.orders.services import resident_orders
 from core.results import OrderView, Refusal
 from ivr import prompts
@@ -33,15 +35,16 @@ def greeting(call: Call) -> Turn:
 def headline(call: Call) -> list[str]:
     """The one thing this caller most likely wants: a pickup, an order's standing, the deals."""
     orders = resident_orders(call.core, community_id=call.community.id, phone=call.caller_phone)
-    placed = [] if isinstance(orders, Refusal) else [o for o in orders if o.status == "placed"]
+    held = [] if isinstance(orders, Refusal) else orders
+    placed = [o for o in held if o.status == OrderStatus.PLACED]
     now = call.now
     going_ahead = sorted(
-        (o for o in placed if o.deal.status == "confirmed" and o.deal.pickup_end > now),
+        (o for o in placed if o.deal.status == DealStatus.CONFIRMED and o.deal.pickup_end > now),
         key=lambda o: o.deal.pickup_start,
     )
     if going_ahead:
         return [_pickup_headline(call, going_ahead[0])]
-    waiting = [o for o in placed if o.deal.status == "open"]
+    waiting = [o for o in placed if o.deal.status == DealStatus.OPEN]
     if waiting:
         return [_standing_headline(call, waiting[0])]
     return deals_headline(call)

@@ -9,9 +9,9 @@ the stored result instead of ordering twice.
 from __future__ import annotations
 
 from core.bounded import bounded_int
-from core.calls.ordering import OrderableDeal, orderable_deal, preview_order
 from core.deals.services import open_deals
-from core.orders.models import Channel
+from core.orders.models import Channel, OrderStatus
+from core.orders.preview import OrderableDeal, orderable_deal, preview_order
 from core.orders.services import place_order, resident_orders
 from core.results import DealView, OrderPlaced, Refusal, RefusalReason
 from ivr import prompts, speech
@@ -34,7 +34,7 @@ def _ordered(call: Call) -> dict[int, int]:
     orders = resident_orders(call.core, community_id=call.community.id, phone=_phone(call))
     if isinstance(orders, Refusal):
         return {}
-    return {o.deal.number: o.quantity for o in orders if o.status == "placed"}
+    return {o.deal.number: o.quantity for o in orders if o.status == OrderStatus.PLACED}
 
 
 # --- DEAL: one group buy at a time ---------------------------------------------------------

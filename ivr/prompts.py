@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.deals.models import DealStatus
+from core.orders.models import OrderStatus
 from core.results import DealView, OrderView
 from ivr import speech
 from ivr.states import Call
@@ -79,10 +81,10 @@ def my_order_lines(call: Call, order: OrderView) -> list[str]:
     """One of my orders: what, how many, the total, whether it goes ahead, pickup."""
     deal = order.deal
     lines = [order_summary(call, "ivr.orders.item", deal, order.quantity)]
-    if order.status == "picked_up":
+    if order.status == OrderStatus.PICKED_UP:
         lines.append(call.say("ivr.orders.picked_up"))
         return lines
-    if deal.status == "confirmed" or deal.units_to_go_ahead == 0:
+    if deal.status == DealStatus.CONFIRMED or deal.units_to_go_ahead == 0:
         lines.append(call.say("ivr.orders.going_ahead"))
     else:
         lines.append(call.say("ivr.orders.needs", count=count(call, deal.units_to_go_ahead, deal)))

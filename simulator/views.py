@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 from bootstrap import mianhua
 from core.community.models import Community
 from core.i18n import t
+from core.messages.models import MessageChannel
 from core.messages.queries import conversation
 from core.phones import try_normalize_phone
 from core.ports.carriers import MAX_TEXT_CHARS
@@ -163,7 +164,7 @@ def messages() -> Any:
                 "kind": t(lang, f"staff.message_kind.{m.kind}"),
                 "status": m.status,
                 "status_text": t(lang, f"staff.message_status.{m.status}"),
-                "voice": m.channel == "voice",
+                "voice": m.channel == MessageChannel.VOICE,
                 "provider_sid": m.provider_sid or "",
                 "at": m.at.astimezone(community.zone).strftime("%m-%d %H:%M"),
             }

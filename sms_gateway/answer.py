@@ -1,10 +1,11 @@
-"""What reading one text comes to, as the dialog hands it to `finish_turn`."""
+"""What reading one text comes to, as the dialog hands it to `finish_reading`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from core.conversations.services import Dialog
+from core.helpdesk.models import HelpReason
 
 
 @dataclass(frozen=True)
@@ -15,4 +16,4 @@ class Answer:
     dialog: Dialog = field(default_factory=Dialog)
     even_if_opted_out: bool = False
     collapsible: bool = True  # the same reply a moment ago need not go again (not an order's)
-    needs_person: str | None = None  # a help-inbox reason: staff should see this text
+    needs_person: HelpReason | None = None  # staff should see this text, for this reason

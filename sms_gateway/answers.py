@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.deals.models import DealStatus
 from core.results import DealView, OrderCancelled, OrderPlaced, Refusal, RefusalReason
 from sms_gateway.plans import Add, Change, Drop, DropAll, PickDeal, Problem, Put, Question
 from sms_gateway.replies import Replies, clip, fits
@@ -217,7 +218,7 @@ class Answers:
                 return self.t("sms.answer.stock_none", **params)
             return self.t("sms.answer.stock_left", **params, left=deal.units_left)
         if topic == "gone_ahead":
-            if deal.units_to_go_ahead <= 0 or deal.status == "confirmed":
+            if deal.units_to_go_ahead <= 0 or deal.status == DealStatus.CONFIRMED:
                 return self.t("sms.answer.gone_ahead", **params)
             return self.t("sms.answer.not_yet", **params, short=deal.units_to_go_ahead)
         return self.t("sms.answer.pickup", **params)

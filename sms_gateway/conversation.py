@@ -1,10 +1,12 @@
 """Reading a phone's texts one by one and answering each: the SMS dialog.
 
-Every decision is the core's or the parser's; this module only wires them:
-it takes the phone's turn, reads its waiting texts in order, turns each into
-an intent in the light of the dialog so far, calls the core use case, and
-leaves the reply (and the dialog's next state) with `finish_turn`, which
-writes it to the outbox. Nothing here talks to Twilio or Redis.
+Every rule is the core's, every reading the parser's; this module only wires them.
+It holds the phone's lock and reads its waiting texts in order. For each, one core
+call (`begin_reading`) hands over the dialog so far, the resident, the deals and
+their orders; the parser turns the text into an intent; the dialog answers it,
+asking a core use case for any order, cancel or change; and one core call
+(`finish_reading`) moves the dialog on and writes the reply to the outbox.
+Nothing here talks to Twilio or Redis.
 """
 
 from __future__ import annotations
@@ -13,22 +15,18 @@ import logging
 import re
 from typing import Any
 
-from core.calls.ordering import cancellable_orders
 from core.community.models import Community
 from core.context import Core
 from core.conversations.inbox import PendingText, pending_texts
-from core.conversations.services import Dialog, Turn, finish_turn, start_turn
-from core.conversations.turns import phone_turn
-from core.deals.models import DealStatus
-from core.deals.services import list_deals, open_deals
+from core.conversations.phone_lock import hold_phone
+from core.conversations.reading import Arrival, begin_reading, finish_reading
+from core.conversations.services import AskKind, Dialog, ListKind
+from core.helpdesk.models import HelpReason
 from core.orders.models import Channel
+from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
-from core.residents.services import (
-    ResidentView,
-    find_resident,
-    set_language,
-)
-from core.results import OrderPlaced, Refusal, RefusalReason
+from core.residents.services import ResidentView, set_language
+from core.results import OrderPlaced, OrderView, Refusal, RefusalReason
 from sms_gateway import dialog_plans, joining, patience, staff_commands
 from sms_gateway.answer import Answer
 from sms_gateway.answers import Answers
@@ -71,13 +69,13 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
-    """Hold the phone's turn and read every text of it still waiting, oldest first.
+    """Hold the phone's lock and read every text of it still waiting, oldest first.
 
     The text that brought this request is among them, unless another request
-    holding the turn read it already; a text left by a crashed request is read
+    holding the lock read it already; a text left by a crashed request is read
     now, before the newer one. Returns how many texts were read.
     """
-    with phone_turn(core, community_id=community.id, phone=phone):
+    with hold_phone(core, community_id=community.id, phone=phone):
         texts = pending_texts(core, community_id=community.id, phone=phone)
         for text in texts:
             read_text(core, community, phone, text)
@@ -85,16 +83,16 @@ def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
 
 
 def read_text(core: Core, community: Community, phone: str, text: PendingText) -> None:
-    turn = start_turn(core, community_id=community.id, phone=phone, text=text)
+    arrival = begin_reading(core, community_id=community.id, phone=phone, text=text)
     try:
-        reading = Reading(core, community, phone, turn)
+        reading = Reading(core, community, phone, arrival)
         intent = reading.intent()
         answer, outcome = patience.respond(reading, intent)
     except Exception:  # one bad text must not wedge the phone's later texts behind it
         log.exception("sms: could not read message %s from %s", text.message_id, phone)
-        replies = Replies(_language_of(None, community, text.body), community)
-        answer, outcome = Answer(replies.error(), needs_person="not_understood"), "error"
-    finish_turn(
+        replies = Replies(_language_of(arrival.resident, community, text.body), community)
+        answer, outcome = Answer(replies.error(), needs_person=HelpReason.NOT_UNDERSTOOD), "error"
+    finish_reading(
         core,
         community_id=community.id,
         phone=phone,
@@ -120,17 +118,16 @@ def _language_of(resident: ResidentView | None, community: Community, body: str)
 class Reading:
     """One text from one phone, read and answered."""
 
-    def __init__(self, core: Core, community: Community, phone: str, turn: Turn) -> None:
+    def __init__(self, core: Core, community: Community, phone: str, arrival: Arrival) -> None:
         self.core = core
         self.community = community
         self.phone = phone
-        self.turn = turn
-        self.body = turn.text.body
-        self.resident = find_resident(core, community_id=community.id, phone=phone)
+        self.arrival = arrival
+        self.body = arrival.text.body
+        self.resident = arrival.resident
         self.is_staff = community.is_staff_phone(phone)
-        self.deals = {d.number: d for d in open_deals(core, community_id=community.id)}
+        self.deals = {d.number: d for d in arrival.open_deals}
         self.replies = Replies(_language_of(self.resident, community, self.body), community)
-        self._cancellable: list[Any] | None = None
 
     @property
     def answers(self) -> Answers:
@@ -140,35 +137,25 @@ class Reading:
         """The resident's orders that can still change: deal number → quantity."""
         return {o.deal.number: o.quantity for o in self.cancellable()}
 
-    def cancellable(self) -> list[Any]:
-        """The core's rule: orders on deals still taking orders (not past their deadline).
-        Read once per text: every question about the resident's orders asks this."""
-        if self._cancellable is None:
-            self._cancellable = []
-            if self.resident is not None:
-                orders = cancellable_orders(
-                    self.core, community_id=self.community.id, phone=self.phone
-                )
-                if not isinstance(orders, Refusal):
-                    self._cancellable = list(orders)
-        return self._cancellable
+    def cancellable(self) -> tuple[OrderView, ...]:
+        """The core's rule, read with the text: orders on deals still taking orders."""
+        return self.arrival.cancellable
 
     def catalog(self) -> tuple[DealEntry, ...]:
         """The open deals by name, and the lately closed ones, named only to say so."""
-        entries = [dialog_plans.entry(d, True) for d in self.deals.values()]
-        for deal in list_deals(self.core, community_id=self.community.id):
-            if deal.number not in self.deals and deal.status != DealStatus.DRAFT:
-                entries.append(dialog_plans.entry(deal, False))
+        entries = [dialog_plans.entry(d, True) for d in self.arrival.open_deals]
+        entries += [dialog_plans.entry(d, False) for d in self.arrival.closed_deals]
         return tuple(sorted(entries, key=lambda e: e.number))
 
     @property
     def key(self) -> str:
         """The idempotency key of actions this text triggers: Twilio's MessageSid."""
-        return self.turn.text.provider_sid or f"sms-message:{self.turn.text.message_id}"
+        return self.arrival.key
 
     def intent(self) -> Intent:
-        dialog = self.turn.dialog
+        dialog = self.arrival.dialog
         pending = dialog.pending or {}
+        picking = pending.get("kind") == AskKind.PICK
         context = DialogContext(
             awaiting_quantity_for=dialog.awaiting_quantity_for,
             awaiting_cancel_choice=dialog.awaiting_cancel_choice,
@@ -177,9 +164,9 @@ class Reading:
             deals=self.catalog(),
             orders=tuple(sorted(self.held_orders().items())),
             last_deal=dialog.last_deal,
-            confirming=pending.get("kind") == "confirm",
-            picking=tuple(pending.get("candidates", ())) if pending.get("kind") == "pick" else (),
-            picking_quantity=pending.get("quantity") if pending.get("kind") == "pick" else None,
+            confirming=pending.get("kind") == AskKind.CONFIRM,
+            picking=tuple(pending.get("candidates", ())) if picking else (),
+            picking_quantity=pending.get("quantity") if picking else None,
         )
         return parse(self.body, context)
 
@@ -187,7 +174,7 @@ class Reading:
         if isinstance(intent, OptOut | OptIn):
             return joining.opt(self, intent)
         if isinstance(intent, Unknown) and intent.reason == "courtesy":
-            return Answer(None, self.turn.dialog)  # 谢谢 keeps the question we asked open
+            return Answer(None, self.arrival.dialog)  # 谢谢 keeps the question we asked open
         if isinstance(intent, StaffRemind | StaffClose | StaffTotal):
             return Answer(
                 staff_commands.run(
@@ -197,7 +184,7 @@ class Reading:
         if isinstance(intent, Register):
             return joining.register(self, intent)
         if self.resident is None:
-            return Answer(self.replies.not_registered(), needs_person="unknown_number")
+            return Answer(self.replies.not_registered(), needs_person=HelpReason.UNKNOWN_NUMBER)
         handler = _HANDLERS.get(type(intent))
         if handler is None:  # pragma: no cover - every intent has a handler
             return Answer(self.replies.unknown())
@@ -254,12 +241,12 @@ class Reading:
     # --- lists -----------------------------------------------------------------------
 
     def list_deals(self, intent: ListDeals) -> Answer:
-        dialog = self.turn.dialog
-        if intent.page_next and dialog.list_kind == "orders":
+        dialog = self.arrival.dialog
+        if intent.page_next and dialog.list_kind == ListKind.ORDERS:
             return self.list_orders(start=dialog.list_shown)
-        start = dialog.list_shown if intent.page_next and dialog.list_kind == "deals" else 0
+        start = dialog.list_shown if intent.page_next and dialog.list_kind == ListKind.DEALS else 0
         deals = sorted(self.deals.values(), key=lambda d: d.number)
-        return self._paged("deals", self.replies.deal_page(deals, start), start, len(deals))
+        return self._paged(ListKind.DEALS, self.replies.deal_page(deals, start), start, len(deals))
 
     def my_orders(self, _intent: MyOrders) -> Answer:
         return self.list_orders(start=0)
@@ -268,9 +255,10 @@ class Reading:
         orders = resident_orders(self.core, community_id=self.community.id, phone=self.phone)
         if isinstance(orders, Refusal):
             return Answer(self.replies.refusal(orders, None))
-        return self._paged("orders", self.replies.order_page(orders, start), start, len(orders))
+        page = self.replies.order_page(orders, start)
+        return self._paged(ListKind.ORDERS, page, start, len(orders))
 
-    def _paged(self, kind: str, page: Any, start: int, total: int) -> Answer:
+    def _paged(self, kind: ListKind, page: Any, start: int, total: int) -> Answer:
         if start > 0 and start >= total:
             return Answer(self.replies.list_end())
         if total == 0:
@@ -294,7 +282,7 @@ class Reading:
         if intent.reason == "question" and number in self.deals:  # "2号还有吗?": show it
             return self.choose(ChooseDeal(number))
         if intent.reason == "question":  # not for the deals to answer: a person will
-            return dialog_plans.to_person(self, "question", "sms.answer.to_person")
+            return dialog_plans.to_person(self, HelpReason.QUESTION, "sms.answer.to_person")
         if intent.reason == "deal_not_open" and number is not None:
             return Answer(self.not_orderable(number))
         quantity = intent.quantity
@@ -304,25 +292,10 @@ class Reading:
 
     def not_orderable(self, number: int) -> str:
         """Why a deal the parser does not see as open cannot be ordered: the core's word."""
-        deal = next(
-            (
-                d
-                for d in list_deals(self.core, community_id=self.community.id)
-                if d.number == number
-            ),
-            None,
-        )
-        reason = RefusalReason.UNKNOWN_DEAL
-        if (
-            deal is not None
-            and deal.status == DealStatus.OPEN
-            and deal.opens_at
-            and self.core.now() < deal.opens_at
-        ):
-            reason = RefusalReason.NOT_OPEN_YET
-        elif deal is not None and deal.status != DealStatus.DRAFT:
-            reason = RefusalReason.DEAL_CLOSED
-        return self.replies.refusal(Refusal(reason, deal_number=number), deal)
+        refusal = why_not_orderable(self.core, community_id=self.community.id, deal_number=number)
+        if refusal is None:  # opened since this text was read: it is closed no more
+            return self.replies.clarify(Clarify("deal_not_open", deal_number=number), self.deals)
+        return self.replies.refusal(refusal, None)
 
     def unknown(self, intent: Unknown) -> Answer:
         return Answer(self.replies.unknown_text(intent))

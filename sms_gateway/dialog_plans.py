@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from core import formatting
 from core.community.hours import staff_calendar
-from core.conversations.services import Dialog
+from core.conversations.services import AskKind, Dialog
+from core.helpdesk.models import HelpReason
 from core.results import DealView, OrderCancelled, OrderPlaced, Refusal
 from sms_gateway.answer import Answer
 from sms_gateway.plan_runner import changes_from_json, changes_to_json, run_plan
@@ -67,7 +68,7 @@ def _known(reading: Reading, changes: tuple[Change, ...]) -> tuple[Change, ...]:
 def ask(reading: Reading, changes: tuple[Change, ...]) -> Answer:
     """Say back what was understood; the order waits for 回1确认."""
     text = reading.answers.ask_plan(changes)
-    pending = {"kind": "confirm", "changes": changes_to_json(changes)}
+    pending = {"kind": AskKind.CONFIRM, "changes": changes_to_json(changes)}
     return _answer(text, Dialog(pending=pending), collapsible=False)
 
 
@@ -119,7 +120,7 @@ def _problems_only(reading: Reading, problems: tuple[Problem, ...]) -> Answer:
 
 
 def confirm(reading: Reading, intent: ConfirmAnswer) -> Answer:
-    pending = reading.turn.dialog.pending or {}
+    pending = reading.arrival.dialog.pending or {}
     changes = changes_from_json(pending.get("changes", ()))
     if not intent.yes or not changes:
         return _answer(reading.replies.text("sms.plan.declined"), collapsible=False)
@@ -128,26 +129,30 @@ def confirm(reading: Reading, intent: ConfirmAnswer) -> Answer:
 
 def pick(reading: Reading, intent: PickDeal) -> Answer:
     text = reading.answers.pick(intent)
-    pending = {"kind": "pick", "candidates": list(intent.candidates), "quantity": intent.quantity}
+    pending = {
+        "kind": AskKind.PICK,
+        "candidates": list(intent.candidates),
+        "quantity": intent.quantity,
+    }
     return _answer(text, Dialog(pending=pending), collapsible=False)
 
 
 def question(reading: Reading, intent: Question) -> Answer:
     text = reading.answers.question(intent)
     if text is None:
-        return to_person(reading, "question", "sms.answer.to_person")
+        return to_person(reading, HelpReason.QUESTION, "sms.answer.to_person")
     return _answer(text)
 
 
 def wants_person(reading: Reading, _intent: WantsPerson) -> Answer:
-    return to_person(reading, "wants_person", "sms.answer.person")
+    return to_person(reading, HelpReason.WANTS_PERSON, "sms.answer.person")
 
 
 def complaint(reading: Reading, _intent: Complaint) -> Answer:
-    return to_person(reading, "complaint", "sms.answer.complaint")
+    return to_person(reading, HelpReason.COMPLAINT, "sms.answer.complaint")
 
 
-def to_person(reading: Reading, reason: str, key: str) -> Answer:
+def to_person(reading: Reading, reason: HelpReason, key: str) -> Answer:
     """Hand the text to staff, and say when a person will be there (the office calendar)."""
     text = reading.replies.text(key, phone=reading.community.help_phone)
     now = reading.core.now()

@@ -22,7 +22,7 @@ from bootstrap import Mianhua, mianhua
 from core.community.models import Community
 from core.context import Core
 from core.conversations.inbox import Accepted, accept_text, unsent_answers
-from core.conversations.turns import TurnBusy
+from core.conversations.phone_lock import PhoneBusy
 from core.db import Database, OutboxEntry
 from core.messages.services import mark_answered_inline
 from core.ports.carriers import MAX_TEXT_CHARS
@@ -103,7 +103,7 @@ def _read_now(root: Mianhua, text: InboundText, message_id: int) -> tuple[str, .
     with _capturing(core.db) as written:
         try:
             read_waiting_texts(core, community, text.phone)
-        except TurnBusy:
+        except PhoneBusy:
             # It stays waiting in the inbox and is read with this phone's next text.
             log.warning("sms: %s is busy; text %s left waiting", text.phone, message_id)
     if not written or root.relay.last_enqueue_ok():

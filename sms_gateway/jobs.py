@@ -1,7 +1,7 @@
 """Reading texts off the inbox queue: the slow half of answering a text.
 
 The webhook records a text and enqueues `read_texts`; a worker takes the phone's
-turn and reads every text of it still waiting, oldest first (the dialog's order
+lock and reads every text of it still waiting, oldest first (the dialog's order
 is the inbox's, not the jobs'). A job whose phone is busy is retried (the inbox
 queue's policy); a text whose job was lost is found by the periodic work
 (`enqueue_stale_texts`).
@@ -33,7 +33,7 @@ def enqueue_reading(jobs: Jobs, community_id: int, phone: str, message_id: int) 
 
 def read_texts(community_id: int, phone: str) -> int:
     """The job: read this phone's waiting texts; how many were read (0 when another
-    job read them first). TurnBusy propagates, so the job is tried again."""
+    job read them first). PhoneBusy propagates, so the job is tried again."""
     from sms_gateway.conversation import read_waiting_texts
 
     core = mianhua().core

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.residents.services import ResidentError, opt_in, opt_out, register_resident
+from core.orders.self_registration import register_by_text
+from core.residents.services import ResidentError, opt_in, opt_out
+from core.results import Refusal
 from sms_gateway.answer import Answer
 from sms_gateway.intents import OptIn, OptOut, Register
 
@@ -41,19 +43,9 @@ def opt(reading: Reading, intent: OptOut | OptIn) -> Answer:
     return Answer(reading.replies.text(key))
 
 def register(reading: Reading, intent: Register) -> Answer:
-    if reading.resident is not None:
-        return Answer(
-            reading.replies.text(
-                "sms.register.already",
-                name=reading.resident.name,
-                address=reading.resident.address,
-                phone=reading.community.help_phone,
-            )
-        )
-    if not reading.community.allow_self_registration:
-        return Answer(reading.replies.not_registered())
+    """注册 name address: the core says whether this community takes it and who they are."""
     try:
-        resident = register_resident(
+        joined = register_by_text(
             reading.core,
             community_id=reading.community.id,
             phone=reading.phone,
@@ -62,13 +54,24 @@ def register(reading: Reading, intent: Register) -> Answer:
             unit=intent.unit,
             room=intent.room,
             language=reading.replies.language,
-            notes="registered by SMS",
         )
     except ResidentError as exc:
         # A name that is a formula or holds control characters is refused, politely.
         unsafe = str(exc) in ("resident.error.formula", "resident.error.control")
         key = "sms.register.bad_name" if unsafe else "sms.clarify.register_format"
         return Answer(reading.replies.text(key))
+    if isinstance(joined, Refusal):
+        return Answer(reading.replies.not_registered())
+    resident = joined.resident
+    if joined.already:
+        return Answer(
+            reading.replies.text(
+                "sms.register.already",
+                name=resident.name,
+                address=resident.address,
+                phone=reading.community.help_phone,
+            )
+        )
     return Answer(
         reading.replies.text("sms.register.done", name=resident.name, address=resident.address)
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from core import formatting
 from core.conversations.services import Dialog
+from core.helpdesk.models import HelpReason
 from sms_gateway import dialog_plans
 from sms_gateway.answer import Answer
 from sms_gateway.intents import (
@@ -38,11 +39,11 @@ _MISREAD_CLARIFY = ("order_format", "ambiguous_order", "too_many_numbers", "need
 
 def respond(reading: Reading, intent: Intent) -> tuple[Answer, str]:
     """The answer to one text and its outcome, by the rules of patience above."""
-    turn = reading.turn
-    if turn.muted and not isinstance(intent, (OptOut, OptIn, *ORDERLIKE)):
+    hold = reading.arrival.hold
+    if hold.muted and not isinstance(intent, (OptOut, OptIn, *ORDERLIKE)):
         return held(reading), "muted"
     answer = track(reading, intent, reading.answer(intent))
-    if turn.newly_muted:  # an order on the very text that tripped the hold: say both
+    if hold.newly_muted:  # an order on the very text that tripped the hold: say both
         notice = held(reading)
         joined = "\n".join(t for t in (notice.reply, answer.reply) if t)
         answer = Answer(
@@ -58,13 +59,13 @@ def track(reading: Reading, intent: Intent, answer: Answer) -> Answer:
     """
     dialog = answer.dialog
     misread = is_misread(intent)
-    count = reading.turn.dialog.misread + 1 if misread else 0
-    last_deal = dialog_plans.deal_of(intent) or dialog.last_deal or reading.turn.dialog.last_deal
+    count = reading.arrival.dialog.misread + 1 if misread else 0
+    last_deal = dialog_plans.deal_of(intent) or dialog.last_deal or reading.arrival.dialog.last_deal
     if misread and count >= 2 and reading.resident is not None:
         answer = Answer(
             reading.answers.simplest(),
             Dialog(misread=count, last_deal=last_deal),
-            needs_person="not_understood",
+            needs_person=HelpReason.NOT_UNDERSTOOD,
         )
         return answer
     moved = Dialog(
@@ -86,14 +87,14 @@ def track(reading: Reading, intent: Intent, answer: Answer) -> Answer:
 
 def held(reading: Reading) -> Answer:
     """A phone held back for flooding: told once, in plain words; staff see it."""
-    if not reading.turn.newly_muted or reading.turn.held_until is None:
-        return Answer(None, reading.turn.dialog)
+    if not reading.arrival.hold.newly_muted or reading.arrival.hold.held_until is None:
+        return Answer(None, reading.arrival.dialog)
     zone, language = reading.community.zone, reading.replies.language
-    until = formatting.when(reading.turn.held_until, zone, language)
+    until = formatting.when(reading.arrival.hold.held_until, zone, language)
     return Answer(
         reading.replies.text("sms.held", until=until, phone=reading.community.help_phone),
-        reading.turn.dialog,
-        needs_person="flood",
+        reading.arrival.dialog,
+        needs_person=HelpReason.FLOOD,
     )
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.calls.ordering import cancellable_orders
 from core.context import Core
 from core.orders.models import Channel
 from core.orders.services import cancel_order, place_order
-from core.results import Refusal
 from sms_gateway.plans import Add, Change, Drop, DropAll, Put
 
 
@@ -57,8 +55,10 @@ def run_plan(
     held: dict[int, int],
     key: str,
 ) -> list[tuple[Change, object]]:
-    """Apply each change in turn; returns each change with the core's result."""
-    steps = _expand(core, community_id, phone, changes)
+    """Apply each change in turn; returns each change with the core's result.
+
+    `held`: the resident's orders that can still change (deal number → quantity)."""
+    steps = _expand(changes, held)
     confirm_each = len(steps) == 1
     outcomes: list[tuple[Change, object]] = []
     for index, change in enumerate(steps):
@@ -103,16 +103,13 @@ def _cancel(
     )
 
 
-def _expand(
-    core: Core, community_id: int, phone: str, changes: Sequence[Change]
-) -> list[Put | Add | Drop]:
-    """DropAll becomes one Drop per order that can still be cancelled."""
+def _expand(changes: Sequence[Change], held: dict[int, int]) -> list[Put | Add | Drop]:
+    """DropAll becomes one Drop per order that can still be cancelled (`held`: the core's
+    cancellable orders, read with the text)."""
     steps: list[Put | Add | Drop] = []
     for change in changes:
         if isinstance(change, DropAll):
-            orders = cancellable_orders(core, community_id=community_id, phone=phone)
-            if not isinstance(orders, Refusal):
-                steps.extend(Drop(o.deal.number) for o in orders)
+            steps.extend(Drop(number) for number in sorted(held))
         else:
             steps.append(change)
     return steps

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 from core import formatting
 from core.community.models import Community
+from core.deals.models import DealStatus
 from core.i18n import t
+from core.orders.models import OrderStatus
+from core.orders.rules import most_allowed
+from core.orders.self_registration import may_register_by_text
 from core.results import DealView, OrderView, Refusal, RefusalReason
 from core.sms_segments import count_segments
 from sms_gateway.intents import MAX_QUANTITY, Clarify, Unknown
@@ -158,14 +162,10 @@ class Replies:
 
     @staticmethod
     def most_allowed(deal: DealView, ordered: int = 0) -> int | None:
-        """The largest quantity worth offering: the household limit, or the stock left
-        (counting what this resident holds already, since a change replaces it)."""
-        bounds = [MAX_QUANTITY]
-        if deal.per_resident_limit is not None:
-            bounds.append(deal.per_resident_limit)
-        if deal.units_left is not None:
-            bounds.append(deal.units_left + ordered)
-        return min(bounds) if len(bounds) > 1 else None
+        """The largest quantity worth offering: the core's limit for this resident, and no
+        more than a text can ask for."""
+        most = most_allowed(deal, ordered)
+        return None if most is None else min(most, MAX_QUANTITY)
 
     # --- orders -----------------------------------------------------------------
 
@@ -188,13 +188,13 @@ class Replies:
 
     def _order_status(self, order: OrderView) -> str:
         deal = order.deal
-        if order.status == "picked_up":
+        if order.status == OrderStatus.PICKED_UP:
             return self.text("sms.orders.status.picked_up")
-        if deal.status == "confirmed":
+        if deal.status == DealStatus.CONFIRMED:
             return self.text(
                 "sms.orders.status.confirmed", pickup=self.pickup(deal), place=self.place(deal)
             )
-        if deal.status == "open":
+        if deal.status == DealStatus.OPEN:
             return self.text("sms.orders.status.open", closes=self.when(deal))
         return self.text("sms.orders.status.closed")
 
@@ -245,7 +245,7 @@ class Replies:
         return self.text(f"sms.refusal.{reason.value}", number=number)
 
     def not_registered(self) -> str:
-        if self.community.allow_self_registration:
+        if may_register_by_text(self.community):
             return self.text("sms.refusal.not_registered_self")
         return self.text("sms.refusal.not_registered", phone=self.community.help_phone)
 

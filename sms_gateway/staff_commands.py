@@ -10,10 +10,9 @@ import hashlib
 
 from core.community.models import Community
 from core.context import Core
-from core.deals.models import DealStatus
-from core.deals.services import DealNotFound, close_deal, list_deals
+from core.deals.services import CloseResult, DealNotFound, close_deal
 from core.deals.sheets import supplier_sheet
-from core.reminders.services import send_bulk_reminder
+from core.reminders.services import NobodyToRemind, send_bulk_reminder
 from sms_gateway.intents import StaffClose, StaffRemind, StaffTotal
 from sms_gateway.replies import Replies
 
@@ -47,7 +46,12 @@ def run(
 def _remind(
     core: Core, community: Community, number: int, by: str, batch: str, replies: Replies
 ) -> str:
-    sent = send_bulk_reminder(core, community_id=community.id, number=number, by=by, batch_id=batch)
+    try:
+        sent = send_bulk_reminder(
+            core, community_id=community.id, number=number, by=by, batch_id=batch
+        )
+    except NobodyToRemind:
+        return replies.text("sms.staff.remind_nobody", number=number)
     return replies.text(
         "sms.staff.reminded",
         number=number,
@@ -57,12 +61,11 @@ def _remind(
 
 
 def _close(core: Core, community: Community, number: int, by: str, replies: Replies) -> str:
-    before = {d.number: d.status for d in list_deals(core, community_id=community.id)}
-    if before.get(number) not in (DealStatus.OPEN, DealStatus.CLOSED, None):
-        return replies.text("sms.staff.closed.already", number=number)
     closed = close_deal(core, community_id=community.id, number=number, by=by)
+    if not closed.closed_now:
+        return replies.text("sms.staff.closed.already", number=number)
     deal = closed.deal
-    if closed.outcome == "confirmed":
+    if closed.outcome == CloseResult.CONFIRMED:
         return replies.text(
             "sms.staff.closed.confirmed",
             number=number,
@@ -70,7 +73,7 @@ def _close(core: Core, community: Community, number: int, by: str, replies: Repl
             unit=deal.unit,
             told=closed.residents_told,
         )
-    if closed.outcome == "cancelled":
+    if closed.outcome == CloseResult.CANCELLED:
         return replies.text(
             "sms.staff.closed.cancelled",
             number=number,

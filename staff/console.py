@@ -17,8 +17,11 @@ from core.accounts.acting import Actor, communities_for
 from core.bounded import bounded_int
 from core.community.models import Community
 from core.context import Core
+from core.deals.models import DealStatus
 from core.i18n import LANGUAGES, t
+from core.messages.models import MessageChannel, MessageStatus
 from core.money import format_yuan
+from core.orders.models import OrderStatus
 from core.spreadsheets import Sheet, to_csv, to_xlsx
 
 bp = Blueprint(
@@ -191,4 +194,9 @@ def _console_helpers() -> dict[str, Any]:
         "console_communities": communities,
         "console_community_id": community_id_or_none,
         "dialled": dialled,
+        # Statuses compared in templates by name, never as bare strings.
+        "DealStatus": DealStatus,
+        "OrderStatus": OrderStatus,
+        "MessageStatus": MessageStatus,
+        "MessageChannel": MessageChannel,
     }

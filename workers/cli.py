@@ -16,6 +16,7 @@ from core.deals.services import DealNotFound
 from core.i18n import t
 from core.reminders.services import (
     BulkTextInvalid,
+    NobodyToRemind,
     bulk_progress,
     preview_bulk_reminder,
     send_bulk_reminder,
@@ -66,7 +67,12 @@ def reminders_send(
         click.echo(f"  [{language}] {body}")
     if dry_run:
         return
-    sent = send_bulk_reminder(core, community_id=community.id, number=number, text=text, by="cli")
+    try:
+        sent = send_bulk_reminder(
+            core, community_id=community.id, number=number, text=text, by="cli"
+        )
+    except NobodyToRemind as exc:
+        raise click.ClickException(t("en", exc.key)) from exc
     click.echo(
         f"batch {sent.batch_id}: {sent.recipients} reminders queued; "
         f"follow with `flask --app app reminders progress {sent.batch_id}`"

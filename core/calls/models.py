@@ -9,6 +9,34 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import Base, UTCDateTime, utcnow
 
 
+class CallDirection(enum.StrEnum):
+    """Who rang: stored as the carrier says it, so an outbound-api leg keeps its name."""
+
+    INBOUND = "inbound"
+    OUTBOUND_API = "outbound-api"  # a call we placed (a call back, a reminder)
+
+
+class CallStatus(enum.StrEnum):
+    """Where a call stands, in the carrier's words (Twilio's CallStatus)."""
+
+    QUEUED = "queued"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+#: A call that rang and was not answered, or could not ring at all.
+UNANSWERED = frozenset(
+    {CallStatus.BUSY, CallStatus.NO_ANSWER, CallStatus.FAILED, CallStatus.CANCELED}
+)
+#: A call over, answered or not: a later status never reopens it.
+ENDED = UNANSWERED | {CallStatus.COMPLETED}
+
+
 class CallbackState(enum.StrEnum):
     REQUESTED = "requested"  # the resident's call was rejected; a call back is owed
     PLACING = "placing"  # a worker has claimed it and is asking Twilio to ring
@@ -50,8 +78,8 @@ class VoiceCall(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), default=None)
     phone: Mapped[str] = mapped_column(String(40))  # the resident's side of the call
-    direction: Mapped[str] = mapped_column(String(20), default="inbound")
-    status: Mapped[str] = mapped_column(String(20), default="ringing")
+    direction: Mapped[str] = mapped_column(String(20), default=CallDirection.INBOUND)
+    status: Mapped[str] = mapped_column(String(20), default=CallStatus.RINGING)
     duration_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     callback: Mapped[str | None] = mapped_column(String(12), default=None)
     callback_sid: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.calls.models import CallbackState, VoiceCall
+from core.calls.models import CallbackState, CallDirection, CallStatus, VoiceCall
 from core.community.models import Community
 from core.context import Core
 from core.messages.outbox import end_of_quiet_hours
@@ -75,8 +75,8 @@ def take_in_callback_request(
                         community_id=community.id,
                         resident_id=resident.id if resident else None,
                         phone=caller or phone[:40],
-                        direction="inbound",
-                        status="completed",  # the caller hung up after the apology
+                        direction=CallDirection.INBOUND,
+                        status=CallStatus.COMPLETED,  # the caller hung up after the apology
                         created_at=requested_at,
                     )
                     session.add(call)

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.calls.models import CallbackState, VoiceCall
+from core.calls.models import ENDED, UNANSWERED, CallbackState, CallDirection, CallStatus, VoiceCall
 from core.calls.retries import schedule_retry
 from core.community.models import Community
 from core.context import Core
@@ -25,8 +25,6 @@ from core.residents.services import ResidentView, resident_by_phone
 #: A second call within this time is answered instead of rejected again.
 CALLBACK_COOLDOWN = timedelta(minutes=10)
 _OWED = (CallbackState.REQUESTED, CallbackState.PLACING, CallbackState.PLACED)
-_ENDED = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-_UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ def start_call(
     community_id: int,
     call_sid: str,
     phone: str,
-    direction: str = "inbound",
+    direction: str = CallDirection.INBOUND,
     offer_callback: bool = True,
 ) -> CallStart:
     """Record a call (once per CallSid) and decide whether it is to be called back.
@@ -93,7 +91,7 @@ def start_call(
                         resident_id=resident.id if resident else None,
                         phone=e164,
                         direction=direction,
-                        status="ringing",
+                        status=CallStatus.RINGING,
                         created_at=now,
                         updated_at=now,
                     )
@@ -110,7 +108,7 @@ def start_call(
 
 
 def _callback_due(session: Session, call: VoiceCall, community_id: int, now) -> bool:  # type: ignore[no-untyped-def]
-    if call.resident_id is None or call.direction != "inbound":
+    if call.resident_id is None or call.direction != CallDirection.INBOUND:
         return False
     community = session.get_one(Community, community_id)
     if not community.callback_enabled:
@@ -184,7 +182,7 @@ def record_call_status(
         call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
         if call is None:
             return _callback_call_ended(session, core, call_sid, status)
-        if call.status in _ENDED and status not in _ENDED:
+        if call.status in ENDED and status not in ENDED:
             return True  # a late "in-progress" never reopens an ended call
         call.status = status[:20]
         if duration_seconds is not None:
@@ -198,7 +196,7 @@ def _callback_call_ended(session: Session, core: Core, call_sid: str, status: st
     promise = session.scalar(select(VoiceCall).where(VoiceCall.callback_sid == call_sid))
     if promise is None:
         return False
-    if promise.callback == CallbackState.PLACED and status in _UNANSWERED:
+    if promise.callback == CallbackState.PLACED and status in UNANSWERED:
         now = core.now()
         promise.callback = CallbackState.FAILED
         promise.callback_error = status[:200]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.acting import acting
 from core.accounts.services import audit
-from core.calls.models import CallbackReason, CallbackState, VoiceCall
+from core.calls.models import CallbackReason, CallbackState, CallStatus, VoiceCall
 from core.community.hours import calendar_of
 from core.community.models import Community
 from core.context import Core
@@ -106,7 +106,7 @@ def request_staff_callback(
                 community_id=community_id,
                 resident_id=resident.id if resident else None,
                 phone=e164 or phone[:40],
-                status="in-progress",
+                status=CallStatus.IN_PROGRESS,
                 created_at=now,
                 updated_at=now,
             )

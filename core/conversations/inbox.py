@@ -1,7 +1,7 @@
-"""Texts waiting to be read: recorded by the webhook, read in order by the phone's turn.
+"""Texts waiting to be read: recorded by the webhook, read in order under the phone's lock.
 
 The webhook's only write is `accept_text` (the message and its inbox entry in one
-transaction); the reader takes `pending_texts` while it holds the phone's turn, and
+transaction); the reader takes `pending_texts` while it holds the phone's lock, and
 housekeeping finds the phones whose read job was lost.
 """
 
@@ -110,7 +110,7 @@ def accept_text(
 
 
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
-    """The phone's texts not yet read, oldest first. Call while holding the phone's turn."""
+    """The phone's texts not yet read, oldest first. Call while holding the phone's lock."""
     with core.db.transaction() as session:
         rows = session.execute(
             select(InboxText.message_id, Message.body, Message.provider_sid, InboxText.received_at)

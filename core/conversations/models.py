@@ -49,7 +49,7 @@ class InboxText(Base):
     """An inbound text waiting to be read, or read already (`handled_at`).
 
     Texts from one phone are read in the order they were recorded, by whichever
-    request holds that phone's turn; a Twilio retry of a text already read finds
+    request holds that phone's lock; a Twilio retry of a text already read finds
     it handled and does nothing.
     """
 

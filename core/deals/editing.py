@@ -16,6 +16,7 @@ from core.context import Core
 from core.deals.models import DealStatus
 from core.deals.services import (
     CloseOutcome,
+    CloseResult,
     DealInvalid,
     DealNotFound,
     DealSpec,
@@ -25,7 +26,8 @@ from core.deals.services import (
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import OrderStatus
-from core.orders.services import find_deal, order_text, placed_orders
+from core.orders.rules import find_deal
+from core.orders.services import order_text, placed_orders
 from core.results import DealView
 
 #: A deal can be changed until ordering is over; after that the orders stand as placed.
@@ -133,7 +135,7 @@ def call_off_deal(core: Core, *, community_id: int, number: int, by: str) -> Clo
             raise DealNotFound(f"no deal number {number}")
         session.refresh(deal, with_for_update=True)
         if deal.status not in CALLABLE_OFF:
-            return CloseOutcome(DealView.of(deal), str(deal.status), 0)
+            return CloseOutcome(DealView.of(deal), DealStatus(deal.status), 0)
         community = session.get_one(Community, community_id)
         rows = placed_orders(session, deal.id)
         for order, resident in rows:
@@ -165,4 +167,4 @@ def call_off_deal(core: Core, *, community_id: int, number: int, by: str) -> Clo
             units=units,
             residents=len(rows),
         )
-        return CloseOutcome(DealView.of(deal), "called_off", len(rows))
+        return CloseOutcome(DealView.of(deal), CloseResult.CALLED_OFF, len(rows))

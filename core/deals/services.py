@@ -3,6 +3,7 @@ core.deals.sheets)."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,7 +18,8 @@ from core.deals.models import UNFINISHED, Deal, DealStatus, IfShort
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
-from core.orders.services import find_deal, order_text, placed_orders
+from core.orders.rules import find_deal
+from core.orders.services import order_text, placed_orders
 from core.results import DealView
 
 TITLE_ZH_MAX = 16  # keeps a deal line inside one UCS-2 segment with its price
@@ -226,11 +228,26 @@ def list_deals(core: Core, *, community_id: int, include_finished: bool = False)
         return [DealView.of(d) for d in deals]
 
 
+class CloseResult(enum.StrEnum):
+    """What closing a deal at its deadline (or by hand) came to."""
+
+    CONFIRMED = DealStatus.CONFIRMED.value  # 成团: it goes ahead
+    CANCELLED = DealStatus.CANCELLED.value  # called off, short of its minimum
+    EXTENDED = "extended"  # short, and given more time once (if_short=extend)
+    CALLED_OFF = "called_off"  # staff called it off before or after its deadline
+
+
 @dataclass(frozen=True)
 class CloseOutcome:
     deal: DealView
-    outcome: str  # "confirmed", "cancelled" or "extended"
+    # What closing (or calling off) did; a deal past closing answers with its status.
+    outcome: CloseResult | DealStatus
     residents_told: int
+
+    @property
+    def closed_now(self) -> bool:
+        """False for a deal closed (or finished) before: nothing changed, nobody was told."""
+        return isinstance(self.outcome, CloseResult)
 
 
 @acting()
@@ -269,21 +286,21 @@ def _close(
 ) -> CloseOutcome:
     now = core.now()
     if deal.status not in (DealStatus.OPEN, DealStatus.CLOSED):
-        return CloseOutcome(DealView.of(deal), str(deal.status), 0)
+        return CloseOutcome(DealView.of(deal), DealStatus(deal.status), 0)
     if deal.units_ordered >= deal.min_units:
-        outcome, deal.status = "confirmed", DealStatus.CONFIRMED
+        outcome, deal.status = CloseResult.CONFIRMED, DealStatus.CONFIRMED
     elif allow_extension and deal.if_short == IfShort.EXTEND and not deal.extended:
-        outcome = "extended"
+        outcome = CloseResult.EXTENDED
         deal.extended = True
         deal.closes_at = max(deal.closes_at, now) + timedelta(hours=deal.extend_hours)
     else:
-        outcome, deal.status = "cancelled", DealStatus.CANCELLED
-    if outcome != "extended":
+        outcome, deal.status = CloseResult.CANCELLED, DealStatus.CANCELLED
+    if outcome != CloseResult.EXTENDED:
         deal.closed_at = now
     community = session.get_one(Community, deal.community_id)
     rows = placed_orders(session, deal.id)
     for order, resident in rows:
-        if outcome == "cancelled":
+        if outcome == CloseResult.CANCELLED:
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = now
         queue_message(
@@ -297,7 +314,7 @@ def _close(
             deal_id=deal.id,
             dedupe_key=f"deal:{deal.id}:{outcome}:{resident.id}",
         )
-    if outcome == "cancelled":
+    if outcome == CloseResult.CANCELLED:
         deal.units_ordered = 0
     audit(
         session,

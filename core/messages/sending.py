@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from core.calls.models import UNANSWERED, CallStatus
 from core.carriers.models import Carrier
 from core.carriers.services import template_for
 from core.carriers.variables import FilledTemplate, MessageFacts
@@ -40,7 +41,6 @@ LOOP_WINDOW = timedelta(minutes=5)
 #: A landline reminder call is tried this often in all when nobody answers.
 CALL_ATTEMPTS = 2
 CALL_RETRY_AFTER = timedelta(minutes=10)
-_UNANSWERED_CALLS = frozenset({"busy", "no-answer", "failed", "canceled"})
 
 
 @dataclass(frozen=True)
@@ -376,10 +376,10 @@ def record_call_outcome(
             or message.status != MessageStatus.SENT
         ):
             return None
-        if call_status == "completed":
+        if call_status == CallStatus.COMPLETED:
             advance_status(message, MessageStatus.DELIVERED, now)
             return message.status
-        if call_status not in _UNANSWERED_CALLS:
+        if call_status not in UNANSWERED:
             return None  # initiated, ringing, in-progress: not an outcome yet
         if message.attempts < CALL_ATTEMPTS:
             community = session.get_one(Community, message.community_id)

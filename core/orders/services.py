@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import formatting
@@ -22,7 +21,9 @@ from core.deals.models import UNFINISHED, Deal, DealStatus
 from core.i18n import t
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
-from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
+from core.orders.models import Channel, Order, OrderStatus
+from core.orders.once import run_once
+from core.orders.rules import find_deal, refuse_over_limit, refuse_unorderable
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
 from core.results import (
@@ -31,8 +32,6 @@ from core.results import (
     OrderView,
     Refusal,
     RefusalReason,
-    result_from_json,
-    result_to_json,
 )
 
 OrderResult = OrderPlaced | Refusal
@@ -58,7 +57,7 @@ def place_order(
     such orders are written to the audit log. `confirm=False` leaves the resident's
     confirmation to the caller: a text ordering several items gets one reply for all.
     """
-    return _run_once(
+    return run_once(
         core,
         community_id,
         idempotency_key,
@@ -81,7 +80,7 @@ def cancel_order(
     cancelled_by: str | None = None,
     confirm: bool = True,
 ) -> CancelResult:
-    return _run_once(
+    return run_once(
         core,
         community_id,
         idempotency_key,
@@ -90,67 +89,6 @@ def cancel_order(
             confirm,
         ),
     )
-
-
-def _run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
-    """Run `action` in a transaction, at most once per idempotency key.
-
-    The key row is inserted first, so a concurrent retry of the same provider id
-    blocks on it and then reads the stored result instead of acting again.
-    """
-    for _attempt in range(3):
-        stored = _stored_result(core, key) if key is not None else None
-        if stored is not None:
-            return stored
-        try:
-            with core.db.transaction() as session:
-                marker = None
-                if key is not None:
-                    marker = IdempotencyKey(
-                        key=key, community_id=community_id, result={}, created_at=core.now()
-                    )
-                    session.add(marker)
-                    session.flush()
-                result = action(session)
-                if marker is not None:
-                    marker.result = result_to_json(result)
-                return result
-        except IntegrityError:
-            # Another transaction holds this key, or made this resident's order a
-            # moment ago: start again and read what it left.
-            continue
-    stored = _stored_result(core, key) if key is not None else None
-    if stored is None:  # pragma: no cover - three lost races in a row
-        raise RuntimeError(f"could not settle the order for key {key}")
-    return stored
-
-
-def _stored_result(core: Core, key: str):  # type: ignore[no-untyped-def]
-    with core.db.transaction() as session:
-        row = session.get(IdempotencyKey, key)
-        return result_from_json(row.result) if row is not None and row.result else None
-
-
-def find_deal(session: Session, community_id: int, number: int) -> Deal | None:
-    """The unfinished deal residents know by this short number."""
-    return session.scalar(
-        select(Deal).where(
-            Deal.community_id == community_id,
-            Deal.number == number,
-            Deal.status.in_([s.value for s in UNFINISHED]),
-        )
-    )
-
-
-def refuse_unorderable(deal: Deal | None, number: int, now: datetime) -> Refusal | None:
-    """Why no order can be taken on this deal now, or None when one can."""
-    if deal is None or deal.status == DealStatus.DRAFT:
-        return Refusal(RefusalReason.UNKNOWN_DEAL, deal_number=number)
-    if deal.status == DealStatus.OPEN and deal.opens_at is not None and now < deal.opens_at:
-        return Refusal(RefusalReason.NOT_OPEN_YET, deal_number=number)
-    if not deal.is_taking_orders(now):
-        return Refusal(RefusalReason.DEAL_CLOSED, deal_number=number)
-    return None
 
 
 def _place(
@@ -179,8 +117,9 @@ def _place(
     assert deal is not None
     if quantity < 1:
         return Refusal(RefusalReason.BAD_QUANTITY, deal_number=number)
-    if deal.per_resident_limit is not None and quantity > deal.per_resident_limit:
-        return Refusal(RefusalReason.OVER_LIMIT, deal_number=number, limit=deal.per_resident_limit)
+    over = refuse_over_limit(deal, number, quantity)
+    if over is not None:
+        return over
 
     order = session.scalar(
         select(Order)

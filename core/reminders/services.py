@@ -26,7 +26,7 @@ from core.i18n import LANGUAGES, t
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import delivery_for
 from core.orders.models import Order, OrderStatus
-from core.orders.services import find_deal
+from core.orders.rules import find_deal
 from core.ports.carriers import MAX_TEXT_CHARS
 from core.reminders.writing import Recipient, write_messages
 from core.residents.models import Resident
@@ -39,6 +39,7 @@ __all__ = [
     "BulkReminder",
     "BulkTextInvalid",
     "DealNotFound",
+    "NobodyToRemind",
     "bulk_progress",
     "preview_bulk_reminder",
     "send_bulk_reminder",
@@ -53,6 +54,16 @@ class BulkTextInvalid(ValueError):
         super().__init__(t("en", key, **params))
         self.key = key
         self.params = params
+
+
+class NobodyToRemind(ValueError):
+    """No resident holds an order on the deal: a reminder would go to nobody."""
+
+    key = "staff.remind.nobody"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(t("en", self.key))
+        self.number = number
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,8 @@ def send_bulk_reminder(
     """Remind every resident with an order on deal `number`; returns the batch to follow.
 
     Give `batch_id` (e.g. derived from the staff text's MessageSid) to make a retried
-    request send nothing twice.
+    request send nothing twice. Raises NobodyToRemind when nobody holds an order: a
+    batch of nobody is no reminder, and staff should hear so rather than "sent to 0".
     """
     now = core.now()
     batch = batch_id or uuid.uuid4().hex
@@ -130,6 +142,8 @@ def send_bulk_reminder(
         replayed = bool(
             session.scalar(select(Message.id).where(Message.batch_id == batch).limit(1))
         )
+        if not replayed and preview.recipients == 0:
+            raise NobodyToRemind(number)
         if not replayed:
             write_messages(
                 session,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.deals.editing import call_off_deal, deal_detail, edit_deal
+from core.deals.models import DealStatus
 from core.deals.queries import dashboard as dashboard_figures
 from core.deals.services import (
     DealInvalid,
@@ -162,7 +163,7 @@ def deal_fulfil(number: int) -> Any:
         done = fulfil_deal(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
-    if done.status != "fulfilled":
+    if done.status != DealStatus.FULFILLED:
         flash(text("staff.deal.error.not_confirmed", number=number))
         return redirect(url_for("staff.deal", number=number))
     flash(text("staff.deal.fulfilled", number=number))

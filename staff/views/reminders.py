@@ -18,6 +18,7 @@ from core.reminders.services import (
     BulkProgress,
     BulkTextInvalid,
     DealNotFound,
+    NobodyToRemind,
     bulk_progress,
     preview_bulk_reminder,
     send_bulk_reminder,
@@ -44,9 +45,7 @@ def remind(number: int) -> Any:
         custom = None
         preview = preview_bulk_reminder(core(), actor=actor(), number=number)
     if request.method == "POST" and form.confirmed.data == "yes" and problem is None:
-        if preview.recipients == 0:
-            problem = text("staff.remind.nobody")
-        else:
+        try:
             sent = send_bulk_reminder(
                 core(),
                 actor=actor(),
@@ -54,6 +53,9 @@ def remind(number: int) -> Any:
                 text=custom,
                 batch_id=form.batch.data,
             )
+        except NobodyToRemind as exc:
+            problem = text(exc.key)
+        else:
             if not sent.replayed:
                 flash(text("staff.remind.sent", recipients=sent.recipients))
             return redirect(url_for("staff.reminder_progress", batch_id=sent.batch_id))

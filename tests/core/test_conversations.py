@@ -1,4 +1,4 @@
-"""core.conversations: the inbox, the dialog's lifetime, the abuse rules, the phone's turn."""
+"""core.conversations: the inbox, the dialog's lifetime, the abuse rules, the phone's lock."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import threading
 import pytest
 
 from core.conversations.inbox import pending_texts, receive_text
-from core.conversations.services import FLOOD_LIMIT, Dialog, finish_turn, mute_state, start_turn
-from core.conversations.turns import TurnBusy, phone_turn
+from core.conversations.phone_lock import PhoneBusy, hold_phone
+from core.conversations.reading import begin_reading, finish_reading
+from core.conversations.services import FLOOD_LIMIT, Dialog, mute_state
 from core.messages.services import record_inbound
 
 PHONE = "+8613900000001"
@@ -34,8 +35,8 @@ NO_DIALOG = Dialog()
 
 def read(core, world, dialog: Dialog = NO_DIALOG, reply: str | None = None):  # type: ignore[no-untyped-def]
     (text, *_) = pending_texts(core, community_id=world.community_id, phone=PHONE)
-    turn = start_turn(core, community_id=world.community_id, phone=PHONE, text=text)
-    finish_turn(
+    arrival = begin_reading(core, community_id=world.community_id, phone=PHONE, text=text)
+    finish_reading(
         core,
         community_id=world.community_id,
         phone=PHONE,
@@ -44,7 +45,7 @@ def read(core, world, dialog: Dialog = NO_DIALOG, reply: str | None = None):  # 
         outcome="test",
         reply=reply,
     )
-    return turn
+    return arrival
 
 
 def test_texts_wait_in_order_until_read(core, world):
@@ -74,17 +75,17 @@ def test_a_question_lasts_thirty_minutes(core, world, clock):
 def test_the_flood_rule_counts_texts_in_a_sliding_minute(core, world, clock):
     for n in range(FLOOD_LIMIT):  # one every 1.5 s
         arrive(core, world, f"hi {n}", f"SM{n}")
-        assert not read(core, world).muted
+        assert not read(core, world).hold.muted
         clock.advance(seconds=1.5)
     clock.advance(seconds=16)  # the first has left the minute
     arrive(core, world, "hi late", "SMlate")
-    assert not read(core, world).muted
+    assert not read(core, world).hold.muted
     clock.advance(seconds=1)
     arrive(core, world, "hi again", "SMagain")
     arrive(core, world, "hi too many", "SMtoo-many")
     read(core, world)
-    turn = read(core, world)
-    assert turn.muted and turn.newly_muted and turn.held_until is not None
+    hold = read(core, world).hold
+    assert hold.muted and hold.newly_muted and hold.held_until is not None
     assert mute_state(core, community_id=world.community_id, phone=PHONE) is not None
 
 
@@ -96,11 +97,11 @@ def test_the_same_reply_is_collapsed_not_muted(core, world, clock):
     assert mute_state(core, community_id=world.community_id, phone=PHONE) is None
 
 
-def test_one_phone_has_one_turn_at_a_time(core, world):
+def test_one_phone_is_read_by_one_request_at_a_time(core, world):
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with phone_turn(core, community_id=world.community_id, phone=PHONE):
+        with hold_phone(core, community_id=world.community_id, phone=PHONE):
             holding.set()
             release.wait(10)
 
@@ -109,15 +110,15 @@ def test_one_phone_has_one_turn_at_a_time(core, world):
     try:
         assert holding.wait(10)
         with (
-            pytest.raises(TurnBusy),
-            phone_turn(core, community_id=world.community_id, phone=PHONE, wait_seconds=0.2),
+            pytest.raises(PhoneBusy),
+            hold_phone(core, community_id=world.community_id, phone=PHONE, wait_seconds=0.2),
         ):
             pass
         # Another phone is not held up.
-        with phone_turn(core, community_id=world.community_id, phone="+8613900000002"):
+        with hold_phone(core, community_id=world.community_id, phone="+8613900000002"):
             pass
     finally:
         release.set()
         holder.join(10)
-    with phone_turn(core, community_id=world.community_id, phone=PHONE, wait_seconds=1):
+    with hold_phone(core, community_id=world.community_id, phone=PHONE, wait_seconds=1):
         pass

@@ -167,8 +167,8 @@ def test_at_night_only_direct_replies_go_out_in_a_mainland_community(aliyun_rt, 
     assert [s.params["content"] for s in fake_aliyun.sent_to(wang.phone)] == ["梨35元一箱。"]
 
 
-def test_a_community_on_the_console_keeps_the_quiet_hours_it_had(make_runtime, sqlite_url, clock):
-    rt = make_runtime(sqlite_url)
+def test_a_community_on_the_console_keeps_the_quiet_hours_it_had(make_root, sqlite_url, clock):
+    rt = make_root(sqlite_url)
     world = filed(rt, clock, "aliyun", FREE)  # filed, but it does not text through Aliyun
     wang = world.resident("王芳")
     clock.set(local(27, 21, 30))

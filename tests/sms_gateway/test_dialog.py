@@ -148,6 +148,20 @@ def test_a_bare_cancel_asks_which_order_then_cancels_it(sms, app_world):
     assert sms.reply(wang.phone, "取消") == "您现在没有订单。"
 
 
+def test_an_order_past_its_deadline_is_not_offered_for_cancelling(sms, app_world, clock):
+    app_world.deal(closes_at=app_world.local(0, 20))  # closes tonight
+    app_world.deal("东北大米", unit="袋")  # closes in three days
+    wang = app_world.resident("王芳")
+    sms.reply(wang.phone, "1 2")
+    sms.reply(wang.phone, "2 1")
+    clock.advance(days=1)  # pears past their deadline, not yet closed by housekeeping
+    assert sms.reply(wang.phone, "取消") == "已取消2号东北大米的订单。"  # the one left
+    assert sms.reply(wang.phone, "取消") == "您现在没有订单。"
+    assert sms.reply(wang.phone, "全部取消") == "您现在没有可取消的订单。"
+    assert sms.reply(wang.phone, "取消1") == "1号已截单，不能再订或改了。"
+    assert orders_of(app_world, wang.phone) == {1: 2}
+
+
 def test_my_orders_lists_them_with_totals_and_deadlines(sms, app_world):
     app_world.deal()
     wang = app_world.resident("王芳")
@@ -253,3 +267,11 @@ def test_staff_remind_sends_the_pickup_reminder_once_per_text(sms, app_world):
     reminders = [m for m in sms.outbound(wang.phone) if m.batch_id is not None]
     assert len(reminders) == 1 and "取货" in reminders[0].body
     assert sms.reply(staff, "REMIND 7") == "There is no deal #7."
+
+
+def test_staff_remind_of_a_deal_nobody_ordered_sends_nothing(sms, app_world):
+    app_world.deal()
+    app_world.resident("王芳")
+    staff = "+8613800000000"
+    assert sms.reply(staff, "提醒 1") == "1号还没有人订，没有发提醒。"
+    assert [m for m in sms.outbound(staff) if m.batch_id is not None] == []

@@ -42,7 +42,7 @@ def test_a_burst_from_one_phone_is_read_one_text_at_a_time_each_once(pg):
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(send, bodies))
     assert statuses == [200] * len(bodies)
-    # Eight workers take the eight read jobs at once; the phone's turn lets one read at a time.
+    # Eight workers take the eight read jobs at once; the phone's lock lets one read at a time.
     with installed(app.extensions["mianhua"]), ThreadPoolExecutor(max_workers=8) as pool:
         read = list(pool.map(lambda _: read_texts(world.community_id, wang.phone), bodies))
     assert sum(read) == len(bodies)

@@ -82,6 +82,17 @@ def test_a_bulk_reminder_is_previewed_sent_once_and_followed(staff, app_world):
     assert staff.get("/staff/reminders/not-a-batch").status_code == 404
 
 
+def test_a_reminder_of_a_deal_nobody_ordered_is_refused_in_words(staff, app_world):
+    deal = app_world.deal()
+    path = f"/staff/deals/{deal.number}/remind"
+    batch = staff.page(path).split('name="batch" type="hidden" value="')[1].split('"')[0]
+    refused = staff.post(path, {"confirmed": "yes", "batch": batch, "text": ""}, form_on=path)
+    assert refused.status_code == 422
+    assert "没有要提醒的居民。" in refused.get_data(as_text=True)
+    with app_world.core.db.transaction() as session:
+        assert session.scalar(select(AuditLog.id).where(AuditLog.action == "reminder.bulk")) is None
+
+
 def test_a_custom_reminder_text_is_previewed_and_bad_text_explained(staff, app_world):
     deal = app_world.deal()
     buy(app_world, "王芳", deal, 1)

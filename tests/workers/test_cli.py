@@ -64,6 +64,14 @@ def test_reminders_send_for_an_unknown_deal_fails_in_one_line(app, buyers):
     assert result.output.strip() == "Error: no deal number 9"
 
 
+def test_reminders_send_for_a_deal_nobody_ordered_sends_nothing(app, app_world):
+    app_world.deal()
+    result = app.test_cli_runner().invoke(args=["reminders", "send", "--deal", "1"])
+    assert result.exit_code == 1
+    assert "0 residents" in result.output  # the preview, then why nothing was sent
+    assert result.output.strip().endswith("Error: There is nobody to remind.")
+
+
 WORKERS = {
     "python -m workers": [str(PYTHON), "-X", "importtime", "-m", "workers"],
     "flask --app app worker": [str(FLASK), "--app", "app", "worker"],

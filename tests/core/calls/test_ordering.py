@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.calls.ordering import cancellable_orders, orderable_deal, preview_order
+from core.orders.preview import cancellable_orders, orderable_deal, preview_order
 from core.orders.services import place_order
 from core.residents.services import opt_out
 from core.results import Refusal, RefusalReason

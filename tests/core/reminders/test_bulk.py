@@ -11,6 +11,7 @@ from core.messages.models import Message, MessageStatus
 from core.orders.services import place_order
 from core.reminders.services import (
     BulkTextInvalid,
+    NobodyToRemind,
     bulk_progress,
     preview_bulk_reminder,
     send_bulk_reminder,
@@ -157,3 +158,15 @@ def test_an_unknown_deal_number_is_refused(world):
         preview_bulk_reminder(world.core, community_id=world.community_id, number=42)
     with pytest.raises(DealNotFound):
         send_bulk_reminder(world.core, community_id=world.community_id, number=42, by="t")
+
+
+def test_a_deal_nobody_ordered_is_not_reminded_by_any_channel(world):
+    deal = world.deal()
+    world.resident("没订的")
+    with pytest.raises(NobodyToRemind):
+        send_bulk_reminder(
+            world.core, community_id=world.community_id, number=deal.number, by="cli"
+        )
+    with world.core.db.transaction() as session:
+        assert session.scalar(select(Message.id).where(Message.kind == "broadcast")) is None
+        assert session.scalar(select(AuditLog.id).where(AuditLog.action == "reminder.bulk")) is None

@@ -1,6 +1,6 @@
-"""Read-only order checks for the phone menu, made before anything is written.
+"""Read-only order checks, made before anything is written: what an order would do.
 
-A caller hears "how many?" and then their order read back before pressing 1, so
+A caller on the phone menu hears "how many?" and then their order read back before pressing 1, so
 the menu must know in advance what the core would refuse: the per-resident limit,
 what stock is left for them, whether they already have an order to change. These
 checks use the same rules as `place_order`, which still decides for real when
@@ -10,6 +10,7 @@ the caller confirms (stock may run out in between).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.context import Core
 from core.deals.models import Deal, DealStatus
 from core.orders.models import Order, OrderStatus
-from core.orders.services import find_deal, refuse_unorderable
+from core.orders.rules import find_deal, most_allowed, refuse_over_limit, refuse_unorderable
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
 from core.results import DealView, OrderView, Refusal, RefusalReason
@@ -50,11 +51,9 @@ def orderable_deal(
             return found
         resident, deal = found
         previous = _previous_quantity(session, deal, resident)
-        left = None if deal.units_left is None else deal.units_left + previous
-        if left == 0:
+        if deal.units_left is not None and deal.units_left + previous == 0:
             return Refusal(RefusalReason.SOLD_OUT, deal_number=deal_number, units_left=0)
-        caps = [c for c in (deal.per_resident_limit, left) if c is not None]
-        return OrderableDeal(DealView.of(deal), previous, min(caps) if caps else None)
+        return OrderableDeal(DealView.of(deal), previous, most_allowed(deal, previous))
 
 
 def preview_order(
@@ -68,9 +67,9 @@ def preview_order(
         resident, deal = found
         if quantity < 1:
             return Refusal(RefusalReason.BAD_QUANTITY, deal_number=deal_number)
-        limit = deal.per_resident_limit
-        if limit is not None and quantity > limit:
-            return Refusal(RefusalReason.OVER_LIMIT, deal_number=deal_number, limit=limit)
+        over = refuse_over_limit(deal, deal_number, quantity)
+        if over is not None:
+            return over
         previous = _previous_quantity(session, deal, resident)
         if deal.units_left is not None and quantity - previous > deal.units_left:
             left = deal.units_left + previous
@@ -78,24 +77,35 @@ def preview_order(
         return OrderPreview(DealView.of(deal), quantity, previous, quantity * deal.price_fen)
 
 
+def why_not_orderable(core: Core, *, community_id: int, deal_number: int) -> Refusal | None:
+    """Why this deal takes no order now (unknown, not open yet, closed), or None if it does."""
+    with core.db.transaction() as session:
+        deal = find_deal(session, community_id, deal_number)
+        return refuse_unorderable(deal, deal_number, core.now())
+
+
 def cancellable_orders(core: Core, *, community_id: int, phone: str) -> list[OrderView] | Refusal:
     """The resident's orders that can still be cancelled: on deals still taking orders."""
-    now = core.now()
     with core.db.transaction() as session:
         resident = resident_by_phone(session, community_id, phone)
         if resident is None:
             return Refusal(RefusalReason.NOT_REGISTERED)
-        rows = session.execute(
-            select(Order, Deal)
-            .join(Deal, Deal.id == Order.deal_id)
-            .where(
-                Order.resident_id == resident.id,
-                Order.status == OrderStatus.PLACED,
-                Deal.status == DealStatus.OPEN,
-            )
-            .order_by(Deal.number)
-        ).all()
-        return [OrderView.of(order, deal) for order, deal in rows if deal.is_taking_orders(now)]
+        return cancellable_in(session, resident.id, core.now())
+
+
+def cancellable_in(session: Session, resident_id: int, now: datetime) -> list[OrderView]:
+    """`cancellable_orders` inside a transaction a use case already holds."""
+    rows = session.execute(
+        select(Order, Deal)
+        .join(Deal, Deal.id == Order.deal_id)
+        .where(
+            Order.resident_id == resident_id,
+            Order.status == OrderStatus.PLACED,
+            Deal.status == DealStatus.OPEN,
+        )
+        .order_by(Deal.number)
+    ).all()
+    return [OrderView.of(order, deal) for order, deal in rows if deal.is_taking_orders(now)]
 
 
 def _check(

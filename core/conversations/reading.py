@@ -1,0 +1,155 @@
+"""One text's reading, as the core sees it: begun in one transaction, finished in another.
+
+The SMS channel reads a phone's waiting texts while it holds the phone's lock
+(core.conversations.phone_lock). For each text it makes few calls to the core:
+
+1. `begin_reading` counts the text against the flood rules and hands back, in one
+   transaction, everything the dialog needs to decide: the dialog state, the
+   resident, the deals open and lately closed, and the orders the resident may
+   still change.
+2. The channel's pure reader and dialog decide the answer, asking the core's use
+   cases for whatever they do (an order placed, a language set).
+3. `finish_reading` marks the text read, moves the dialog on and writes the reply
+   to the outbox, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core.community.models import Community
+from core.context import Core
+from core.conversations.inbox import PendingText
+from core.conversations.models import InboxText
+from core.conversations.services import (
+    Dialog,
+    Hold,
+    conversation_for,
+    live_dialog,
+    note_arrival,
+    seen_reply,
+    set_dialog,
+)
+from core.deals.models import UNFINISHED, Deal, DealStatus
+from core.helpdesk.models import HelpReason
+from core.helpdesk.services import ask_for_help
+from core.messages.models import MessageKind
+from core.messages.outbox import queue_message
+from core.orders.preview import cancellable_in
+from core.residents.services import ResidentView, resident_by_phone
+from core.results import DealView, OrderView
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One text about to be read, with what its reading needs to know of the core."""
+
+    text: PendingText
+    dialog: Dialog
+    hold: Hold
+    resident: ResidentView | None
+    open_deals: tuple[DealView, ...]  # taking orders now, by number
+    closed_deals: tuple[DealView, ...]  # unfinished, not draft, not taking orders
+    cancellable: tuple[OrderView, ...]  # the resident's orders that can still change
+
+    @property
+    def key(self) -> str:
+        """The idempotency key of actions this text triggers: the provider's message id."""
+        return self.text.provider_sid or f"sms-message:{self.text.message_id}"
+
+
+@dataclass(frozen=True)
+class Finished:
+    reply_id: int | None  # the reply written to the outbox, if any
+    collapsed: bool = False  # the same reply went out a moment ago: not sent again
+
+
+def begin_reading(core: Core, *, community_id: int, phone: str, text: PendingText) -> Arrival:
+    """Count the text against the flood rules and gather what the dialog reads it with."""
+    now = core.now()
+    with core.db.transaction() as session:
+        conversation = conversation_for(session, community_id, phone, now)
+        dialog = live_dialog(conversation, now)
+        hold = note_arrival(session, conversation, text, now)
+        resident = resident_by_phone(session, community_id, phone)
+        deals = session.scalars(
+            select(Deal)
+            .where(
+                Deal.community_id == community_id,
+                Deal.status.in_([s.value for s in UNFINISHED]),
+            )
+            .order_by(Deal.number, Deal.id)
+        ).all()
+        taking = [d for d in deals if d.is_taking_orders(now)]
+        others = [d for d in deals if d.status != DealStatus.DRAFT and d not in taking]
+        orders = cancellable_in(session, resident.id, now) if resident is not None else []
+        return Arrival(
+            text=text,
+            dialog=dialog,
+            hold=hold,
+            resident=ResidentView.of(resident) if resident is not None else None,
+            open_deals=tuple(DealView.of(d) for d in taking),
+            closed_deals=tuple(DealView.of(d) for d in others),
+            cancellable=tuple(orders),
+        )
+
+
+def finish_reading(
+    core: Core,
+    *,
+    community_id: int,
+    phone: str,
+    message_id: int,
+    dialog: Dialog,
+    outcome: str,
+    reply: str | None = None,
+    even_if_opted_out: bool = False,
+    collapsible: bool = False,
+    needs_person: HelpReason | None = None,
+) -> Finished:
+    """Mark the text read, move the dialog on and write the reply, in one transaction.
+
+    The reply goes through the outbox like every other text (kind `reply`, never
+    held for quiet hours), deduplicated on the text it answers, so reading the
+    same text twice can never answer it twice. A `collapsible` reply (not an
+    order's answer) that went to this phone within REPEAT_WINDOW is not sent
+    again. `needs_person` (a help reason) puts the text in the staff's help
+    inbox in the same transaction.
+    """
+    now = core.now()
+    with core.db.transaction() as session:
+        conversation = conversation_for(session, community_id, phone, now)
+        set_dialog(conversation, dialog, now)
+        reply_id, collapsed = None, False
+        if needs_person is not None:
+            ask_for_help(
+                session,
+                community_id=community_id,
+                phone=phone,
+                reason=HelpReason(needs_person),
+                message_id=message_id,
+                now=now,
+            )
+        if reply is not None:
+            collapsed = seen_reply(conversation, reply, now) and collapsible
+        if reply is not None and not collapsed:
+            message = queue_message(
+                session,
+                community=session.get_one(Community, community_id),
+                resident=resident_by_phone(session, community_id, phone),
+                phone=phone,
+                body=reply,
+                kind=MessageKind.REPLY,
+                now=now,
+                dedupe_key=f"sms-reply:{message_id}",
+                even_if_opted_out=even_if_opted_out,
+            )
+            reply_id = message.id if message is not None else None
+        inbox = session.get(InboxText, message_id)
+        if inbox is not None and inbox.handled_at is None:
+            inbox.handled_at = now
+            inbox.outcome = outcome[:40]
+        conversation.updated_at = now
+        return Finished(reply_id, collapsed)

@@ -1,0 +1,68 @@
+"""What may be ordered: the rules every channel asks before and while it orders.
+
+`place_order` enforces them for real; the phone menu's preview, the SMS dialog's
+"how many? reply 1-3" and its refusals ask the same functions, so no channel keeps
+a copy of a rule that could drift from the one that decides.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.deals.models import UNFINISHED, Deal, DealStatus
+from core.results import Refusal, RefusalReason
+
+
+class Capped(Protocol):
+    """A deal row or its snapshot: what the quantity rules read."""
+
+    per_resident_limit: int | None
+
+    @property
+    def units_left(self) -> int | None: ...
+
+
+def find_deal(session: Session, community_id: int, number: int) -> Deal | None:
+    """The unfinished deal residents know by this short number."""
+    return session.scalar(
+        select(Deal).where(
+            Deal.community_id == community_id,
+            Deal.number == number,
+            Deal.status.in_([s.value for s in UNFINISHED]),
+        )
+    )
+
+
+def refuse_unorderable(deal: Deal | None, number: int, now: datetime) -> Refusal | None:
+    """Why no order can be taken on this deal now, or None when one can."""
+    if deal is None or deal.status == DealStatus.DRAFT:
+        return Refusal(RefusalReason.UNKNOWN_DEAL, deal_number=number)
+    if deal.status == DealStatus.OPEN and deal.opens_at is not None and now < deal.opens_at:
+        return Refusal(RefusalReason.NOT_OPEN_YET, deal_number=number)
+    if not deal.is_taking_orders(now):
+        return Refusal(RefusalReason.DEAL_CLOSED, deal_number=number)
+    return None
+
+
+def refuse_over_limit(deal: Capped, number: int, quantity: int) -> Refusal | None:
+    """The household limit: no resident holds more than `per_resident_limit` in all."""
+    limit = deal.per_resident_limit
+    if limit is not None and quantity > limit:
+        return Refusal(RefusalReason.OVER_LIMIT, deal_number=number, limit=limit)
+    return None
+
+
+def most_allowed(deal: Capped, held: int = 0) -> int | None:
+    """The most this resident may hold in all: the household limit, or the stock left
+    counting what they hold already (a change replaces it). None: neither bounds it."""
+    bounds = [b for b in (deal.per_resident_limit, _left_for(deal, held)) if b is not None]
+    return min(bounds) if bounds else None
+
+
+def _left_for(deal: Capped, held: int) -> int | None:
+    left = deal.units_left
+    return None if left is None else left + held
