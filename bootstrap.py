@@ -20,7 +20,7 @@ from core.messages.recovery import mark_queued
 from core.settings import Settings, load_settings
 from spool.store import Spool
 from workers.relay import OutboxRelay
-from workers.senders import Sender, make_sender
+from workers.senders import Sender
 
 if TYPE_CHECKING:
     from spool.drainer import SpoolDrainer
@@ -58,8 +58,11 @@ class Mianhua:
 
     @cached_property
     def sender(self) -> Sender:
-        """What delivers messages (SMS_SENDER): the Twilio client, or the console."""
-        return make_sender(self.settings)
+        """What delivers messages: each through its community's provider (SMS_SENDER
+        for communities that name none), texts and reminder calls alike."""
+        from providers.by_community import make_sender_per_community
+
+        return make_sender_per_community(self.settings)
 
     @cached_property
     def spool(self) -> Spool:

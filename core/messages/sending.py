@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from core.carriers.models import Carrier
-from core.carriers.services import template_for
-from core.carriers.variables import FilledTemplate, MessageFacts
+from core.carriers.routing import route_for
+from core.carriers.variables import FilledTemplate
 from core.community.models import Community
 from core.context import Core
 from core.messages.models import Direction, Message, MessageChannel, MessageStatus
@@ -30,8 +29,6 @@ log = logging.getLogger(__name__)
 
 #: Rows a worker may take: written and not yet handed to anyone who is sending them.
 CLAIMABLE = (MessageStatus.PENDING, MessageStatus.QUEUED)
-#: Providers that send only templates filed beforehand.
-TEMPLATE_PROVIDERS = frozenset(Carrier)
 #: Carrier refusals that no retry can change.
 PERMANENT_ERRORS = frozenset({"21610", "21211", "21614", "21408", "21612", "21617"})
 #: Errors after which nobody knows whether the carrier took the message: ask it first.
@@ -68,6 +65,8 @@ class Outgoing:
     # For Aliyun and Tencent: the community's filed template for this kind, filled in;
     # None there means nothing was filed, and the sender refuses rather than guess.
     template: FilledTemplate | None = None
+    # Who sends it: the community's SMS or voice provider (core.carriers.routing).
+    provider: str = ""
 
     @property
     def held_in_quiet_hours(self) -> bool:
@@ -160,16 +159,7 @@ def _step(
                 .values(not_before=release)
             )
         return NotYet(release, message.kind)
-    template = None
-    if core.sms_provider in TEMPLATE_PROVIDERS and message.channel == MessageChannel.SMS:
-        facts = MessageFacts(body=message.body, community_name=community.name)
-        template = template_for(
-            session,
-            community_id=community.id,
-            provider=core.sms_provider,
-            kind=message.kind,
-            facts=facts,
-        )
+    route = route_for(core, session, message, community)
     return Outgoing(
         message_id=message.id,
         channel=message.channel,
@@ -185,7 +175,8 @@ def _step(
         check_provider_first=message.error_code in UNKNOWN_OUTCOME,
         created_at=message.created_at,
         community_id=community.id,
-        template=template,
+        template=route.template,
+        provider=route.provider,
     )
 
 
