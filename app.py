@@ -43,6 +43,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from sms_gateway import mainland as mainland_sms
 
     mainland_sms.register(app)
+    from providers import mainland_voice_web
+
+    mainland_voice_web.register(app)
     from spool.cli import register as register_spool
 
     register_spool(app)

@@ -27,7 +27,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from spool import from_mainland, from_twilio
+from spool import from_mainland, from_mainland_voice, from_twilio
 from spool.records import (
     CALL_STATUS,
     CALLBACK_REQUEST,
@@ -54,6 +54,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("aliyun", SMS_STATUS): from_mainland.push,
     ("tencent", SMS_INBOUND): from_mainland.push,
     ("tencent", SMS_STATUS): from_mainland.push,
+    ("aliyun", REMINDER_CALL_STATUS): from_mainland_voice.call_receipt,
+    ("tencent", REMINDER_CALL_STATUS): from_mainland_voice.call_receipt,
     ("twilio", CALL_STATUS): from_twilio.call_status,
     ("twilio", REMINDER_CALL_STATUS): from_twilio.reminder_call_status,
     ("twilio", CALLBACK_REQUEST): from_twilio.callback_request,

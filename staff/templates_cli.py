@@ -38,10 +38,11 @@ def _push_urls(account: AccountView) -> list[str]:
     from flask import current_app
 
     base = current_app.extensions["mianhua"].settings.public_base_url
-    return [
+    texts = [
         f"{kind}: {base}/sms/{account.provider}/{kind}?key={account.push_key}"
         for kind in ("inbound", "report")
     ]
+    return [*texts, f"call report: {base}/voice/{account.provider}/report?key={account.push_key}"]
 
 
 def _stored(result: object) -> None:
@@ -174,4 +175,7 @@ def check_command(provider: str | None, show: bool, community_phone: str | None)
 
 
 def register(app: Flask) -> None:
+    from staff import voice_templates_cli  # `templates voice` joins the group
+
+    del voice_templates_cli
     app.cli.add_command(templates_cli)

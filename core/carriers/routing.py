@@ -20,8 +20,6 @@ from core.community.models import Community
 from core.context import Core
 from core.messages.models import Message, MessageChannel
 
-#: Every provider a community may name, for its texts and for its calls.
-PROVIDERS = ("twilio", "aliyun", "tencent", "console")
 #: Providers that send only templates filed beforehand.
 TEMPLATE_PROVIDERS = frozenset(Carrier)
 
