@@ -178,41 +178,7 @@ class FakeTencentSms(LoopbackApi):
         return self.per_second is not None and len(self._recent) > self.per_second
 
     def _authenticate(self, request: Received) -> str | None:
-        if self.secret_key is None:
-            return None
-        match = re.match(
-            r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
-            r"SignedHeaders=content-type;host, Signature=([0-9a-f]+)$",
-            request.headers.get("authorization", ""),
-        )
-        if match is None:
-            return "AuthFailure.SignatureFailure"
-        secret_id, date, service, signature = match.groups()
-        if secret_id != self.secret_id:
-            return "AuthFailure.SecretIdNotFound"
-        timestamp = request.headers.get("x-tc-timestamp", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
-            return "AuthFailure.SignatureFailure"
-        if datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d") != date:
-            return "AuthFailure.SignatureFailure"
-        headers = (
-            f"content-type:{request.headers.get('content-type', '')}\n"
-            f"host:{request.headers.get('host', '')}\n"
-        )
-        canonical = (
-            f"{request.method}\n{request.path}\n\n{headers}\ncontent-type;host\n"
-            f"{hashlib.sha256(request.body).hexdigest()}"
-        )
-        scope = f"{date}/{service}/tc3_request"
-        to_sign = (
-            f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n"
-            f"{hashlib.sha256(canonical.encode()).hexdigest()}"
-        )
-        key = ("TC3" + self.secret_key).encode()
-        for part in (date, service, "tc3_request"):
-            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        return None if hmac.compare_digest(expected, signature) else "AuthFailure.SignatureFailure"
+        return tc3_refusal(request, self.secret_id, self.secret_key)
 
     def _send(self, params: dict[str, Any]) -> dict[str, Any] | str:
         phones = params.get("PhoneNumberSet") or []
@@ -317,3 +283,43 @@ def _report(sent: Sent) -> dict[str, Any]:
         "Description": "DELIVRD" if sent.delivered else "MK:0001",
         "SessionContext": sent.session_context,
     }
+
+
+def tc3_refusal(request: Received, secret_id: str | None, secret_key: str | None) -> str | None:
+    """Why Tencent Cloud would refuse this request's TC3-HMAC-SHA256 signature (None: it
+    holds, or no key is set); shared by the SMS and voice stand-ins."""
+    if secret_key is None:
+        return None
+    match = re.match(
+        r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
+        r"SignedHeaders=content-type;host, Signature=([0-9a-f]+)$",
+        request.headers.get("authorization", ""),
+    )
+    if match is None:
+        return "AuthFailure.SignatureFailure"
+    sent_id, date, service, signature = match.groups()
+    if sent_id != secret_id:
+        return "AuthFailure.SecretIdNotFound"
+    timestamp = request.headers.get("x-tc-timestamp", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+        return "AuthFailure.SignatureFailure"
+    if datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d") != date:
+        return "AuthFailure.SignatureFailure"
+    headers = (
+        f"content-type:{request.headers.get('content-type', '')}\n"
+        f"host:{request.headers.get('host', '')}\n"
+    )
+    canonical = (
+        f"{request.method}\n{request.path}\n\n{headers}\ncontent-type;host\n"
+        f"{hashlib.sha256(request.body).hexdigest()}"
+    )
+    scope = f"{date}/{service}/tc3_request"
+    to_sign = (
+        f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n"
+        f"{hashlib.sha256(canonical.encode()).hexdigest()}"
+    )
+    key = ("TC3" + secret_key).encode()
+    for part in (date, service, "tc3_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected, signature) else "AuthFailure.SignatureFailure"
