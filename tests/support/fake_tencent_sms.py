@@ -37,6 +37,7 @@ CHINA = timezone(timedelta(hours=8))
 #: (Tencent's own default is lower: cloud.tencent.com/document/faq/382/13303).
 DAILY_LIMIT = 10
 MAX_NUMBERS = 200
+MAX_VARIABLE_CHARS = 20
 
 # Refusals of one number, in its SendStatusSet entry.
 PER_NUMBER: dict[str, str] = {
@@ -95,9 +96,12 @@ class FakeTencentSms(LoopbackApi):
         templates: dict[str, str] | None = None,
         daily_limit: int = DAILY_LIMIT,
         per_second: int | None = None,
+        max_variable_chars: int = MAX_VARIABLE_CHARS,
     ) -> None:
         super().__init__(host, port)
         self.secret_id, self.secret_key, self.sdk_app_id = secret_id, secret_key, sdk_app_id
+        #: The longest value a template variable takes (Tencent: 20 for most variables).
+        self.max_variable_chars = max_variable_chars
         #: Approved templates, id -> text with {1}{2}: when given, others are refused.
         self.templates = templates
         self.daily_limit = daily_limit
@@ -195,7 +199,7 @@ class FakeTencentSms(LoopbackApi):
             text = self.templates.get(template)
             if text is None or len(re.findall(r"\{\d+\}", text)) != len(values):
                 return "FailedOperation.TemplateIncorrectOrUnapproved"
-        if any(len(str(v)) > 20 for v in values):
+        if any(len(str(v)) > self.max_variable_chars for v in values):
             return "InvalidParameterValue.TemplateParameterLengthLimit"
         context = str(params.get("SessionContext") or "")
         statuses = []
