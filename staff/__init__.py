@@ -12,6 +12,7 @@ def init_console(app: Flask) -> None:
     from staff.views import (
         accounts,
         callbacks,
+        community_settings,
         dashboard,
         deals,
         inbox,
@@ -23,6 +24,7 @@ def init_console(app: Flask) -> None:
 
     # imported for their routes
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
+    del community_settings
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))
