@@ -20,6 +20,7 @@ from core.phones import try_normalize_phone
 from core.residents.models import Resident
 from core.sms_segments import count_segments
 from core.staffing.messages import conversation
+from simulator import mainland
 from simulator.phone import CallState, PhoneCall
 from staff.auth import csrf
 from staff.console import language
@@ -111,6 +112,7 @@ def page() -> Any:
         community=chosen,
         residents=residents,
         notes={n: t(language(), f"simulator.note.{n}") for n in NOTES},
+        plays=mainland.PLAYS,
     )
 
 
@@ -126,9 +128,16 @@ def _caller() -> tuple[str, Community]:
 @bp.post("/sms")
 def send_sms() -> Any:
     phone, community = _caller()
-    body = str((request.get_json(silent=True) or {}).get("body", ""))[:1600]
+    data = request.get_json(silent=True) or {}
+    body = str(data.get("body", ""))[:1600]
     if not body.strip():
         abort(400, description=t(language(), "simulator.error.empty"))
+    provider = mainland.mainland_provider(_mianhua().core, community, data.get("provider"))
+    if provider is not None:  # played as Aliyun or Tencent: their reply push
+        try:
+            return jsonify(mainland.push_text(_mianhua().core, community, phone, body, provider))
+        except mainland.NotFiled:
+            abort(400, description=t(language(), "simulator.error.not_filed", provider=provider))
     params = {
         "AccountSid": "AC" + "0" * 32,
         "ApiVersion": "2010-04-01",
@@ -155,6 +164,7 @@ def messages() -> Any:
         return jsonify(messages=[])
     community = _community(request.args.get("community"))
     rows = conversation(_mianhua().core, community_id=community.id, phone=phone)
+    filled = mainland.template_texts(_mianhua().core, community, rows)
     lang = language()
     return jsonify(
         messages=[
@@ -167,6 +177,7 @@ def messages() -> Any:
                 "status_text": t(lang, f"staff.message_status.{m.status}"),
                 "voice": m.channel == "voice",
                 "provider_sid": m.provider_sid or "",
+                "template_text": filled.get(m.id, ""),
                 "at": m.at.astimezone(community.zone).strftime("%m-%d %H:%M"),
             }
             for m in rows
