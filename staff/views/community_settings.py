@@ -17,7 +17,7 @@ from core.community.updates import PROVIDERS
 from staff.console import actor, bp, core, text
 
 
-@bp.route("/community", methods=["GET", "POST"])
+@bp.route("/settings", methods=["GET", "POST"])
 def community_settings() -> Any:
     problem = None
     if request.method == "POST":

@@ -9,7 +9,7 @@ from core.carriers.services import set_account
 from core.carriers.voice import set_voice_template
 from core.community.models import Community
 
-PAGE = "/staff/community"
+PAGE = "/staff/settings"
 
 
 def providers(world) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
