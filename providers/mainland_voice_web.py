@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from bootstrap import mianhua
 from core.carriers.pushes import BadPush
 from core.carriers.services import account_for_push
 from core.carriers.voice import CallReceipt, take_call_receipt
@@ -73,10 +74,10 @@ def call_report(provider: str) -> Response:
     key = request.args.get("key", "")
     if not key:
         return _answer(provider, False, 403)
-    mianhua = current_app.extensions["mianhua"]
+    root = mianhua()
     raw = request.get_data(cache=False)
     try:
-        account = account_for_push(mianhua.core, provider=provider, key=key)
+        account = account_for_push(root.core, provider=provider, key=key)
     except SQLAlchemyError as exc:
         log.error("%s call receipt: database unavailable, spooling: %s", provider, exc)
         return _kept(provider, raw, checked=False)
@@ -90,7 +91,7 @@ def call_report(provider: str) -> Response:
         return _answer(provider, False, 400)
     try:
         take_in_call_receipts(
-            mianhua.core, community_id=account.community_id, provider=provider, raw=raw
+            root.core, community_id=account.community_id, provider=provider, raw=raw
         )
     except SQLAlchemyError as exc:
         log.error("%s call receipt: database unavailable, spooling: %s", provider, exc)

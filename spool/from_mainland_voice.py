@@ -23,22 +23,24 @@ RAW = "raw"
 
 def keep_call_receipt(provider: str, raw: bytes, *, key_checked: bool) -> None:
     """Write this push to the spool (raises SpoolUnwritable) and wake the drainer."""
-    from flask import current_app, request
+    from flask import request
 
-    mianhua = current_app.extensions["mianhua"]
+    from bootstrap import mianhua as root_of
+
+    root = root_of()
     record = SpoolRecord(
         provider=provider,
         kind=REMINDER_CALL_STATUS,
-        arrived_at=mianhua.core.now(),
+        arrived_at=root.core.now(),
         payload={RAW: [raw.decode("utf-8", errors="replace")]},
         verified_by="push-key" if key_checked else "push-key (unchecked: database down)",
         route=request.path,
         query=request.query_string.decode("latin-1"),
         host=_hostname(),
     )
-    path = mianhua.spool.write(record)
+    path = root.spool.write(record)
     log.warning("spool: kept %s call receipt as %s", provider, path.name)
-    mianhua.spool_drainer.nudge()
+    root.spool_drainer.nudge()
 
 
 def call_receipt(mianhua: Mianhua, record: SpoolRecord) -> TakenIn:
