@@ -27,7 +27,6 @@ from core.db import Database
 from core.messages.recovery import mark_queued
 from core.ports.carriers import MessageSender
 from core.settings import Settings, load_settings
-from providers.registry import make_sender
 from spool.store import Spool
 from workers.job_queue import RqJobs
 
@@ -108,8 +107,11 @@ class Mianhua:
 
     @cached_property
     def sender(self) -> MessageSender:
-        """What delivers messages (SMS_SENDER): Twilio, Aliyun, Tencent, or the console."""
-        return make_sender(self.settings)
+        """What delivers messages: each through its community's provider (SMS_SENDER
+        for communities that name none), texts and reminder calls alike."""
+        from providers.by_community import make_sender_per_community
+
+        return make_sender_per_community(self.settings)
 
     @cached_property
     def spool(self) -> Spool:

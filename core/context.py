@@ -19,8 +19,8 @@ class Core:
     db: Database
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours.parse("21:00-08:00"))
     clock: Callable[[], datetime] = utcnow
-    # Which provider sends texts (SMS_SENDER); a mainland one sends filed templates only.
-    # TODO(issue 12): per community (`community.sms_provider`) once that column exists.
+    # The service's provider (SMS_SENDER), for communities that name none of their own
+    # (`communities.sms_provider`, `voice_provider`: see core.carriers.routing).
     sms_provider: str = "console"
 
     def now(self) -> datetime:

@@ -3,6 +3,7 @@
 from core.accounts.models import AuditLog, LoginAttempt, Role, StaffMembership, StaffUser
 from core.calls.models import CallbackState, VoiceCall
 from core.carriers.models import CarrierAccount, CarrierTemplate
+from core.carriers.voice_models import VoiceTemplate
 from core.community.models import ClosedDay, Community, Supplier
 from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal, DealStatus, IfShort
@@ -40,4 +41,5 @@ __all__ = [
     "StaffUser",
     "Supplier",
     "VoiceCall",
+    "VoiceTemplate",
 ]

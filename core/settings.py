@@ -95,6 +95,12 @@ class Settings:
     tencent_secret_key: str | None = None
     tencent_sms_sdk_app_id: str | None = None
     tencent_sms_endpoint: str | None = None
+    # Mainland reminder calls (a community's voice provider aliyun|tencent): Aliyun voice
+    # notification and Tencent VMS; the endpoints point the SDKs at stand-ins.
+    aliyun_voice_endpoint: str | None = None
+    aliyun_voice_show_number: str | None = None
+    tencent_voice_sdk_app_id: str | None = None
+    tencent_voice_endpoint: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -195,6 +201,10 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         tencent_secret_key=get("TENCENT_SECRET_KEY"),
         tencent_sms_sdk_app_id=get("TENCENT_SMS_SDK_APP_ID"),
         tencent_sms_endpoint=get("TENCENT_SMS_ENDPOINT"),
+        aliyun_voice_endpoint=get("ALIYUN_VOICE_ENDPOINT") or get("ALIYUN_VMS_ENDPOINT"),
+        aliyun_voice_show_number=get("ALIYUN_VOICE_SHOW_NUMBER"),
+        tencent_voice_sdk_app_id=get("TENCENT_VOICE_SDK_APP_ID"),
+        tencent_voice_endpoint=get("TENCENT_VOICE_ENDPOINT") or get("TENCENT_VMS_ENDPOINT"),
         validate_signatures=validate,
         send_rate_per_second=float(
             _number(get("SEND_RATE_PER_SECOND") or "1", "SEND_RATE_PER_SECOND", float)

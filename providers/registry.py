@@ -45,17 +45,19 @@ def make_sender(settings: Settings) -> MessageSender:
 
 def register_routes(app: Flask) -> None:
     """Mount each provider's webhooks: its own wire format at its own URLs."""
-    from providers import aliyun, tencent, twilio
+    from providers import aliyun, mainland_voice_web, tencent, twilio
 
     twilio.register(app)
     aliyun.register(app)
     tencent.register(app)
+    mainland_voice_web.register(app)  # the mainland providers' call receipts
 
 
 def spool_handlers() -> dict[tuple[str, str], SpoolHandler]:
     """(provider, kind) -> what takes a spooled request of that kind in."""
     from providers.aliyun.web import SPOOLED as aliyun_spooled
+    from providers.mainland_voice_spooled import SPOOLED as voice_spooled
     from providers.tencent.web import SPOOLED as tencent_spooled
     from providers.twilio.spooled import SPOOLED as twilio_spooled
 
-    return {**twilio_spooled, **aliyun_spooled, **tencent_spooled}
+    return {**twilio_spooled, **aliyun_spooled, **tencent_spooled, **voice_spooled}

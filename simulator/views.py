@@ -23,6 +23,7 @@ from core.phones import try_normalize_phone
 from core.ports.carriers import MAX_TEXT_CHARS
 from core.residents.models import Resident
 from core.sms_segments import count_segments
+from simulator import mainland
 from simulator.phone import CallState, PhoneCall
 from staff.auth import csrf
 from staff.console import language
@@ -110,6 +111,7 @@ def page() -> Any:
         community=chosen,
         residents=residents,
         notes={n: t(language(), f"simulator.note.{n}") for n in NOTES},
+        plays=mainland.PLAYS,
     )
 
 
@@ -125,9 +127,16 @@ def _caller() -> tuple[str, Community]:
 @bp.post("/sms")
 def send_sms() -> Any:
     phone, community = _caller()
-    body = str((request.get_json(silent=True) or {}).get("body", ""))[:MAX_TEXT_CHARS]
+    data = request.get_json(silent=True) or {}
+    body = str(data.get("body", ""))[:MAX_TEXT_CHARS]
     if not body.strip():
         abort(400, description=t(language(), "simulator.error.empty"))
+    provider = mainland.mainland_provider(mianhua().core, community, data.get("provider"))
+    if provider is not None:  # played as Aliyun or Tencent: their reply push
+        try:
+            return jsonify(mainland.push_text(mianhua().core, community, phone, body, provider))
+        except mainland.NotFiled:
+            abort(400, description=t(language(), "simulator.error.not_filed", provider=provider))
     params = {
         "AccountSid": "AC" + "0" * 32,
         "ApiVersion": "2010-04-01",
@@ -154,6 +163,7 @@ def messages() -> Any:
         return jsonify(messages=[])
     community = _community(request.args.get("community"))
     rows = conversation(mianhua().core, community_id=community.id, phone=phone)
+    filled = mainland.template_texts(mianhua().core, community, rows)
     lang = language()
     return jsonify(
         messages=[
@@ -166,6 +176,7 @@ def messages() -> Any:
                 "status_text": t(lang, f"staff.message_status.{m.status}"),
                 "voice": m.channel == MessageChannel.VOICE,
                 "provider_sid": m.provider_sid or "",
+                "template_text": filled.get(m.id, ""),
                 "at": m.at.astimezone(community.zone).strftime("%m-%d %H:%M"),
             }
             for m in rows

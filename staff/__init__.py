@@ -13,6 +13,7 @@ def init_console(app: Flask) -> None:
         accounts,
         callbacks,
         catalogue,
+        community_settings,
         dashboard,
         deals,
         inbox,
@@ -25,6 +26,7 @@ def init_console(app: Flask) -> None:
     # imported for their routes
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
+    del community_settings
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

@@ -90,6 +90,8 @@ def db_upgrade() -> None:
 @click.option("--pickup-place", default="")
 @click.option("--staff-phone", "staff_phones", multiple=True, help="May be given more than once.")
 @click.option("--self-registration/--no-self-registration", default=False)
+@click.option("--sms-provider", default=None, help="twilio, aliyun, tencent or console.")
+@click.option("--voice-provider", default=None, help="twilio, aliyun, tencent or console.")
 def community_create(
     name: str,
     phone: str,
@@ -98,8 +100,15 @@ def community_create(
     pickup_place: str,
     staff_phones: tuple[str, ...],
     self_registration: bool,
+    sms_provider: str | None,
+    voice_provider: str | None,
 ) -> None:
+    from core.community.updates import check_provider
+    from staff.community_update_cli import set_created_providers
+
     try:
+        check_provider(sms_provider, "--sms-provider")
+        check_provider(voice_provider, "--voice-provider")
         community_id = create_community(
             _core(),
             name=name,
@@ -113,6 +122,7 @@ def community_create(
     except CommunityError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"community {community_id} created: {name} ({phone})")
+    set_created_providers(community_id, sms_provider, voice_provider)
 
 
 @residents_cli.command("import")
@@ -339,8 +349,8 @@ def demo_seed() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from staff import hours_cli  # its commands join the community group
+    from staff import community_update_cli, hours_cli  # their commands join the community group
 
-    del hours_cli
+    del hours_cli, community_update_cli
     for group in (db_cli, community_cli, residents_cli, deals_cli, staff_cli, demo_cli):
         app.cli.add_command(group)

@@ -42,10 +42,11 @@ def _providers(chosen: str | None) -> list[str]:
 
 def _push_urls(account: AccountView) -> list[str]:
     base = mianhua().settings.public_base_url
-    return [
+    texts = [
         f"{kind}: {base}/sms/{account.provider}/{kind}?key={account.push_key}"
         for kind in ("inbound", "report")
     ]
+    return [*texts, f"call report: {base}/voice/{account.provider}/report?key={account.push_key}"]
 
 
 def daily_budget_of(account: AccountView) -> int:
@@ -235,4 +236,7 @@ def _suggest(provider: str, filed: set[str]) -> None:
 
 
 def register(app: Flask) -> None:
+    from staff import voice_templates_cli  # `templates voice` joins the group
+
+    del voice_templates_cli
     app.cli.add_command(templates_cli)

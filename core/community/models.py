@@ -32,6 +32,10 @@ class Community(Base):
     callback_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_evening_time: Mapped[str] = mapped_column(String(5), default="19:00")
     reminder_hours_before: Mapped[int] = mapped_column(Integer, default=2)
+    # Who sends the community's texts and places its reminder calls (twilio, aliyun,
+    # tencent, console); None: the service's SMS_SENDER (core.carriers.routing).
+    sms_provider: Mapped[str | None] = mapped_column(String(10), nullable=True, default=None)
+    voice_provider: Mapped[str | None] = mapped_column(String(10), nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

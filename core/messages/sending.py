@@ -17,9 +17,8 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from core.calls.models import UNANSWERED, CallStatus
-from core.carriers.models import Carrier
-from core.carriers.services import template_for
-from core.carriers.variables import FilledTemplate, MessageFacts
+from core.carriers.routing import route_for
+from core.carriers.variables import FilledTemplate
 from core.community.models import Community
 from core.context import Core
 from core.messages.models import Direction, Message, MessageChannel, MessageStatus
@@ -31,8 +30,6 @@ log = logging.getLogger(__name__)
 
 #: Rows a worker may take: written and not yet handed to anyone who is sending them.
 CLAIMABLE = (MessageStatus.PENDING, MessageStatus.QUEUED)
-#: Providers that send only templates filed beforehand.
-TEMPLATE_PROVIDERS = frozenset(Carrier)
 #: Errors after which nobody knows whether the carrier took the message: ask it first.
 UNKNOWN_OUTCOME = frozenset({"timeout", "stuck"})
 #: More identical texts than this to one number within the window is a loop, not a reminder.
@@ -66,6 +63,8 @@ class Outgoing:
     # For Aliyun and Tencent: the community's filed template for this kind, filled in;
     # None there means nothing was filed, and the sender refuses rather than guess.
     template: FilledTemplate | None = None
+    # Who sends it: the community's SMS or voice provider (core.carriers.routing).
+    provider: str = ""
 
     @property
     def held_in_quiet_hours(self) -> bool:
@@ -158,16 +157,7 @@ def _step(
                 .values(not_before=release)
             )
         return NotYet(release, message.kind)
-    template = None
-    if core.sms_provider in TEMPLATE_PROVIDERS and message.channel == MessageChannel.SMS:
-        facts = MessageFacts(body=message.body, community_name=community.name)
-        template = template_for(
-            session,
-            community_id=community.id,
-            provider=core.sms_provider,
-            kind=message.kind,
-            facts=facts,
-        )
+    route = route_for(core, session, message, community)
     return Outgoing(
         message_id=message.id,
         channel=message.channel,
@@ -183,7 +173,8 @@ def _step(
         check_provider_first=message.error_code in UNKNOWN_OUTCOME,
         created_at=message.created_at,
         community_id=community.id,
-        template=template,
+        template=route.template,
+        provider=route.provider,
     )
 
 

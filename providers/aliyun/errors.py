@@ -5,7 +5,14 @@ From the SendSms error list (help.aliyun.com/zh/sms/developer-reference/api-erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+from darabonba.exceptions import DaraException, UnretryableException
+
 from core.carriers import codes
+from core.ports.carriers import SendFailed
 
 #: code -> (our code, transient)
 BUSINESS: dict[str, tuple[str, bool]] = {
@@ -46,3 +53,20 @@ def classify(code: str, status: int | None = None) -> tuple[str, bool]:
     # An unknown refusal: fail it (a loop of retries on a refusal helps nobody), and
     # keep Aliyun's words in the detail for the operator.
     return codes.PROVIDER, False
+
+
+def sdk_call(
+    call: Callable[[], Any], classify: Callable[[str, int | None], tuple[str, bool]] = classify
+) -> Any:
+    """The body of one SDK call, or SendFailed saying whether the reason may pass."""
+    try:
+        return call().body
+    except AlibabaCloudException as exc:
+        ours, transient = classify(str(exc.code), getattr(exc, "status_code", None))
+        raise SendFailed(ours, f"{exc.code}: {exc.message}", transient=transient) from exc
+    except UnretryableException as exc:
+        # A timeout or a broken connection: the request may have reached Aliyun, so
+        # the next attempt asks first (where Aliyun can be asked).
+        raise SendFailed("timeout", str(exc)[:500], transient=True) from exc
+    except DaraException as exc:  # the SDK refused our request before sending it
+        raise SendFailed(codes.PROVIDER, str(exc)[:500], transient=False) from exc

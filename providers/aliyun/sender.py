@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 
 from alibabacloud_dysmsapi20170525 import models
 from alibabacloud_dysmsapi20170525.client import Client
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
-from darabonba.exceptions import DaraException, UnretryableException
 
 from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from core.ports.carriers import SendFailed
 from providers.aliyun.client import no_retries
-from providers.aliyun.errors import classify
+from providers.aliyun.errors import classify, sdk_call
 from providers.batching import batch_context, batches, in_batch_context
 from providers.mainland import filed_template
 
@@ -159,14 +157,4 @@ class AliyunSender:
 
     def _call(self, call):  # type: ignore[no-untyped-def]
         """The body of one SDK call, or SendFailed saying whether the reason may pass."""
-        try:
-            return call().body
-        except AlibabaCloudException as exc:
-            ours, transient = classify(str(exc.code), getattr(exc, "status_code", None))
-            raise SendFailed(ours, f"{exc.code}: {exc.message}", transient=transient) from exc
-        except UnretryableException as exc:
-            # A timeout or a broken connection: the request may have reached Aliyun, so
-            # the next attempt asks QuerySendDetails first.
-            raise SendFailed("timeout", str(exc)[:500], transient=True) from exc
-        except DaraException as exc:  # the SDK refused our request before sending it
-            raise SendFailed(codes.PROVIDER, str(exc)[:500], transient=False) from exc
+        return sdk_call(call)

@@ -5,7 +5,13 @@ From the SendSms error list (cloud.tencent.com/document/api/382/55981, 382/52075
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
 from core.carriers import codes
+from core.ports.carriers import SendFailed
 
 #: code -> (our code, transient); per number (SendStatusSet) and for the whole request alike.
 CODES: dict[str, tuple[str, bool]] = {
@@ -49,3 +55,17 @@ def classify(code: str) -> tuple[str, bool]:
     if code.startswith("RequestLimitExceeded"):
         return codes.THROTTLED, True
     return codes.PROVIDER, False
+
+
+def sdk_call(
+    call: Callable[[], Any], classify: Callable[[str], tuple[str, bool]] = classify
+) -> Any:
+    """The answer of one SDK call, or SendFailed saying whether the reason may pass."""
+    try:
+        return call()
+    except TencentCloudSDKException as exc:
+        if exc.code == "ClientNetworkError":
+            # A timeout or a broken connection: it may have gone; ask first next time.
+            raise SendFailed("timeout", str(exc.message)[:500], transient=True) from exc
+        ours, transient = classify(str(exc.code))
+        raise SendFailed(ours, f"{exc.code}: {exc.message}", transient=transient) from exc

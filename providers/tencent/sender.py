@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.sms.v20210111 import models
 from tencentcloud.sms.v20210111.sms_client import SmsClient
 
@@ -22,7 +21,7 @@ from core.messages.sending import Outgoing
 from core.ports.carriers import SendFailed
 from providers.batching import batch_context, batches, in_batch_context
 from providers.mainland import filed_template
-from providers.tencent.errors import classify
+from providers.tencent.errors import classify, sdk_call
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +146,4 @@ class TencentSender:
         return None
 
     def _call(self, call):  # type: ignore[no-untyped-def]
-        try:
-            return call()
-        except TencentCloudSDKException as exc:
-            if exc.code == "ClientNetworkError":
-                # A timeout or a broken connection: the text may have gone; ask first next time.
-                raise SendFailed("timeout", str(exc.message)[:500], transient=True) from exc
-            ours, transient = classify(str(exc.code))
-            raise SendFailed(ours, f"{exc.code}: {exc.message}", transient=transient) from exc
+        return sdk_call(call)

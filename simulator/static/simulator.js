@@ -49,6 +49,7 @@
       var meta = m.at + " · " + m.kind + (m.voice ? " · " + SIM.voice : "") + " · " + m.status_text;
       if (m.provider_sid) { meta += " · " + m.provider_sid; }
       bubble.appendChild(text("span", "meta", meta));
+      if (m.template_text) { bubble.appendChild(text("span", "meta template", SIM.as_sent + " " + m.template_text)); }
       chat.appendChild(bubble);
     }
     chat.scrollTop = chat.scrollHeight;
@@ -81,7 +82,7 @@
     if (!phone()) { alert(SIM.choose); return false; }
     if (!body.replace(/\s/g, "")) { return false; }
     $("sms-send").disabled = true;
-    request("POST", "sms", {phone: phone(), community: community(), body: body}, function (status, data) {
+    request("POST", "sms", {phone: phone(), community: community(), body: body, provider: $("provider").value}, function (status, data) {
       $("sms-send").disabled = false;
       if (status === 200) { $("sms-body").value = ""; pollChat(); } else { alert(data.error || status); }
     });

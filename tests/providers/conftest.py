@@ -12,7 +12,9 @@ from core.context import FrozenClock
 from core.settings import load_settings
 from tests.builders import World
 from tests.support.fake_aliyun_sms import FakeAliyunSms
+from tests.support.fake_aliyun_vms import FakeAliyunVms
 from tests.support.fake_tencent_sms import FakeTencentSms
+from tests.support.fake_tencent_vms import FakeTencentVms
 
 ALIYUN_KEY_ID, ALIYUN_SECRET = "LTAI-test-key", "aliyun-test-secret"
 TENCENT_ID, TENCENT_KEY, TENCENT_APP = "AKID-test", "tencent-test-key", "1400000001"
@@ -111,3 +113,50 @@ def filed(
             variables=variables,
         )
     return world
+
+
+TENCENT_VOICE_APP = "1400000002"
+TTS_ALIYUN = {"TTS_300": "${community}提醒您：${content}"}
+TTS_TENCENT = {"3001": "{1}提醒您：{2}"}
+
+
+@pytest.fixture
+def fake_aliyun_vms() -> Iterator[FakeAliyunVms]:
+    with FakeAliyunVms(
+        access_key_id=ALIYUN_KEY_ID, access_key_secret=ALIYUN_SECRET, templates=TTS_ALIYUN
+    ) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_tencent_vms() -> Iterator[FakeTencentVms]:
+    with FakeTencentVms(
+        secret_id=TENCENT_ID,
+        secret_key=TENCENT_KEY,
+        voice_sdk_app_id=TENCENT_VOICE_APP,
+        templates=TTS_TENCENT,
+    ) as fake:
+        yield fake
+
+
+def mainland_env(
+    fake_aliyun: FakeAliyunSms,
+    fake_aliyun_vms: FakeAliyunVms,
+    fake_tencent: FakeTencentSms,
+    fake_tencent_vms: FakeTencentVms,
+) -> dict[str, str]:
+    """Both providers set up, each SDK pointed at its stand-in; SMS_SENDER stays the
+    default, so only a community's own choice sends anything through them."""
+    return {
+        "ALIYUN_ACCESS_KEY_ID": ALIYUN_KEY_ID,
+        "ALIYUN_ACCESS_KEY_SECRET": ALIYUN_SECRET,
+        "ALIYUN_SMS_ENDPOINT": fake_aliyun.endpoint,
+        "ALIYUN_VOICE_ENDPOINT": fake_aliyun_vms.endpoint,
+        "TENCENT_SECRET_ID": TENCENT_ID,
+        "TENCENT_SECRET_KEY": TENCENT_KEY,
+        "TENCENT_SMS_SDK_APP_ID": TENCENT_APP,
+        "TENCENT_SMS_ENDPOINT": fake_tencent.endpoint,
+        "TENCENT_VOICE_SDK_APP_ID": TENCENT_VOICE_APP,
+        "TENCENT_VOICE_ENDPOINT": fake_tencent_vms.endpoint,
+        "SEND_RATE_PER_SECOND": "0",
+    }

@@ -96,7 +96,9 @@ def test_after_a_lost_answer_the_retry_finds_the_text_instead_of_sending_twice(
     assert actions[0] == "SendSms" and set(actions[1:]) == {"QuerySendDetails"}
 
 
-def test_a_landline_reminder_call_is_refused_plainly_not_faked(aliyun_rt, clock, fake_aliyun):
+def test_a_landline_reminder_call_without_a_tts_template_is_refused_plainly(
+    aliyun_rt, clock, fake_aliyun
+):
     from core.community.models import Community
     from core.messages.outbox import queue_message
 
@@ -112,5 +114,5 @@ def test_a_landline_reminder_call_is_refused_plainly_not_faked(aliyun_rt, clock,
             now=aliyun_rt.core.now() + timedelta(hours=0),
         )
         call_id = call.id
-    assert deliver(aliyun_rt, call_id) == "failed (cn_voice)"
+    assert deliver(aliyun_rt, call_id) == "failed (cn_tmpl)"
     assert fake_aliyun.requests == []

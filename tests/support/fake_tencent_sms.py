@@ -37,6 +37,7 @@ CHINA = timezone(timedelta(hours=8))
 #: (Tencent's own default is lower: cloud.tencent.com/document/faq/382/13303).
 DAILY_LIMIT = 10
 MAX_NUMBERS = 200
+MAX_VARIABLE_CHARS = 20
 
 # Refusals of one number, in its SendStatusSet entry.
 PER_NUMBER: dict[str, str] = {
@@ -95,9 +96,12 @@ class FakeTencentSms(LoopbackApi):
         templates: dict[str, str] | None = None,
         daily_limit: int = DAILY_LIMIT,
         per_second: int | None = None,
+        max_variable_chars: int = MAX_VARIABLE_CHARS,
     ) -> None:
         super().__init__(host, port)
         self.secret_id, self.secret_key, self.sdk_app_id = secret_id, secret_key, sdk_app_id
+        #: The longest value a template variable takes (Tencent: 20 for most variables).
+        self.max_variable_chars = max_variable_chars
         #: Approved templates, id -> text with {1}{2}: when given, others are refused.
         self.templates = templates
         self.daily_limit = daily_limit
@@ -178,41 +182,7 @@ class FakeTencentSms(LoopbackApi):
         return self.per_second is not None and len(self._recent) > self.per_second
 
     def _authenticate(self, request: Received) -> str | None:
-        if self.secret_key is None:
-            return None
-        match = re.match(
-            r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
-            r"SignedHeaders=content-type;host, Signature=([0-9a-f]+)$",
-            request.headers.get("authorization", ""),
-        )
-        if match is None:
-            return "AuthFailure.SignatureFailure"
-        secret_id, date, service, signature = match.groups()
-        if secret_id != self.secret_id:
-            return "AuthFailure.SecretIdNotFound"
-        timestamp = request.headers.get("x-tc-timestamp", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
-            return "AuthFailure.SignatureFailure"
-        if datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d") != date:
-            return "AuthFailure.SignatureFailure"
-        headers = (
-            f"content-type:{request.headers.get('content-type', '')}\n"
-            f"host:{request.headers.get('host', '')}\n"
-        )
-        canonical = (
-            f"{request.method}\n{request.path}\n\n{headers}\ncontent-type;host\n"
-            f"{hashlib.sha256(request.body).hexdigest()}"
-        )
-        scope = f"{date}/{service}/tc3_request"
-        to_sign = (
-            f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n"
-            f"{hashlib.sha256(canonical.encode()).hexdigest()}"
-        )
-        key = ("TC3" + self.secret_key).encode()
-        for part in (date, service, "tc3_request"):
-            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        return None if hmac.compare_digest(expected, signature) else "AuthFailure.SignatureFailure"
+        return tc3_refusal(request, self.secret_id, self.secret_key)
 
     def _send(self, params: dict[str, Any]) -> dict[str, Any] | str:
         phones = params.get("PhoneNumberSet") or []
@@ -229,7 +199,7 @@ class FakeTencentSms(LoopbackApi):
             text = self.templates.get(template)
             if text is None or len(re.findall(r"\{\d+\}", text)) != len(values):
                 return "FailedOperation.TemplateIncorrectOrUnapproved"
-        if any(len(str(v)) > 20 for v in values):
+        if any(len(str(v)) > self.max_variable_chars for v in values):
             return "InvalidParameterValue.TemplateParameterLengthLimit"
         context = str(params.get("SessionContext") or "")
         statuses = []
@@ -317,3 +287,43 @@ def _report(sent: Sent) -> dict[str, Any]:
         "Description": "DELIVRD" if sent.delivered else "MK:0001",
         "SessionContext": sent.session_context,
     }
+
+
+def tc3_refusal(request: Received, secret_id: str | None, secret_key: str | None) -> str | None:
+    """Why Tencent Cloud would refuse this request's TC3-HMAC-SHA256 signature (None: it
+    holds, or no key is set); shared by the SMS and voice stand-ins."""
+    if secret_key is None:
+        return None
+    match = re.match(
+        r"^TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/tc3_request, "
+        r"SignedHeaders=content-type;host, Signature=([0-9a-f]+)$",
+        request.headers.get("authorization", ""),
+    )
+    if match is None:
+        return "AuthFailure.SignatureFailure"
+    sent_id, date, service, signature = match.groups()
+    if sent_id != secret_id:
+        return "AuthFailure.SecretIdNotFound"
+    timestamp = request.headers.get("x-tc-timestamp", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+        return "AuthFailure.SignatureFailure"
+    if datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d") != date:
+        return "AuthFailure.SignatureFailure"
+    headers = (
+        f"content-type:{request.headers.get('content-type', '')}\n"
+        f"host:{request.headers.get('host', '')}\n"
+    )
+    canonical = (
+        f"{request.method}\n{request.path}\n\n{headers}\ncontent-type;host\n"
+        f"{hashlib.sha256(request.body).hexdigest()}"
+    )
+    scope = f"{date}/{service}/tc3_request"
+    to_sign = (
+        f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n"
+        f"{hashlib.sha256(canonical.encode()).hexdigest()}"
+    )
+    key = ("TC3" + secret_key).encode()
+    for part in (date, service, "tc3_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return None if hmac.compare_digest(expected, signature) else "AuthFailure.SignatureFailure"
