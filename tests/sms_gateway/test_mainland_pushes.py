@@ -156,7 +156,7 @@ def test_with_the_queue_down_a_pushed_reply_waits_for_the_sweep_not_the_request(
     assert replies_to(app_world, wang.phone) == []
     mianhua = app.extensions["mianhua"]
     clock.advance(minutes=3)
-    assert enqueue_stale_texts(mianhua.redis, mianhua.core) == 1
+    assert enqueue_stale_texts(mianhua.jobs, mianhua.core) == 1
     read_inbox(mianhua)
     [confirmation] = replies_to(app_world, wang.phone)
     assert confirmation.startswith("已订1号")
