@@ -61,7 +61,7 @@ class Where:
 
 
 @dataclass
-class Turn:
+class Prompt:
     """What one step answers: words, then wait in a state, transfer, or hang up."""
 
     lines: list[str]
@@ -71,8 +71,8 @@ class Turn:
     hangup: bool = False
     slower: bool = False  # the caller pressed 8: this and every later prompt is slower
 
-    def before(self, *lines: str) -> Turn:
-        """The same turn with words said first (an apology, a confirmation)."""
+    def before(self, *lines: str) -> Prompt:
+        """The same prompt with words said first (an apology, a confirmation)."""
         self.lines[:0] = [line for line in lines if line]
         return self
 

@@ -1,4 +1,4 @@
-"""Turning a `Turn` into TwiML with the twilio library's classes, and step URLs back
+"""Turning a `Prompt` into TwiML with the twilio library's classes, and step URLs back
 into a place in the menu.
 
 Every `<Gather>` holds the whole prompt (a caller who knows the menu presses
@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from core.bounded import bounded_int
 from ivr.navigation import DIAL_TIMEOUT_SECONDS
-from ivr.states import NUMBER_ENTRY, State, Turn, Where
+from ivr.states import NUMBER_ENTRY, Prompt, State, Where
 
 #: language -> (Twilio <Say> language, a voice that speaks it). A wrong pair fails the call.
 VOICES = {"zh": ("cmn-CN", "Polly.Zhiyu"), "en": ("en-US", "Polly.Joanna")}
@@ -131,35 +131,35 @@ def _say_all(parent: VoiceResponse | Gather, lines: list[str], voice: Voice) -> 
         parent.say(language=say_language, voice=say_voice).prosody(text, rate=voice.rate)
 
 
-def render(turn: Turn, *, base: str, step: int, voice: Voice) -> str:
-    """The TwiML for one turn; `step` is this request's id, the next one is step + 1."""
+def render(prompt: Prompt, *, base: str, step: int, voice: Voice) -> str:
+    """The TwiML for one prompt; `step` is this request's id, the next one is step + 1."""
     response = VoiceResponse()
     following = step + 1
-    if turn.wait is not None:
+    if prompt.wait is not None:
         options: dict[str, object] = {"finish_on_key": "#"}
-        if turn.wait.state not in NUMBER_ENTRY:
+        if prompt.wait.state not in NUMBER_ENTRY:
             options = {"num_digits": 1, "finish_on_key": ""}  # "#" is then a wrong key
         gather = response.gather(
-            action=step_url(base, turn.wait, following, slow=voice.slow),
+            action=step_url(base, prompt.wait, following, slow=voice.slow),
             method="POST",
             timeout=voice.key_timeout,
             **options,
         )
-        _say_all(gather, turn.lines, voice)
+        _say_all(gather, prompt.lines, voice)
         response.redirect(
-            step_url(base, turn.wait, following, silence=turn.silence + 1, slow=voice.slow),
+            step_url(base, prompt.wait, following, silence=prompt.silence + 1, slow=voice.slow),
             method="POST",
         )
-    elif turn.dial is not None:
-        _say_all(response, turn.lines, voice)
+    elif prompt.dial is not None:
+        _say_all(response, prompt.lines, voice)
         response.dial(
-            turn.dial,
+            prompt.dial,
             timeout=DIAL_TIMEOUT_SECONDS,
             action=step_url(base, Where(State.STAFF), following, slow=voice.slow),
             method="POST",
         )
     else:
-        _say_all(response, turn.lines, voice)
+        _say_all(response, prompt.lines, voice)
         response.hangup()
     return str(response.to_xml())
 

@@ -25,7 +25,7 @@ from core.residents.services import ResidentView
 from ivr import machine, twiml
 from ivr import outage as outage_menu
 from ivr.callback import enqueue_callback
-from ivr.states import Call, DialEnded, Enter, Event, Keys, Silence, Turn
+from ivr.states import Call, DialEnded, Enter, Event, Keys, Prompt, Silence
 from spool.records import CALL_STATUS, CALLBACK_REQUEST
 from spool.store import SpoolUnwritable
 from spool.web import keep, kept_or_503
@@ -53,12 +53,12 @@ def _parties() -> tuple[str, str, str]:
     return form.get("To", ""), form.get("From", ""), direction
 
 
-def _voice(call: Call, turn: Turn) -> twiml.Voice:
+def _voice(call: Call, prompt: Prompt) -> twiml.Voice:
     """The community's rate, one step slower for a caller who asked (key 8, or remembered).
 
     A caller who needs slower speech also gets half as long again to find a key.
     """
-    slow = call.slow or turn.slower
+    slow = call.slow or prompt.slower
     rate = twiml.speaking_rate(call.community.voice_rate)
     timeout = _mianhua().settings.ivr_key_timeout_seconds
     return twiml.Voice(
@@ -102,10 +102,10 @@ def inbound() -> Response:
     call = Call(
         mianhua.core, call_sid, theirs, community, resident, step=0, slow=_prefers_slow(resident)
     )
-    turn = machine.greet(call)
+    prompt = machine.greet(call)
     return _xml(
         twiml.render(
-            turn, base=mianhua.settings.public_base_url, step=0, voice=_voice(call, turn)
+            prompt, base=mianhua.settings.public_base_url, step=0, voice=_voice(call, prompt)
         )
     )
 
@@ -141,9 +141,9 @@ def step() -> Response:
         asked.step,
         slow=asked.slow or _prefers_slow(resident),
     )
-    turn = machine.answer(call, asked.where, _event(asked.silence))
+    prompt = machine.answer(call, asked.where, _event(asked.silence))
     base = mianhua.settings.public_base_url
-    return _xml(twiml.render(turn, base=base, step=asked.step, voice=_voice(call, turn)))
+    return _xml(twiml.render(prompt, base=base, step=asked.step, voice=_voice(call, prompt)))
 
 
 @bp.post("/status")
