@@ -17,6 +17,7 @@ from core.community.services import CommunityDirectory
 from core.context import Core
 from core.db import Database
 from core.messages.recovery import mark_queued
+from core.ports.calls import CallPlacer
 from core.settings import Settings, load_settings
 from spool.store import Spool
 from workers.relay import OutboxRelay
@@ -79,6 +80,17 @@ class Mianhua:
         self.core.db.dispose()
         if "redis" in self.__dict__:
             self.redis.close()
+
+    @cached_property
+    def calls(self) -> CallPlacer:
+        """What rings residents back: Twilio with SMS_SENDER=twilio, else the console's record."""
+        if self.settings.sms_sender == "twilio":
+            from providers.twilio.calls import TwilioCallPlacer
+
+            return TwilioCallPlacer.from_settings(self.settings)
+        from providers.console.calls import ConsoleCallPlacer
+
+        return ConsoleCallPlacer()
 
 
 def _ensure_sqlite_folder(url: str) -> None:

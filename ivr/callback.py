@@ -2,8 +2,9 @@
 
 The web step writes the promise (core.calls.services.start_call) and, after that
 transaction, enqueues `place_callback(call_id)`. The job claims the promise in
-the database first, so a duplicate job or a retried webhook never rings twice.
-With SMS_SENDER=console nothing is dialled: the call back is logged and recorded.
+the database first, so a duplicate job or a retried webhook never rings twice,
+then asks the root's call placer (`mianhua.calls`: Twilio, or the console, which
+dials nobody and leaves the call back recorded).
 """
 
 from __future__ import annotations
@@ -12,23 +13,19 @@ import logging
 from datetime import datetime
 from functools import cache
 
-import requests
 from rq import Queue, Retry
-from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from bootstrap import Mianhua, bootstrap
 from core.calls.models import CallbackState
 from core.calls.services import claim_callback, finish_callback
+from core.ports.calls import CallFailed
 from workers.queues import REPLIES
-from workers.twilio_client import make_twilio_client
 
 log = logging.getLogger(__name__)
 
 CALLBACK_JOB = "ivr.callback.place_callback"
 #: A resident waits by the phone: retry a failed attempt soon, then give up.
 RETRY = Retry(max=2, interval=[5, 20])
-#: Twilio errors that blame the number itself: trying it again will not help.
-NUMBER_ERRORS = frozenset({13223, 13224, 21211, 21214, 21217})
 
 
 def callback_job_id(call_id: int) -> str:
@@ -71,46 +68,33 @@ def place_callback(call_id: int) -> str:
 
 
 def call_back(mianhua: Mianhua, call_id: int) -> str:
-    """Place the owed call back once; returns what happened, for the job's log."""
-    core, settings = mianhua.core, mianhua.settings
+    """Place the owed call back once, through the root's call placer; what happened.
+
+    A passing failure owes the call back again and raises, so the job is retried;
+    any other failure is recorded, and one that blames the number goes to staff.
+    """
+    core = mianhua.core
     task = claim_callback(core, call_id=call_id)
     if task is None:
         return "not owed"
-    if settings.sms_sender != "twilio":
-        log.info("console: would ring %s back from %s", task.to, task.from_)
-        finish_callback(core, call_id=call_id, state=CallbackState.RECORDED)
-        return "recorded"
-    base = settings.public_base_url
     try:
-        client = make_twilio_client(
-            settings.twilio_account_sid or "",
-            settings.twilio_auth_token or "",
-            settings.twilio_api_base,
-        )
-        placed = client.calls.create(
-            to=task.to,
-            from_=task.from_,
-            url=f"{base}/voice/inbound",
-            method="POST",
-            status_callback=f"{base}/voice/status",
-            status_callback_method="POST",
-        )
-    except TwilioRestException as exc:
-        if exc.status == 429 or exc.status >= 500:
+        placed = mianhua.calls.call_back(to=task.to, from_=task.from_)
+    except CallFailed as failure:
+        if failure.passing:
             _release(mianhua, call_id)
             raise
         finish_callback(
             core,
             call_id=call_id,
             state=CallbackState.FAILED,
-            error=f"{exc.code}: {exc.msg}",
-            permanent=exc.code in NUMBER_ERRORS,
+            error=str(failure),
+            permanent=failure.number_at_fault,
         )
         return "failed"
-    except (requests.RequestException, TwilioException):
-        _release(mianhua, call_id)
-        raise
-    finish_callback(core, call_id=call_id, state=CallbackState.PLACED, provider_sid=placed.sid)
+    if placed is None:
+        finish_callback(core, call_id=call_id, state=CallbackState.RECORDED)
+        return "recorded"
+    finish_callback(core, call_id=call_id, state=CallbackState.PLACED, provider_sid=placed)
     return "placed"
 
 
