@@ -105,8 +105,8 @@ def answer(call: Call, where: Where, event: Event) -> Prompt:
     match event:
         case Silence(count):
             return _on_silence(call, where, spec, count)
-        case DialEnded(status):
-            return staff_line.staff_call_ended(call, status)
+        case DialEnded(answered):
+            return staff_line.staff_call_ended(call, answered=answered)
         case Keys(digits):
             return _on_keys(call, where, spec, digits)
         case Enter():

@@ -22,8 +22,6 @@ from ivr import speech
 from ivr.navigation import goodbye, home
 from ivr.states import Call, Prompt, State, Where
 
-DIAL_STATUS_ANSWERED = "completed"
-
 
 def _reason(call: Call, reason: CallbackReason) -> CallbackReason:
     """An unknown caller's request is above all one to register them.
@@ -89,9 +87,9 @@ def to_staff(call: Call, *, silent: bool = False) -> Prompt:
     return Prompt([call.say(key)], dial=number)
 
 
-def staff_call_ended(call: Call, status: str) -> Prompt:
-    """After the <Dial>: a conversation ends the call; no answer leaves a call back."""
-    if status == DIAL_STATUS_ANSWERED:
+def staff_call_ended(call: Call, *, answered: bool) -> Prompt:
+    """After the transfer: a conversation ends the call; no answer leaves a call back."""
+    if answered:
         return goodbye(call)
     return _promised(call, CallbackReason.NO_ANSWER, end=False, first=call.say("ivr.staff.busy"))
 

@@ -1,10 +1,10 @@
 """The phone menu's named states, where a caller is, and what one step answers.
 
-A caller's place in the menu travels in the `<Gather action>` URL Twilio calls
-next (`/voice/step?s=confirm&d=2&q=3&n=7`): plain ASCII ids, signed by Twilio
-with the rest of the request. The same request therefore always gets the same
-answer, which is what makes a retried step safe, and nothing is left to clean up
-when a caller hangs up mid-way.
+A caller's place in the menu travels with the next request the carrier makes
+(ivr/steps.py; for Twilio the `<Gather action>` URL, `/voice/step?s=confirm&d=2&q=3&n=7`,
+signed with the rest of the request). The same request therefore always gets the
+same answer, which is what makes a retried step safe, and nothing is left to
+clean up when a caller hangs up mid-way.
 """
 
 from __future__ import annotations
@@ -89,7 +89,9 @@ class Silence:
 
 @dataclass(frozen=True)
 class DialEnded:
-    status: str  # Twilio's DialCallStatus
+    """Back from putting the caller through to the staff line."""
+
+    answered: bool  # somebody picked up and talked (not busy, no answer, failed)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from twilio.rest import Client
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from core.settings import Settings
-from workers.calls import reminder_twiml
+from providers.twilio.voice import reminder_twiml
 from workers.twilio_client import DEFAULT_TIMEOUT_S, make_twilio_client
 
 log = logging.getLogger(__name__)
