@@ -17,7 +17,7 @@ from core.community.services import CommunityDirectory
 from core.context import Core
 from core.db import Database
 from core.messages.recovery import mark_queued
-from core.ports.calls import CallPlacer
+from core.ports.carriers import CallPlacer
 from core.settings import Settings, load_settings
 from spool.store import Spool
 from workers.relay import OutboxRelay

@@ -18,7 +18,7 @@ from rq import Queue, Retry
 from bootstrap import Mianhua, bootstrap
 from core.calls.models import CallbackState
 from core.calls.services import claim_callback, finish_callback
-from core.ports.calls import CallFailed
+from core.ports.carriers import CallBack, CallFailed
 from workers.queues import REPLIES
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 CALLBACK_JOB = "ivr.callback.place_callback"
 #: A resident waits by the phone: retry a failed attempt soon, then give up.
 RETRY = Retry(max=2, interval=[5, 20])
+#: The placer that dials nobody (SMS_SENDER=console): its call backs are only recorded.
+CONSOLE = "console"
 
 
 def callback_job_id(call_id: int) -> str:
@@ -73,14 +75,14 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
     A passing failure owes the call back again and raises, so the job is retried;
     any other failure is recorded, and one that blames the number goes to staff.
     """
-    core = mianhua.core
+    core, placer = mianhua.core, mianhua.calls
     task = claim_callback(core, call_id=call_id)
     if task is None:
         return "not owed"
     try:
-        placed = mianhua.calls.call_back(to=task.to, from_=task.from_)
+        placed = placer.call_back(CallBack(call_id, to=task.to, from_number=task.from_))
     except CallFailed as failure:
-        if failure.passing:
+        if failure.transient:
             _release(mianhua, call_id)
             raise
         finish_callback(
@@ -88,10 +90,10 @@ def call_back(mianhua: Mianhua, call_id: int) -> str:
             call_id=call_id,
             state=CallbackState.FAILED,
             error=str(failure),
-            permanent=failure.number_at_fault,
+            permanent=failure.number_refused,
         )
         return "failed"
-    if placed is None:
+    if placer.name == CONSOLE:
         finish_callback(core, call_id=call_id, state=CallbackState.RECORDED)
         return "recorded"
     finish_callback(core, call_id=call_id, state=CallbackState.PLACED, provider_sid=placed)

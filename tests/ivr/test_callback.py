@@ -8,7 +8,7 @@ from rq import Queue
 from core.calls.models import CallbackReason, CallbackState
 from core.calls.services import call_record
 from core.community.models import Community
-from core.ports.calls import CallFailed
+from core.ports.carriers import CallFailed
 from ivr.callback import CALLBACK_JOB, call_back, callback_job_id
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN

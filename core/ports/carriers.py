@@ -1,0 +1,110 @@
+"""The carrier ports: what the workers and channels ask of whoever carries a text or a call.
+
+The providers (providers/twilio, providers/aliyun, providers/tencent, providers/console)
+implement these; nothing here knows any provider's SDK or wire format. A send returns
+the provider's id or raises `SendFailed`, which says whether the reason may pass (retry
+later) or not; a request a provider sent us is judged `Verification` before anything
+of it is recorded or kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from core.messages.sending import Outgoing
+
+#: The longest text any carrier takes or hands us: Twilio's cap (its error 21617), which
+#: the mainland providers stay well inside. A longer body is no resident's text.
+MAX_TEXT_CHARS = 1600
+
+
+class SendFailed(Exception):
+    """The provider did not take the message; `transient` ones are worth retrying."""
+
+    def __init__(self, code: str, detail: str, *, transient: bool) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.transient = transient
+
+
+class MessageSender(Protocol):
+    """Delivers one outbox message: a text, or for a landline a call that speaks it."""
+
+    name: str
+
+    def send(self, out: Outgoing) -> str:
+        """Text it (or, for a landline, call and speak it); the provider's id."""
+        ...
+
+    def find_sent(self, out: Outgoing) -> str | None:
+        """The provider's id if an earlier attempt of unknown outcome did get through."""
+        ...
+
+
+class BatchSender(MessageSender, Protocol):
+    """A sender whose provider takes many numbers in one call (Aliyun, Tencent)."""
+
+    def send_batch(self, outs: list[Outgoing]) -> dict[int, str | SendFailed]:
+        """Each message id's provider id, or why it was not taken."""
+        ...
+
+
+class CallFailed(Exception):
+    """A call could not be placed. `transient`: try again soon; `number_refused`: the
+    carrier blames the number itself, so no later try will ring it either."""
+
+    def __init__(
+        self, code: str, detail: str, *, transient: bool, number_refused: bool = False
+    ) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.transient = transient
+        self.number_refused = number_refused
+
+
+@dataclass(frozen=True)
+class CallBack:
+    """A call back owed to a resident: ring `to` from the community's number."""
+
+    call_id: int
+    to: str
+    from_number: str
+
+
+class CallPlacer(Protocol):
+    """Places the calls Mianhua makes itself: a reminder spoken to a landline, and the
+    call back promised to a resident who asked for one."""
+
+    name: str
+
+    def reminder_call(self, out: Outgoing) -> str:
+        """Ring the landline and speak the reminder twice; the provider's call id.
+        Raises SendFailed, as a text's send does."""
+        ...
+
+    def call_back(self, call: CallBack) -> str:
+        """Ring the resident back into the phone menu; the provider's call id.
+        Raises CallFailed."""
+        ...
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a provider's request was judged: taken (and how it was authenticated, as
+    the spool records it), or refused and why (for the log; the provider hears 403)."""
+
+    accepted: bool
+    by: str  # "twilio-signature", "unchecked (setting)", "push-key", ...
+    refusal: str = ""
+
+    @classmethod
+    def passed(cls, by: str) -> Verification:
+        return cls(True, by)
+
+    @classmethod
+    def refused(cls, by: str, why: str) -> Verification:
+        return cls(False, by, why)
