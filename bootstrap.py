@@ -83,7 +83,8 @@ class Mianhua:
 
     @cached_property
     def calls(self) -> CallPlacer:
-        """What rings residents back: Twilio with SMS_SENDER=twilio, else the console's record."""
+        """What places calls (reminder calls, call backs): Twilio with SMS_SENDER=twilio,
+        else the console, which dials nobody."""
         if self.settings.sms_sender == "twilio":
             from providers.twilio.calls import TwilioCallPlacer
 

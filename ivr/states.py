@@ -30,7 +30,7 @@ class State(enum.StrEnum):
     UNREGISTERED = "unregistered"  # an unknown number: 1 deals, 2 ring me back, 0 staff
     BROWSE = "browse"  # an unknown caller hears a group buy: 2 next, 3 previous, # menu
     LEAVE_NUMBER = "leave_number"  # no caller id: the number to ring back, then #
-    STAFF = "staff"  # back from a <Dial> to the staff phone
+    STAFF = "staff"  # back from putting the caller through to the staff phone
 
 
 #: States that take a number ended by # rather than one key.
@@ -96,7 +96,7 @@ class DialEnded:
 
 @dataclass(frozen=True)
 class Enter:
-    """Arriving in a state by a <Redirect>, with nothing pressed."""
+    """Arriving in a state with nothing pressed (the carrier was sent on to it)."""
 
 
 Event = Keys | Silence | DialEnded | Enter
@@ -131,5 +131,5 @@ class Call:
         return t(self.language, key, **params)
 
     def step_key(self, action: str) -> str:
-        """An idempotency key for an action taken at this step: Twilio retries repeat it."""
+        """An idempotency key for an action taken at this step: a carrier's retries repeat it."""
         return f"{self.call_sid}:{action}-{self.step}"
