@@ -44,9 +44,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_spool(app)
     app.before_request(_take_in_what_was_left)
-    from ivr.views import bp as ivr_blueprint
+    from providers import twilio
 
-    app.register_blueprint(ivr_blueprint)
+    twilio.register(app)
     from simulator import init_simulator
 
     init_simulator(app, root)

@@ -25,7 +25,7 @@ from core.community.services import CommunityDirectory
 from core.context import Core
 from core.db import Database
 from core.messages.recovery import mark_queued
-from core.ports.carriers import MessageSender
+from core.ports.carriers import CallPlacer, MessageSender
 from core.settings import Settings, load_settings
 from spool.store import Spool
 from workers.job_queue import RqJobs
@@ -131,6 +131,18 @@ class Mianhua:
         self.core.db.dispose()
         if "redis" in self.__dict__:
             self.redis.close()
+
+    @cached_property
+    def calls(self) -> CallPlacer:
+        """What places calls (reminder calls, call backs): Twilio with SMS_SENDER=twilio,
+        else the console, which dials nobody."""
+        if self.settings.sms_sender == "twilio":
+            from providers.twilio.calls import TwilioCallPlacer
+
+            return TwilioCallPlacer.from_settings(self.settings)
+        from providers.console.calls import ConsoleCallPlacer
+
+        return ConsoleCallPlacer()
 
 
 def _ensure_sqlite_folder(url: str) -> None:

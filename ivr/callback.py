@@ -2,8 +2,9 @@
 
 The web step writes the promise (core.calls.services.start_call) and, after that
 transaction, enqueues `place_callback(call_id)`. The job claims the promise in
-the database first, so a duplicate job or a retried webhook never rings twice.
-With SMS_SENDER=console nothing is dialled: the call back is logged and recorded.
+the database first, so a duplicate job or a retried webhook never rings twice,
+then asks the root's call placer (`mianhua.calls`: Twilio, or the console, which
+dials nobody and leaves the call back recorded).
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import requests
-from twilio.base.exceptions import TwilioException, TwilioRestException
-
 from bootstrap import Mianhua, mianhua
 from core.calls.models import CallbackState
 from core.calls.retries import due_callback_retries
 from core.calls.services import claim_callback, finish_callback
+from core.ports.carriers import CallBack, CallFailed
 from core.ports.jobs import JobsUnavailable, Queue
-from providers.twilio.client import make_twilio_client
-from providers.twilio.errors import NUMBER_CODES, is_passing
 
 log = logging.getLogger(__name__)
+
+#: The placer that dials nobody (SMS_SENDER=console): its call backs are only recorded.
+CONSOLE = "console"
 
 
 def callback_job_id(call_id: int) -> str:
@@ -54,46 +54,33 @@ def place_callback(call_id: int) -> str:
 
 
 def call_back(mianhua: Mianhua, call_id: int) -> str:
-    """Place the owed call back once; returns what happened, for the job's log."""
-    core, settings = mianhua.core, mianhua.settings
+    """Place the owed call back once, through the root's call placer; what happened.
+
+    A passing failure owes the call back again and raises, so the job is retried;
+    any other failure is recorded, and one that blames the number goes to staff.
+    """
+    core, placer = mianhua.core, mianhua.calls
     task = claim_callback(core, call_id=call_id)
     if task is None:
         return "not owed"
-    if settings.sms_sender != "twilio":
-        log.info("console: would ring %s back from %s", task.to, task.from_)
-        finish_callback(core, call_id=call_id, state=CallbackState.RECORDED)
-        return "recorded"
-    base = settings.public_base_url
     try:
-        client = make_twilio_client(
-            settings.twilio_account_sid or "",
-            settings.twilio_auth_token or "",
-            settings.twilio_api_base,
-        )
-        placed = client.calls.create(
-            to=task.to,
-            from_=task.from_,
-            url=f"{base}/voice/inbound",
-            method="POST",
-            status_callback=f"{base}/voice/status",
-            status_callback_method="POST",
-        )
-    except TwilioRestException as exc:
-        if is_passing(exc):
+        placed = placer.call_back(CallBack(call_id, to=task.to, from_number=task.from_))
+    except CallFailed as failure:
+        if failure.transient:
             _release(mianhua, call_id)
             raise
         finish_callback(
             core,
             call_id=call_id,
             state=CallbackState.FAILED,
-            error=f"{exc.code}: {exc.msg}",
-            permanent=exc.code in NUMBER_CODES,
+            error=str(failure),
+            permanent=failure.number_refused,
         )
         return "failed"
-    except (requests.RequestException, TwilioException):
-        _release(mianhua, call_id)
-        raise
-    finish_callback(core, call_id=call_id, state=CallbackState.PLACED, provider_sid=placed.sid)
+    if placer.name == CONSOLE:
+        finish_callback(core, call_id=call_id, state=CallbackState.RECORDED)
+        return "recorded"
+    finish_callback(core, call_id=call_id, state=CallbackState.PLACED, provider_sid=placed)
     return "placed"
 
 

@@ -26,9 +26,9 @@ from ivr.states import (
     Enter,
     Event,
     Keys,
+    Prompt,
     Silence,
     State,
-    Turn,
     Where,
 )
 
@@ -36,8 +36,8 @@ from ivr.states import (
 SILENCES_BEFORE_A_PERSON = 2
 REPEAT_MENU, REPEAT_LAST, SLOWER, BACK = "9", "*", "8", "#"
 
-Enterer = Callable[[Call, Where], Turn]
-KeyHandler = Callable[[Call, Where, str], Turn | None]  # None: not a key of this menu
+Enterer = Callable[[Call, Where], Prompt]
+KeyHandler = Callable[[Call, Where, str], Prompt | None]  # None: not a key of this menu
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class StateSpec:
     keys: KeyHandler
 
 
-def _main_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def _main_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if digits == "1":
         return ordering.enter_deal(call, Where(State.DEAL))
     if digits == "2":
@@ -56,7 +56,7 @@ def _main_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
 
-def _unregistered_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def _unregistered_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if digits == "1":
         return ordering.enter_deal(call, Where(State.BROWSE))
     if digits == "2":
@@ -64,11 +64,11 @@ def _unregistered_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
 
-def _no_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def _no_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     return None
 
 
-def _enter_home(call: Call, where: Where) -> Turn:
+def _enter_home(call: Call, where: Where) -> Prompt:
     return navigation.home(call, after=False)
 
 
@@ -89,11 +89,11 @@ STATES: dict[State, StateSpec] = {
 }
 
 
-def greet(call: Call) -> Turn:
+def greet(call: Call) -> Prompt:
     return navigation.greeting(call)
 
 
-def answer(call: Call, where: Where, event: Event) -> Turn:
+def answer(call: Call, where: Where, event: Event) -> Prompt:
     """One step: the caller pressed keys, stayed silent, came back from staff, or arrived."""
     if where.state in RESIDENTS_ONLY and call.resident is None:
         where = Where(State.UNREGISTERED)  # never a menu that could order
@@ -105,8 +105,8 @@ def answer(call: Call, where: Where, event: Event) -> Turn:
     match event:
         case Silence(count):
             return _on_silence(call, where, spec, count)
-        case DialEnded(status):
-            return staff_line.staff_call_ended(call, status)
+        case DialEnded(answered):
+            return staff_line.staff_call_ended(call, answered=answered)
         case Keys(digits):
             return _on_keys(call, where, spec, digits)
         case Enter():
@@ -114,20 +114,20 @@ def answer(call: Call, where: Where, event: Event) -> Turn:
     raise TypeError(f"unknown event {event!r}")  # pragma: no cover
 
 
-def _on_keys(call: Call, where: Where, spec: StateSpec, digits: str) -> Turn:
+def _on_keys(call: Call, where: Where, spec: StateSpec, digits: str) -> Prompt:
     if digits == "0":
         return staff_line.to_staff(call)
     if where.state not in NUMBER_ENTRY:
         shared = _shared_key(call, where, spec, digits)
         if shared is not None:
             return shared
-    turn = spec.keys(call, where, digits)
-    if turn is None:
+    prompt = spec.keys(call, where, digits)
+    if prompt is None:
         return spec.enter(call, where).before(call.say("ivr.wrong_key"))
-    return turn
+    return prompt
 
 
-def _shared_key(call: Call, where: Where, spec: StateSpec, digits: str) -> Turn | None:
+def _shared_key(call: Call, where: Where, spec: StateSpec, digits: str) -> Prompt | None:
     """The keys every one-key menu shares (a number being typed takes them as digits)."""
     if digits == REPEAT_MENU:
         return spec.enter(call, where)
@@ -140,16 +140,16 @@ def _shared_key(call: Call, where: Where, spec: StateSpec, digits: str) -> Turn 
     return None
 
 
-def _repeat_last(call: Call, where: Where, spec: StateSpec) -> Turn:
+def _repeat_last(call: Call, where: Where, spec: StateSpec) -> Prompt:
     """The last thing said before the keys, then the keys: what a caller most often missed."""
-    turn = spec.enter(call, where)
+    prompt = spec.enter(call, where)
     if where.state == State.MAIN:
-        turn.lines[:0] = navigation.headline(call)
-    turn.lines = turn.lines[-2:]
-    return turn
+        prompt.lines[:0] = navigation.headline(call)
+    prompt.lines = prompt.lines[-2:]
+    return prompt
 
 
-def _slower(call: Call, where: Where, spec: StateSpec) -> Turn:
+def _slower(call: Call, where: Where, spec: StateSpec) -> Prompt:
     """Key 8: slower speech from now on, remembered for the resident's next calls."""
     if call.slow:
         return spec.enter(call, where).before(call.say("ivr.pace.already"))
@@ -160,17 +160,17 @@ def _slower(call: Call, where: Where, spec: StateSpec) -> Turn:
         said = call.say("ivr.pace.slower_remembered")
     else:
         said = call.say("ivr.pace.slower")
-    turn = spec.enter(call, where).before(said)
-    turn.slower = True
-    return turn
+    prompt = spec.enter(call, where).before(said)
+    prompt.slower = True
+    return prompt
 
 
-def _on_silence(call: Call, where: Where, spec: StateSpec, count: int) -> Turn:
+def _on_silence(call: Call, where: Where, spec: StateSpec, count: int) -> Prompt:
     if count >= SILENCES_BEFORE_A_PERSON:
         return staff_line.on_long_silence(call)
-    turn = spec.enter(call, where)
-    if turn.wait is None:
-        return turn
-    turn.before(call.say("ivr.silence.repeat"))
-    turn.silence = count
-    return turn
+    prompt = spec.enter(call, where)
+    if prompt.wait is None:
+        return prompt
+    prompt.before(call.say("ivr.silence.repeat"))
+    prompt.silence = count
+    return prompt

@@ -9,7 +9,7 @@ from core.orders.services import cancel_order, resident_orders
 from core.results import OrderView, Refusal, RefusalReason
 from ivr import prompts
 from ivr.navigation import home, unregistered
-from ivr.states import Call, State, Turn, Where
+from ivr.states import Call, Prompt, State, Where
 
 
 def _phone(call: Call) -> str:
@@ -19,7 +19,7 @@ def _phone(call: Call) -> str:
 # --- ORDERS ---------------------------------------------------------------------------------
 
 
-def enter_orders(call: Call, where: Where) -> Turn:
+def enter_orders(call: Call, where: Where) -> Prompt:
     orders = resident_orders(call.core, community_id=call.community.id, phone=_phone(call))
     if isinstance(orders, Refusal):
         return unregistered(call)
@@ -32,10 +32,10 @@ def enter_orders(call: Call, where: Where) -> Turn:
     for order in orders:
         lines += prompts.my_order_lines(call, order)
     lines.append(call.say("ivr.orders.menu"))
-    return Turn(lines, wait=Where(State.ORDERS))
+    return Prompt(lines, wait=Where(State.ORDERS))
 
 
-def orders_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def orders_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     return None  # only the shared keys: 9 again, * the last sentence, # the main menu
 
 
@@ -46,7 +46,7 @@ def _cancellable(call: Call) -> list[OrderView] | Refusal:
     return cancellable_orders(call.core, community_id=call.community.id, phone=_phone(call))
 
 
-def enter_cancel(call: Call, where: Where) -> Turn:
+def enter_cancel(call: Call, where: Where) -> Prompt:
     orders = _cancellable(call)
     if isinstance(orders, Refusal):
         return unregistered(call)
@@ -55,10 +55,10 @@ def enter_cancel(call: Call, where: Where) -> Turn:
     lines = [call.say("ivr.cancel.intro")]
     lines += [prompts.order_summary(call, "ivr.cancel.item", o.deal, o.quantity) for o in orders]
     lines.append(call.say("ivr.cancel.ask"))
-    return Turn(lines, wait=Where(State.CANCEL))
+    return Prompt(lines, wait=Where(State.CANCEL))
 
 
-def cancel_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def cancel_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if "*" in digits:
         return home(call)
     number = bounded_int(digits)
@@ -75,7 +75,7 @@ def cancel_keys(call: Call, where: Where, digits: str) -> Turn | None:
 # --- CANCEL_CONFIRM: 1 cancels, 2 keeps -----------------------------------------------------
 
 
-def enter_cancel_confirm(call: Call, where: Where) -> Turn:
+def enter_cancel_confirm(call: Call, where: Where) -> Prompt:
     orders = _cancellable(call)
     if isinstance(orders, Refusal):
         return unregistered(call)
@@ -85,10 +85,10 @@ def enter_cancel_confirm(call: Call, where: Where) -> Turn:
             call.say("ivr.cancel.not_found", number=where.deal)
         )
     line = prompts.order_summary(call, "ivr.cancel.confirm", order.deal, order.quantity)
-    return Turn([line], wait=where)
+    return Prompt([line], wait=where)
 
 
-def cancel_confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def cancel_confirm_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if digits == "1":
         return _cancel(call, where)
     if digits == "2":
@@ -96,7 +96,7 @@ def cancel_confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
 
-def _cancel(call: Call, where: Where) -> Turn:
+def _cancel(call: Call, where: Where) -> Prompt:
     assert where.deal is not None
     result = cancel_order(
         call.core,

@@ -12,22 +12,22 @@ from core.orders.models import OrderStatus
 from core.orders.services import resident_orders
 from core.results import OrderView, Refusal
 from ivr import prompts
-from ivr.states import Call, State, Turn, Where
+from ivr.states import Call, Prompt, State, Where
 
 DIAL_TIMEOUT_SECONDS = 30  # about six rings before "nobody could answer"
 #: Deals named in an unknown caller's or an order-less resident's greeting.
 DEALS_NAMED = 3
 
 
-def greeting(call: Call) -> Turn:
+def greeting(call: Call) -> Prompt:
     """The first words of a call: by name for a resident, the headline, then their menu."""
     name = call.community.name
     pace = [] if call.slow else [call.say("ivr.pace.offer")]
     if call.resident is None:
         hello = call.say("ivr.greeting.unknown", community=name)
-        turn = unregistered(call)
-        turn.lines[1:1] = [*deals_headline(call), *pace]  # after "not registered", before keys
-        return turn.before(hello)
+        prompt = unregistered(call)
+        prompt.lines[1:1] = [*deals_headline(call), *pace]  # after "not registered", before keys
+        return prompt.before(hello)
     hello = call.say("ivr.greeting.known", name=call.resident.name, community=name)
     return main_menu(call).before(hello, *headline(call), *pace)
 
@@ -86,22 +86,22 @@ def deals_headline(call: Call) -> list[str]:
     return [call.say(key, count=len(deals), titles=joiner.join(named))]
 
 
-def main_menu(call: Call) -> Turn:
-    return Turn([call.say("ivr.main.menu")], wait=Where(State.MAIN))
+def main_menu(call: Call) -> Prompt:
+    return Prompt([call.say("ivr.main.menu")], wait=Where(State.MAIN))
 
 
-def unregistered(call: Call) -> Turn:
+def unregistered(call: Call) -> Prompt:
     lines = [call.say("ivr.unregistered"), call.say("ivr.unregistered.menu")]
-    return Turn(lines, wait=Where(State.UNREGISTERED))
+    return Prompt(lines, wait=Where(State.UNREGISTERED))
 
 
-def home(call: Call, *, after: bool = True) -> Turn:
+def home(call: Call, *, after: bool = True) -> Prompt:
     """Back where this caller starts: the main menu, or the unknown caller's menu."""
     if call.resident is None:
         return unregistered(call)
-    turn = main_menu(call)
-    return turn.before(call.say("ivr.main.anything_else")) if after else turn
+    prompt = main_menu(call)
+    return prompt.before(call.say("ivr.main.anything_else")) if after else prompt
 
 
-def goodbye(call: Call) -> Turn:
-    return Turn([call.say("ivr.goodbye")], hangup=True)
+def goodbye(call: Call) -> Prompt:
+    return Prompt([call.say("ivr.goodbye")], hangup=True)

@@ -16,7 +16,7 @@ from core.orders.services import place_order, resident_orders
 from core.results import DealView, OrderPlaced, Refusal, RefusalReason
 from ivr import prompts, speech
 from ivr.navigation import home, unregistered
-from ivr.states import Call, State, Turn, Where
+from ivr.states import Call, Prompt, State, Where
 
 _CLOSED = (RefusalReason.DEAL_CLOSED, RefusalReason.UNKNOWN_DEAL, RefusalReason.NOT_OPEN_YET)
 
@@ -40,7 +40,7 @@ def _ordered(call: Call) -> dict[int, int]:
 # --- DEAL: one group buy at a time ---------------------------------------------------------
 
 
-def enter_deal(call: Call, where: Where) -> Turn:
+def enter_deal(call: Call, where: Where) -> Prompt:
     """Read the deal `where.deal` (the first one when None); one that closed is skipped.
 
     In BROWSE (an unknown caller) the same words are read, with no way to order.
@@ -55,13 +55,13 @@ def enter_deal(call: Call, where: Where) -> Turn:
     if where.deal in numbers:
         return _read_deal(call, deals, numbers.index(where.deal), state)
     following = [i for i, n in enumerate(numbers) if n > where.deal]
-    turn = _read_deal(call, deals, following[0] if following else 0, state)
-    return turn.before(call.say("ivr.deal.gone"))
+    prompt = _read_deal(call, deals, following[0] if following else 0, state)
+    return prompt.before(call.say("ivr.deal.gone"))
 
 
 def _read_deal(
     call: Call, deals: list[DealView], index: int, state: State = State.DEAL
-) -> Turn:
+) -> Prompt:
     deal = deals[index]
     lines = []
     if index == 0 and len(deals) == 1:
@@ -75,10 +75,10 @@ def _read_deal(
     else:
         menu = "ivr.deal.menu_sold_out" if deal.units_left == 0 else "ivr.deal.menu"
     lines.append(call.say(menu))
-    return Turn(lines, wait=Where(state, deal=deal.number))
+    return Prompt(lines, wait=Where(state, deal=deal.number))
 
 
-def _step_deal(call: Call, where: Where, step: int) -> Turn:
+def _step_deal(call: Call, where: Where, step: int) -> Prompt:
     """Next (+1) or previous (-1); at either end, say so and stay."""
     deals = _deals(call)
     numbers = [d.number for d in deals]
@@ -92,7 +92,7 @@ def _step_deal(call: Call, where: Where, step: int) -> Turn:
     return _read_deal(call, deals, numbers.index(where.deal), state).before(call.say(edge))
 
 
-def deal_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def deal_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if digits == "1" and where.deal is not None:
         return enter_quantity(call, where)
     if digits == "2":
@@ -102,7 +102,7 @@ def deal_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
 
-def browse_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def browse_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     """An unknown caller hears the deals but cannot order: next and previous only."""
     if digits in ("2", "3"):
         return _step_deal(call, where, +1 if digits == "2" else -1)
@@ -112,7 +112,7 @@ def browse_keys(call: Call, where: Where, digits: str) -> Turn | None:
 # --- QUANTITY: how many, then # ------------------------------------------------------------
 
 
-def enter_quantity(call: Call, where: Where) -> Turn:
+def enter_quantity(call: Call, where: Where) -> Prompt:
     assert where.deal is not None
     found = orderable_deal(
         call.core, community_id=call.community.id, phone=_phone(call), deal_number=where.deal
@@ -122,7 +122,7 @@ def enter_quantity(call: Call, where: Where) -> Turn:
     return _ask_quantity(call, found)
 
 
-def _ask_quantity(call: Call, found: OrderableDeal) -> Turn:
+def _ask_quantity(call: Call, found: OrderableDeal) -> Prompt:
     deal, lang = found.deal, call.language
     lines = []
     if found.previous_quantity:
@@ -136,10 +136,10 @@ def _ask_quantity(call: Call, found: OrderableDeal) -> Turn:
     ):
         lines.append(call.say("ivr.deal.left", count=prompts.count(call, deal.units_left, deal)))
     lines.append(call.say("ivr.quantity.ask", unit=speech.unit_word(deal.unit, 2, lang)))
-    return Turn(lines, wait=Where(State.QUANTITY, deal=deal.number))
+    return Prompt(lines, wait=Where(State.QUANTITY, deal=deal.number))
 
 
-def quantity_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def quantity_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if "*" in digits:
         return enter_deal(call, where)
     quantity = bounded_int(digits, low=1)
@@ -151,7 +151,7 @@ def quantity_keys(call: Call, where: Where, digits: str) -> Turn | None:
 # --- CONFIRM: the order read back ----------------------------------------------------------
 
 
-def enter_confirm(call: Call, where: Where) -> Turn:
+def enter_confirm(call: Call, where: Where) -> Prompt:
     assert where.deal is not None and where.quantity is not None
     preview = preview_order(
         call.core,
@@ -171,10 +171,10 @@ def enter_confirm(call: Call, where: Where) -> Turn:
     else:
         read_back = prompts.order_summary(call, "ivr.confirm.new", deal, quantity)
     lines = [read_back, prompts.pickup(call, deal), call.say("ivr.confirm.menu")]
-    return Turn(lines, wait=where)
+    return Prompt(lines, wait=where)
 
 
-def confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def confirm_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     if digits == "1":
         return _place(call, where)
     if digits == "2":
@@ -182,7 +182,7 @@ def confirm_keys(call: Call, where: Where, digits: str) -> Turn | None:
     return None
 
 
-def _place(call: Call, where: Where) -> Turn:
+def _place(call: Call, where: Where) -> Prompt:
     assert where.deal is not None and where.quantity is not None
     result = place_order(
         call.core,
@@ -198,7 +198,7 @@ def _place(call: Call, where: Where) -> Turn:
     return _done(call, result)
 
 
-def _done(call: Call, placed: OrderPlaced) -> Turn:
+def _done(call: Call, placed: OrderPlaced) -> Prompt:
     """Say it is done; a landline resident, who gets no text, hears it twice."""
     order = placed.order
     done = prompts.order_summary(call, "ivr.done", order.deal, order.quantity)
@@ -215,7 +215,7 @@ def _done(call: Call, placed: OrderPlaced) -> Turn:
 # --- refusals from the core, said and moved on from ----------------------------------------
 
 
-def refused(call: Call, refusal: Refusal, where: Where) -> Turn:
+def refused(call: Call, refusal: Refusal, where: Where) -> Prompt:
     """Render a core refusal; nothing was ordered, and the caller is never left stranded."""
     reason = refusal.reason
     if reason == RefusalReason.NOT_REGISTERED:

@@ -20,9 +20,7 @@ from core.formatting import dial_form
 from core.phones import try_normalize_phone
 from ivr import speech
 from ivr.navigation import goodbye, home
-from ivr.states import Call, State, Turn, Where
-
-DIAL_STATUS_ANSWERED = "completed"
+from ivr.states import Call, Prompt, State, Where
 
 
 def _reason(call: Call, reason: CallbackReason) -> CallbackReason:
@@ -62,7 +60,7 @@ def promise_lines(call: Call, promise: CallbackPromise) -> list[str]:
     return [call.say("ivr.callback.later")]
 
 
-def _promised(call: Call, reason: CallbackReason, *, end: bool, first: str | None = None) -> Turn:
+def _promised(call: Call, reason: CallbackReason, *, end: bool, first: str | None = None) -> Prompt:
     """Record the request, say when to expect the call, then end the call or go home."""
     promise = _ask(call, reason)
     lines = [first] if first else []
@@ -72,7 +70,7 @@ def _promised(call: Call, reason: CallbackReason, *, end: bool, first: str | Non
     return home(call).before(*lines)
 
 
-def to_staff(call: Call, *, silent: bool = False) -> Turn:
+def to_staff(call: Call, *, silent: bool = False) -> Prompt:
     """Key 0 (or two silences): a person now, or a call back promised with its time."""
     if transfer_failed_in_call(call.core, call_sid=call.call_sid):
         # Nobody answered this caller a moment ago: promise the call back, do not ring again.
@@ -86,22 +84,22 @@ def to_staff(call: Call, *, silent: bool = False) -> Turn:
         first = call.say("ivr.staff.closed")
         return _promised(call, CallbackReason.OUT_OF_HOURS, end=silent, first=first)
     key = "ivr.staff.connecting_on_silence" if silent else "ivr.staff.connecting"
-    return Turn([call.say(key)], dial=number)
+    return Prompt([call.say(key)], dial=number)
 
 
-def staff_call_ended(call: Call, status: str) -> Turn:
-    """After the <Dial>: a conversation ends the call; no answer leaves a call back."""
-    if status == DIAL_STATUS_ANSWERED:
+def staff_call_ended(call: Call, *, answered: bool) -> Prompt:
+    """After the transfer: a conversation ends the call; no answer leaves a call back."""
+    if answered:
         return goodbye(call)
     return _promised(call, CallbackReason.NO_ANSWER, end=False, first=call.say("ivr.staff.busy"))
 
 
-def on_long_silence(call: Call) -> Turn:
+def on_long_silence(call: Call) -> Prompt:
     """The second silence in a row: this caller needs a person, not the menu again."""
     return to_staff(call, silent=True)
 
 
-def ring_me_back(call: Call) -> Turn:
+def ring_me_back(call: Call) -> Prompt:
     """An unknown caller asks to be rung back (to be registered): their number is read back.
 
     Without a caller id they are asked to type the number instead.
@@ -111,7 +109,7 @@ def ring_me_back(call: Call) -> Turn:
     return _noted(call, call.caller_phone)
 
 
-def _noted(call: Call, phone: str) -> Turn:
+def _noted(call: Call, phone: str) -> Prompt:
     promise = request_staff_callback(
         call.core,
         community_id=call.community.id,
@@ -124,11 +122,11 @@ def _noted(call: Call, phone: str) -> Turn:
     return home(call).before(noted, *promise_lines(call, promise))
 
 
-def enter_leave_number(call: Call, where: Where) -> Turn:
-    return Turn([call.say("ivr.callback.type_number")], wait=Where(State.LEAVE_NUMBER))
+def enter_leave_number(call: Call, where: Where) -> Prompt:
+    return Prompt([call.say("ivr.callback.type_number")], wait=Where(State.LEAVE_NUMBER))
 
 
-def leave_number_keys(call: Call, where: Where, digits: str) -> Turn | None:
+def leave_number_keys(call: Call, where: Where, digits: str) -> Prompt | None:
     """The typed number (a landline with its area code); * goes back."""
     if "*" in digits:
         return home(call)

@@ -1,10 +1,10 @@
 """The phone menu's named states, where a caller is, and what one step answers.
 
-A caller's place in the menu travels in the `<Gather action>` URL Twilio calls
-next (`/voice/step?s=confirm&d=2&q=3&n=7`): plain ASCII ids, signed by Twilio
-with the rest of the request. The same request therefore always gets the same
-answer, which is what makes a retried step safe, and nothing is left to clean up
-when a caller hangs up mid-way.
+A caller's place in the menu travels with the next request the carrier makes
+(ivr/steps.py; for Twilio the `<Gather action>` URL, `/voice/step?s=confirm&d=2&q=3&n=7`,
+signed with the rest of the request). The same request therefore always gets the
+same answer, which is what makes a retried step safe, and nothing is left to
+clean up when a caller hangs up mid-way.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class State(enum.StrEnum):
     UNREGISTERED = "unregistered"  # an unknown number: 1 deals, 2 ring me back, 0 staff
     BROWSE = "browse"  # an unknown caller hears a group buy: 2 next, 3 previous, # menu
     LEAVE_NUMBER = "leave_number"  # no caller id: the number to ring back, then #
-    STAFF = "staff"  # back from a <Dial> to the staff phone
+    STAFF = "staff"  # back from putting the caller through to the staff phone
 
 
 #: States that take a number ended by # rather than one key.
@@ -61,7 +61,7 @@ class Where:
 
 
 @dataclass
-class Turn:
+class Prompt:
     """What one step answers: words, then wait in a state, transfer, or hang up."""
 
     lines: list[str]
@@ -71,8 +71,8 @@ class Turn:
     hangup: bool = False
     slower: bool = False  # the caller pressed 8: this and every later prompt is slower
 
-    def before(self, *lines: str) -> Turn:
-        """The same turn with words said first (an apology, a confirmation)."""
+    def before(self, *lines: str) -> Prompt:
+        """The same prompt with words said first (an apology, a confirmation)."""
         self.lines[:0] = [line for line in lines if line]
         return self
 
@@ -89,12 +89,14 @@ class Silence:
 
 @dataclass(frozen=True)
 class DialEnded:
-    status: str  # Twilio's DialCallStatus
+    """Back from putting the caller through to the staff line."""
+
+    answered: bool  # somebody picked up and talked (not busy, no answer, failed)
 
 
 @dataclass(frozen=True)
 class Enter:
-    """Arriving in a state by a <Redirect>, with nothing pressed."""
+    """Arriving in a state with nothing pressed (the carrier was sent on to it)."""
 
 
 Event = Keys | Silence | DialEnded | Enter
@@ -129,5 +131,5 @@ class Call:
         return t(self.language, key, **params)
 
     def step_key(self, action: str) -> str:
-        """An idempotency key for an action taken at this step: Twilio retries repeat it."""
+        """An idempotency key for an action taken at this step: a carrier's retries repeat it."""
         return f"{self.call_sid}:{action}-{self.step}"

@@ -12,7 +12,6 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from bootstrap import mianhua
 from core.community.models import Community
@@ -23,6 +22,7 @@ from core.phones import try_normalize_phone
 from core.ports.carriers import MAX_TEXT_CHARS
 from core.residents.models import Resident
 from core.sms_segments import count_segments
+from providers.twilio.signing import twilio_signature
 from simulator import mainland
 from simulator.phone import CallState, PhoneCall
 from staff.auth import csrf
@@ -85,7 +85,7 @@ def signed_post(url: str, params: dict[str, str]) -> tuple[int, str]:
     path = url[len(base) :] if url.startswith(base) else url
     if not path.startswith("/"):
         return 400, "not one of our URLs"
-    signature = RequestValidator(settings.twilio_auth_token or "").compute_signature(url, params)
+    signature = twilio_signature(settings.twilio_auth_token or "", url, params)
     client = current_app.test_client()
     response = client.post(path, data=params, headers={"X-Twilio-Signature": signature})
     return response.status_code, response.get_data(as_text=True)

@@ -133,7 +133,7 @@ def test_every_route_with_huge_negative_and_unicode_numbers_answers_without_a_50
     assert requests > 1000
     assert failures == []
     # The walk reached past the guards: signed requests were read, forms were parsed.
-    for endpoint in ("sms.status", "ivr.status", "reminder_calls.reminder_call_status"):
+    for endpoint in ("sms.status", "twilio_voice.status", "reminder_calls.reminder_call_status"):
         assert statuses[endpoint] - {403, 404}, (endpoint, statuses[endpoint])
     assert 422 in statuses["staff.deal_edit"] and 200 in statuses["staff.residents"]
 

@@ -11,9 +11,11 @@ if TYPE_CHECKING:
 
 
 def register(app: Flask) -> None:
-    """Mount Twilio's webhooks: the Messaging ones and the reminder calls' outcome."""
+    """Mount Twilio's webhooks: Messaging, the phone menu, the reminder calls' outcome."""
+    from providers.twilio import voice_web
     from providers.twilio.reminder_calls_web import bp as reminder_calls
     from providers.twilio.sms_web import bp as sms
 
     app.register_blueprint(sms)
     app.register_blueprint(reminder_calls)
+    voice_web.register(app)

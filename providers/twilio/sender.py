@@ -18,9 +18,9 @@ from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from core.ports.carriers import SendFailed
 from core.settings import Settings
+from providers.twilio.calls import TwilioCallPlacer
 from providers.twilio.client import make_twilio_client
 from providers.twilio.errors import send_failure
-from workers.calls import reminder_twiml
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,10 @@ class TwilioSender:
         return str(self.client.messages.create(**params).sid)
 
     def _call(self, out: Outgoing) -> str:
-        call = self.client.calls.create(
-            to=out.to,
-            from_=out.from_number or self.fallback_from,
-            twiml=reminder_twiml(out),
-            status_callback=f"{self.public_base_url}/voice/reminder-status?m={out.message_id}",
-        )
-        return str(call.sid)
+        """A landline's reminder: the one call placer's, so texts and calls share a client."""
+        return TwilioCallPlacer(
+            self.client, public_base_url=self.public_base_url, fallback_from=self.fallback_from
+        ).reminder_call(out)
 
     def find_sent(self, out: Outgoing) -> str | None:
         """Twilio lists a number's messages newest first; one with our text sent since

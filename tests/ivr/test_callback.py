@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from rq import Queue
-from twilio.base.exceptions import TwilioRestException
 
 from core.calls.models import CallbackReason, CallbackState
 from core.calls.services import call_record
 from core.community.models import Community
+from core.ports.carriers import CallFailed
 from core.ports.jobs import Queue as JobQueue
 from ivr.callback import call_back, callback_job_id, place_callback
 from tests.builders import World
@@ -150,7 +150,7 @@ def test_an_invalid_number_goes_to_staff_and_a_passing_error_is_retried(  # type
         second = call_record(mianhua.core, call_sid=again.call_sid)
         assert second is not None
         fake.queue("500", "500", "500", "500")
-        with pytest.raises(TwilioRestException):
+        with pytest.raises(CallFailed):
             call_back(mianhua, second.id)
         retry = call_record(mianhua.core, call_sid=again.call_sid)
         assert retry is not None and retry.callback == CallbackState.REQUESTED

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
 from core.calls.services import call_record
 from core.community.models import Community
+from core.messages.sending import Outgoing
+from providers.twilio.voice import reminder_twiml
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.ivr.conftest import STAFF_PHONE, Dial, signed_post
@@ -79,6 +84,44 @@ def test_an_english_resident_hears_english_with_an_english_voice(world: World, d
         (s.language, s.voice) in {("en-US", "Polly.Joanna"), ("cmn-CN", "Polly.Zhiyu")}
         for s in call.spoken
     )
+
+
+REMINDER_TEXT = {"en": "Pickup reminder: 1号赵县雪花梨", "zh": "取货提醒：1号赵县雪花梨"}
+
+
+def _reminder_call(language: str) -> str:
+    """The TwiML Twilio is given when a reminder calls a landline resident of `language`."""
+    return reminder_twiml(
+        Outgoing(
+            message_id=1,
+            channel="voice",
+            kind="reminder",
+            to="+8631188880002",
+            from_number="+8631188886666",
+            body=REMINDER_TEXT[language],
+            segments=1,
+            language=language,
+            community_name="幸福里社区",
+            voice_rate="normal",
+            attempts_before=0,
+            check_provider_first=False,
+            created_at=datetime(2026, 11, 27, tzinfo=UTC),
+        )
+    )
+
+
+def test_the_menu_and_reminder_calls_speak_each_language_in_one_voice(world: World, dial: Dial):
+    for language, name in (("en", "Tom Baker"), ("zh", "王芳")):
+        call = dial(world.resident(name, language=language).phone)
+        in_menu = {(s.language, s.voice) for s in call.spoken}
+        says = list(ET.fromstring(_reminder_call(language)).iter("Say"))
+        in_reminder = {(say.get("language"), say.get("voice")) for say in says}
+
+        assert (says[0].get("language"), says[0].get("voice")) == (
+            call.spoken[0].language,
+            call.spoken[0].voice,
+        )
+        assert in_reminder == in_menu  # English with the community's name: the same two voices
 
 
 def test_zero_dials_the_staff_phone_in_staff_hours(world: World, dial: Dial):

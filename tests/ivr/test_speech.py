@@ -9,7 +9,7 @@ import pytest
 
 from ivr import speech
 from ivr.numbers_zh import spell, spell_count
-from ivr.twiml import speaking_rate
+from ivr.pace import speaking_rate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday morning

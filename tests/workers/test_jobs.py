@@ -247,7 +247,7 @@ def test_landline_residents_are_called_with_the_reminder_spoken(rt, rt_world, st
 def test_english_speaking_landline_residents_hear_english(rt, rt_world, stand_in):
     tom = rt_world.resident("Tom", phone="+8631188880002", landline=True, language="en")
     deliver(rt, write(rt, rt_world, tom, body="Pickup reminder"))
-    assert 'language="en-GB" voice="Polly.Amy"' in stand_in.requests[0].form["Twiml"]
+    assert 'language="en-US" voice="Polly.Joanna"' in stand_in.requests[0].form["Twiml"]
 
 
 def test_two_workers_with_the_same_message_send_it_once(make_root, postgres_url, stand_in, clock):  # type: ignore[no-untyped-def]
