@@ -20,10 +20,10 @@ from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from core.ports.carriers import MessageSender as Sender
+from core.ports.carriers import ReminderCaller as CallPlacer
 from core.ports.carriers import SendFailed
 from core.settings import CREDENTIALS_FOR, Settings
 from providers.console.sender import ConsoleSender
-from providers.mainland_voice import CallPlacer
 from providers.registry import make_sender, send_timeout
 
 MAINLAND = ("aliyun", "tencent")
@@ -65,7 +65,7 @@ class SenderPerCommunity:
     def send(self, out: Outgoing) -> str:
         provider = self._provider(out)
         if out.channel == MessageChannel.VOICE and provider in MAINLAND:
-            return self.placer_for(provider).place_reminder_call(out)
+            return self.placer_for(provider).reminder_call(out)
         return self.sender_for(provider).send(out)
 
     def find_sent(self, out: Outgoing) -> str | None:

@@ -75,9 +75,10 @@ class CallBack:
     from_number: str
 
 
-class CallPlacer(Protocol):
-    """Places the calls Mianhua makes itself: a reminder spoken to a landline, and the
-    call back promised to a resident who asked for one."""
+class ReminderCaller(Protocol):
+    """Speaks a reminder to a landline: every carrier with calls has this (Twilio, and
+    the mainland voice notifications, Aliyun's and Tencent's, which play a filed TTS
+    template and cannot ring a resident into a menu)."""
 
     name: str
 
@@ -85,6 +86,15 @@ class CallPlacer(Protocol):
         """Ring the landline and speak the reminder twice; the provider's call id.
         Raises SendFailed, as a text's send does."""
         ...
+
+    def find_placed(self, out: Outgoing) -> str | None:
+        """The call id if an attempt of unknown outcome did place the call."""
+        ...
+
+
+class CallPlacer(ReminderCaller, Protocol):
+    """Places the calls Mianhua makes itself: a reminder spoken to a landline, and the
+    call back promised to a resident who asked for one (a carrier with a phone menu)."""
 
     def call_back(self, call: CallBack) -> str:
         """Ring the resident back into the phone menu; the provider's call id.

@@ -67,7 +67,7 @@ class AliyunCallPlacer:
         # The purchased number the call shows (专属号码); none for a public-mode template.
         self.show_number = show_number
 
-    def place_reminder_call(self, out: Outgoing) -> str:
+    def reminder_call(self, out: Outgoing) -> str:
         template = filed_voice_template(out, "Aliyun")
         request = models.SingleCallByTtsRequest(
             called_number=aliyun_callee(out.to),

@@ -31,6 +31,10 @@ class ConsoleCallPlacer:
         print(f"[call {out.from_number} -> {out.to}] {out.body}", file=self.stream, flush=True)
         return f"CONSOLE-{out.message_id}"
 
+    def find_placed(self, out: Outgoing) -> str | None:
+        """An unanswered doubt about a call costs a second call at most: nothing to ask."""
+        return None
+
     def call_back(self, call: CallBack) -> str:
         log.info("console: would ring %s back from %s", call.to, call.from_number)
         return f"CONSOLE-CALLBACK-{call.call_id}"

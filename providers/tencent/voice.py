@@ -53,7 +53,7 @@ class TencentCallPlacer:
         self.client = client
         self.voice_sdk_app_id = voice_sdk_app_id
 
-    def place_reminder_call(self, out: Outgoing) -> str:
+    def reminder_call(self, out: Outgoing) -> str:
         template = filed_voice_template(out, "Tencent")
         request = models.SendTtsVoiceRequest()
         request.TemplateId = template.template_code

@@ -66,6 +66,10 @@ class TwilioCallPlacer:
             raise SendFailed("timeout", str(exc), transient=True) from exc
         return str(call.sid)
 
+    def find_placed(self, out: Outgoing) -> str | None:
+        """An unanswered doubt about a call costs a second call at most: nothing to ask."""
+        return None
+
     def call_back(self, call: CallBack) -> str:
         """Ring the resident back into the phone menu; raises CallFailed."""
         base = self.public_base_url
