@@ -20,7 +20,7 @@ from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from core.ports.carriers import MessageSender as Sender
-from core.ports.carriers import ReminderCaller as CallPlacer
+from core.ports.carriers import ReminderCaller
 from core.ports.carriers import SendFailed
 from core.settings import CREDENTIALS_FOR, Settings
 from providers.console.sender import ConsoleSender
@@ -54,7 +54,7 @@ class SenderPerCommunity:
         self.name = settings.sms_sender
         self._lock = threading.Lock()
         self._senders: dict[str, Sender] = {}
-        self._placers: dict[str, CallPlacer] = {}
+        self._placers: dict[str, ReminderCaller] = {}
 
     def __getattr__(self, name: str) -> Any:
         """Anything else (the Twilio client, in tests) is the default sender's."""
@@ -105,7 +105,7 @@ class SenderPerCommunity:
                 self._senders[provider] = self._make_sender(provider)
             return self._senders[provider]
 
-    def placer_for(self, provider: str) -> CallPlacer:
+    def placer_for(self, provider: str) -> ReminderCaller:
         with self._lock:
             if provider not in self._placers:
                 self._placers[provider] = self._make_placer(provider)
@@ -125,7 +125,7 @@ class SenderPerCommunity:
         self._missing(provider, TWILIO_NEEDS if provider == "twilio" else CREDENTIALS_FOR[provider])
         return make_sender(self.settings.with_overrides(sms_sender=provider))
 
-    def _make_placer(self, provider: str) -> CallPlacer:
+    def _make_placer(self, provider: str) -> ReminderCaller:
         self._missing(provider, VOICE_NEEDS[provider])
         s = self.settings
         timeout = send_timeout(s)
