@@ -20,8 +20,7 @@ from core.carriers import codes
 from core.messages.models import MessageChannel
 from core.messages.sending import Outgoing
 from core.ports.carriers import MessageSender as Sender
-from core.ports.carriers import ReminderCaller
-from core.ports.carriers import SendFailed
+from core.ports.carriers import ReminderCaller, SendFailed
 from core.settings import CREDENTIALS_FOR, Settings
 from providers.console.sender import ConsoleSender
 from providers.registry import make_sender, send_timeout
