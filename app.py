@@ -44,9 +44,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_spool(app)
     app.before_request(_take_in_what_was_left)
-    from providers import twilio
-
-    twilio.register(app)
     from simulator import init_simulator
 
     init_simulator(app, root)

@@ -29,7 +29,7 @@ from providers.twilio import twiml
 from providers.twilio.signature import require_twilio_signature
 from spool.records import CALL_STATUS, CALLBACK_REQUEST
 from spool.store import SpoolUnwritable
-from spool.web import keep, kept_or_503
+from providers.twilio.spooled import keep, kept_or_503
 
 log = logging.getLogger(__name__)
 
