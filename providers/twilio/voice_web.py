@@ -27,9 +27,9 @@ from ivr.states import DialEnded, Enter, Event, Keys, Silence
 from ivr.steps import StepRequest, parse_step
 from providers.twilio import twiml
 from providers.twilio.signature import require_twilio_signature
+from providers.twilio.spooled import keep, kept_or_503
 from spool.records import CALL_STATUS, CALLBACK_REQUEST
 from spool.store import SpoolUnwritable
-from providers.twilio.spooled import keep, kept_or_503
 
 log = logging.getLogger(__name__)
 
