@@ -111,4 +111,5 @@ def test_every_request_a_provider_route_may_spool_has_a_handler():
         assert {kind for provider, kind in handlers if provider == mainland} == {
             SMS_INBOUND,
             SMS_STATUS,
+            REMINDER_CALL_STATUS,  # their voice notifications' call receipts
         }
