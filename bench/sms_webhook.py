@@ -21,7 +21,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from twilio.request_validator import RequestValidator
 
 from bench.harness import ROOT, Request, Result, drive, postgres_database, redis_url, serve
 from bench.report import write_section
@@ -31,6 +30,7 @@ from core.conversations.models import InboxText
 from core.db import Database
 from core.deals.services import DealSpec, create_deal
 from core.residents.services import register_resident
+from providers.twilio.signing import twilio_signature
 
 TOKEN = "bench-auth-token"
 PUBLIC_BASE_URL = "https://mianhua.bench.example"
@@ -131,7 +131,6 @@ def realistic_body(rng: random.Random) -> str:
 
 def signed_texts(phones: list[str], count: int, seed_value: int, prefix: str) -> list[Request]:
     rng = random.Random(seed_value)
-    validator = RequestValidator(TOKEN)
     requests = []
     for n in range(count):
         sid = f"SM{prefix}{n:030d}"[:34]
@@ -146,7 +145,7 @@ def signed_texts(phones: list[str], count: int, seed_value: int, prefix: str) ->
             "NumSegments": "1",
             "SmsStatus": "received",
         }
-        signature = validator.compute_signature(PUBLIC_BASE_URL + "/sms/inbound", params)
+        signature = twilio_signature(TOKEN, PUBLIC_BASE_URL + "/sms/inbound", params)
         requests.append(Request("/sms/inbound", params, {"X-Twilio-Signature": signature}))
     return requests
 
