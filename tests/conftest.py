@@ -29,6 +29,19 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 23 November 2026, 10:00 in Shanghai: a working morning, outside quiet hours.
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)
 _numbers = itertools.count()
+TESTS = Path(__file__).resolve().parent
+TIERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, from its folder; real processes are slow by nature,
+    so the e2e tier stays out of the inner loop without a mark on every test."""
+    for item in items:
+        tier = item.path.relative_to(TESTS).parts[0] if TESTS in item.path.parents else ""
+        if tier in TIERS:
+            item.add_marker(tier)
+        if tier == "e2e":
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +75,10 @@ def postgres_url(postgres_server, postgres_template: str) -> Iterator[str]:  # t
     postgres_server.drop_database(name)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """Core tests run on both databases the service supports."""
+    """Core tests run on both databases the service supports: the inner loop
+    (`-m "not slow"`) on SQLite, the whole suite on both."""
     return request.getfixturevalue(f"{request.param}_url")  # type: ignore[no-any-return]
 
 

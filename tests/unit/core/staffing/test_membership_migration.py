@@ -16,7 +16,7 @@ from core.staffing.login_guard import attempt_login
 BEFORE = "5a7f0c1e2d3b"  # the staff console's tables, before memberships
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def fresh(request, tmp_path):  # type: ignore[no-untyped-def]
     """An empty database of each kind the service runs on."""
     if request.param == "sqlite":
