@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from core.accounts.services import create_staff_user
 from core.orders.services import place_order
 from tests.builders import World
-from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.integration.staff.conftest import Console
+from tests.support.twilio_signing import signed
 
 #: Too big for any column, negative, superscript two (`isdigit()` says yes, `int()` no),
 #: Arabic-Indic twelve (`int()` says 12), one past PostgreSQL's integer, and zero.
@@ -119,12 +118,7 @@ def test_every_route_with_huge_negative_and_unicode_numbers_answers_without_a_50
                     elif path.startswith("/simulator/"):
                         response = client.post(url, json=fields, headers={"X-CSRFToken": token})
                     elif path.startswith(SIGNED_PREFIXES):
-                        signature = RequestValidator(TWILIO_TOKEN).compute_signature(
-                            PUBLIC_BASE_URL + url, fields
-                        )
-                        response = client.post(
-                            url, data=fields, headers={"X-Twilio-Signature": signature}
-                        )
+                        response = client.post(url, data=fields, headers=signed(url, fields))
                     else:
                         response = client.post(url, data={**fields, "csrf_token": token})
                     statuses.setdefault(rule.endpoint, set()).add(response.status_code)

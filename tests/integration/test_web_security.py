@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from itsdangerous import TimestampSigner
-from twilio.request_validator import RequestValidator
 
 from core.context import FrozenClock
 from core.settings import DEV_AUTH_TOKEN, SettingsError, load_settings
 from tests.builders import World
-from tests.conftest import PUBLIC_BASE_URL, START, TWILIO_TOKEN
+from tests.conftest import START
 from tests.integration.staff.conftest import PASSWORDS, Console
+from tests.support.twilio_signing import signed
 
 REPO = Path(__file__).resolve().parents[2]
 STRANGER = "203.0.113.9"
@@ -47,12 +47,9 @@ def test_every_response_carries_the_protective_headers(app, app_world, path):
 
 def test_twilio_webhooks_carry_them_too(app, app_world):
     params = {"MessageSid": "SM" + "1" * 32, "From": "+8613800138001", "To": "+8631188886666"}
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(
-        PUBLIC_BASE_URL + "/sms/inbound", {**params, "Body": "x"}
-    )
-    response = app.test_client().post(
-        "/sms/inbound", data={**params, "Body": "x"}, headers={"X-Twilio-Signature": signature}
-    )
+    form = {**params, "Body": "x"}
+    headers = signed("/sms/inbound", form)
+    response = app.test_client().post("/sms/inbound", data=form, headers=headers)
     assert response.status_code == 200
     assert response.headers["X-Frame-Options"] == "DENY"
 
@@ -148,13 +145,10 @@ def _dev_signed_text(client, remote: str, **headers: str):  # type: ignore[no-un
         "To": "+8631188886666",
         "Body": "团购",
     }
-    signature = RequestValidator(DEV_AUTH_TOKEN).compute_signature(
-        PUBLIC_BASE_URL + "/sms/inbound", params
-    )
     return client.post(
         "/sms/inbound",
         data=params,
-        headers={"X-Twilio-Signature": signature, **headers},
+        headers={**signed("/sms/inbound", params, DEV_AUTH_TOKEN), **headers},
         environ_base={"REMOTE_ADDR": remote},
     )
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from core.context import Core
 from core.messages.models import Direction, Message
-from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
 from tests.support.inbox import read_inbox
+from tests.support.twilio_signing import signed
 
 COMMUNITY_PHONE = "+8631188886666"
 _sids = itertools.count(1)
@@ -21,12 +20,6 @@ _sids = itertools.count(1)
 
 def new_sid() -> str:
     return f"SM{next(_sids):032x}"
-
-
-def signed(path: str, params: dict[str, str], token: str = TWILIO_TOKEN) -> dict[str, str]:
-    """The X-Twilio-Signature header Twilio would send for this POST."""
-    signature = RequestValidator(token).compute_signature(PUBLIC_BASE_URL + path, params)
-    return {"X-Twilio-Signature": signature}
 
 
 @dataclass

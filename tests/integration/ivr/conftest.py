@@ -8,6 +8,7 @@ import pytest
 
 from tests.builders import World
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from tests.support.twilio_signing import signed
 from tests.support.twiml_caller import ScriptedCall, flask_post
 
 COMMUNITY_PHONE = "+8631188886666"
@@ -43,7 +44,4 @@ def dial(app) -> Dial:  # type: ignore[no-untyped-def]
 
 def signed_post(client, path: str, params: dict[str, str]):  # type: ignore[no-untyped-def]
     """POST as Twilio would: signed over the public URL and every field."""
-    from twilio.request_validator import RequestValidator
-
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC_BASE_URL + path, params)
-    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+    return client.post(path, data=params, headers=signed(path, params))

@@ -10,7 +10,8 @@ from core.messages.models import Direction, Message
 from core.messages.services import record_inbound
 from core.residents.services import find_resident
 from sms_gateway.jobs import enqueue_stale_texts
-from tests.support.phone import COMMUNITY_PHONE, Sms, new_sid, signed
+from tests.support.phone import COMMUNITY_PHONE, Sms, new_sid
+from tests.support.twilio_signing import signed
 from workers.queues import INBOX
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'

@@ -9,7 +9,8 @@ from core.messages.models import Message
 from core.orders.services import resident_orders
 from spool.records import SMS_INBOUND
 from tests.integration.spool.conftest import Outage, inbound_texts
-from tests.support.phone import COMMUNITY_PHONE, new_sid, signed
+from tests.support.phone import COMMUNITY_PHONE, new_sid
+from tests.support.twilio_signing import signed
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from core.orders.services import place_order
-from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from tests.support.twilio_signing import signed
 
 
 @pytest.fixture
@@ -50,16 +49,11 @@ def test_reminders_send_for_an_unknown_deal_fails_in_one_line(app, buyers):
     assert result.output.strip() == "Error: no deal number 9"
 
 
-def sign(path: str, form: dict[str, str]) -> dict[str, str]:
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC_BASE_URL + path, form)
-    return {"X-Twilio-Signature": signature}
-
-
 def test_the_reminder_call_status_route_checks_signatures_and_input(app):
     client = app.test_client()
     form = {"CallSid": "CA1", "CallStatus": "completed"}
     assert client.post("/voice/reminder-status?m=1", data=form).status_code == 403
     path = "/voice/reminder-status?m=x"
-    assert client.post(path, data=form, headers=sign(path, form)).status_code == 400
+    assert client.post(path, data=form, headers=signed(path, form)).status_code == 400
     path = "/voice/reminder-status?m=12345"  # unknown message: acknowledged, nothing done
-    assert client.post(path, data=form, headers=sign(path, form)).status_code == 204
+    assert client.post(path, data=form, headers=signed(path, form)).status_code == 204
