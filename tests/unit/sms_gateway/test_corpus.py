@@ -153,6 +153,7 @@ def _replies_since(core, phone: str, after: int) -> list[str]:  # type: ignore[n
         )
 
 
+@pytest.mark.slow  # 753 cases through the real reader and database: about 10 s
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_corpus_is_understood_without_a_wrong_order(core, communities, capsys):  # type: ignore[no-untyped-def]
     understood: Counter[str] = Counter()
