@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -122,8 +122,13 @@ KNOWN = {
 }
 
 
-def product_modules() -> Iterator[tuple[str, Path]]:
-    """Every product module as (dotted name, path)."""
+@cache
+def product_modules() -> tuple[tuple[str, Path], ...]:
+    """Every product module as (dotted name, path), read once for every wall."""
+    return tuple(_modules())
+
+
+def _modules():  # type: ignore[no-untyped-def]
     for path in sorted(REPO.rglob("*.py")):
         relative = path.relative_to(REPO)
         if relative.parts[0] in NOT_PRODUCT or relative.parts[:2] == ("migrations", "versions"):
@@ -134,7 +139,8 @@ def product_modules() -> Iterator[tuple[str, Path]]:
         yield ".".join(parts), path
 
 
-def imports_of(module: str, path: Path) -> set[str]:
+@cache
+def imports_of(module: str, path: Path) -> frozenset[str]:
     """The dotted names a module imports, relative imports resolved against its package."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
@@ -148,7 +154,7 @@ def imports_of(module: str, path: Path) -> set[str]:
                 found |= {f"{target}.{alias.name}" for alias in node.names}
             elif node.module:
                 found.add(node.module)
-    return found
+    return frozenset(found)
 
 
 def under(name: str, prefixes: tuple[str, ...]) -> bool:
