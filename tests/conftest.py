@@ -11,8 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 
+from core.accounts import passwords
 from core.context import Core, FrozenClock
 from core.db import Database
 from core.migrate import upgrade_database
@@ -42,6 +44,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(tier)
         if tier == "e2e":
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Argon2 at its lowest cost: production's 64 MiB, three passes and four lanes are
+    the point against a stolen table, and only CPU in a test that logs in. A test marked
+    `real_password_cost` (the login guard's timing) gets production's hasher."""
+    passwords._dummy_hash.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        if request.node.get_closest_marker("real_password_cost") is None:
+            cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+            patch.setattr(passwords, "_hasher", cheap)
+        yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")
