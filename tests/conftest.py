@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
+from jinja2.bccache import Bucket, BytecodeCache
 
 from core.accounts import passwords
 from core.context import Core, FrozenClock
@@ -44,6 +45,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(tier)
         if tier == "e2e":
             item.add_marker(pytest.mark.slow)
+
+
+class MemoryTemplateCache(BytecodeCache):
+    """Jinja's compiled templates kept in memory; a changed template has a new checksum."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 @pytest.fixture(autouse=True)
@@ -126,6 +141,9 @@ def in_days():  # type: ignore[no-untyped-def]
     return at
 
 
+#: Templates compiled once per session, not once per test's app (keyed by their source).
+_COMPILED_TEMPLATES = MemoryTemplateCache()
+
 TWILIO_TOKEN = "test-auth-token"
 PUBLIC_BASE_URL = "https://mianhua.example.org"
 
@@ -158,6 +176,7 @@ def app_factory(redis_url: str, clock: FrozenClock, spool_dir: Path):  # type: i
             }
         )
         application = create_app(settings)
+        application.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
         application.extensions["mianhua"].core.clock = clock
         made.append(application)
         return application
