@@ -39,14 +39,14 @@ from core.migrate import upgrade_database
 from core.reminders.services import preview_bulk_reminder, send_bulk_reminder
 from core.settings import load_settings
 from tests.builders import World
+from tests.integration.workers.conftest import NO_QUIET_HOURS, add_buyers, worker_env
 from tests.plugins.servers import (
     PostgresServer,
     RedisServer,
     find_postgres_bindir,
     find_redis_server,
 )
-from tests.workers.conftest import NO_QUIET_HOURS, add_buyers, worker_env
-from tests.workers.stand_in import ListingFakeTwilio
+from tests.support.stand_in import ListingFakeTwilio
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = REPO / ".venv" / "bin" / "python"

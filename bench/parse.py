@@ -1,6 +1,6 @@
 """How long the deal-aware reader takes to read one text, with 20 deals open.
 
-Every text of the corpus (tests/sms_gateway/corpus) is read five times by `parse`,
+Every text of the corpus (tests/unit/sms_gateway/corpus) is read five times by `parse`,
 given 20 open deals by name, and each call is timed. The baseline, in the same run,
 reads the same texts with the deals known by number only (the number grammar the
 reader falls back to, as the service read texts before it knew names), and the bare
@@ -22,7 +22,7 @@ from bench.report import write_section
 from sms_gateway import normalize, reader
 from sms_gateway.intents import DialogContext, parse
 from sms_gateway.products import DealEntry
-from tests.sms_gateway.corpus.loader import load_corpus
+from tests.unit.sms_gateway.corpus.loader import load_corpus
 
 ROUNDS = 5
 DEALS = (

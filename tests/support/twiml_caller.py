@@ -1,4 +1,5 @@
-"""A scripted phone caller: a small TwiML interpreter that behaves as Twilio documents.
+"""A scripted phone caller: the simulator's TwiML interpreter (simulator/phone.py), driven
+from a test, which fails on anything Twilio would refuse.
 
 Tests read like the caller's side of the call::
 
@@ -26,34 +27,19 @@ from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from twilio.request_validator import RequestValidator
+
+from simulator.phone import KEYS, MAX_FETCHES, CallState, Spoken, TwimlCall
+from tests.support.twilio_signing import twilio_signature
 
 # post(url, params, headers) -> (status, body). ``url`` is the public URL Twilio would call.
 Post = Callable[[str, dict[str, str], dict[str, str]], tuple[int, str]]
 
-DTMF_KEYS = "0123456789*#"
-GATHER_NESTABLE = {"Say", "Play", "Pause"}
-MAX_REQUESTS_WITHOUT_INPUT = 25  # a redirect loop fails the test instead of hanging it
+MAX_REQUESTS_WITHOUT_INPUT = MAX_FETCHES  # a redirect loop fails the test instead of hanging it
 
 
 def _path_and_query(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _gather_problems(verb: ET.Element) -> list[str]:
-    """What Twilio would reject or warn about in a <Gather> (we fail instead)."""
-    problems = []
-    num_digits = verb.get("numDigits")
-    if num_digits is not None and not (num_digits.isdigit() and int(num_digits) >= 1):
-        problems.append("numDigits must be an integer >= 1")
-    finish_key = verb.get("finishOnKey", "#")
-    if len(finish_key) > 1 or finish_key not in DTMF_KEYS:
-        problems.append("finishOnKey must be one of 0-9 * # or empty")
-    if verb.get("method", "POST").upper() != "POST":
-        problems.append("method=GET is not supported here (Mianhua posts)")
-    problems += [f"<{c.tag}> cannot nest in <Gather>" for c in verb if c.tag not in GATHER_NESTABLE]
-    return problems
 
 
 def flask_post(test_client: Any) -> Post:
@@ -89,15 +75,6 @@ def http_post(server_base: str, timeout: float = 15.0) -> Post:
 
 
 @dataclass(frozen=True)
-class Spoken:
-    """One <Say>: plain text (SSML tags dropped), its language and voice."""
-
-    text: str
-    language: str | None
-    voice: str | None
-
-
-@dataclass(frozen=True)
 class Posted:
     """One request the caller's side made, and the answer."""
 
@@ -108,7 +85,7 @@ class Posted:
     body: str
 
 
-class ScriptedCall:
+class ScriptedCall(TwimlCall):
     """One inbound call, driven step by step from a test."""
 
     def __init__(
@@ -126,43 +103,51 @@ class ScriptedCall:
     ) -> None:
         if auth_token and not base_url:
             raise ValueError("signing needs base_url, the public URL Twilio is configured with")
+        state = CallState(call_sid=call_sid or "CA" + uuid.uuid4().hex, caller=from_, called=to)
+        super().__init__(self._signed_post, state)
+        self.account_sid = account_sid
         self._post = post
-        self._validator = RequestValidator(auth_token) if auth_token else None
+        self._auth_token = auth_token
         self.start_url = urljoin(base_url, start_url) if base_url else start_url
         self.status_callback = status_callback
-        self.call_sid = call_sid or "CA" + uuid.uuid4().hex
-        self.base_params = {
-            "AccountSid": account_sid,
-            "ApiVersion": "2010-04-01",
-            "CallSid": self.call_sid,
-            "Called": to,
-            "Caller": from_,
-            "Direction": "inbound",
-            "From": from_,
-            "To": to,
-        }
+        self.call_sid = state.call_sid
+        #: What Twilio sends with every request of this call, but the call's status.
+        self.base_params = {k: v for k, v in super().params().items() if k != "CallStatus"}
         self.spoken: list[Spoken] = []
         self.played: list[str] = []
         self.dialed: list[str] = []
         self.posted: list[Posted] = []
         self.errors: list[str] = []
-        self.gather: dict[str, str] | None = None
-        self.ended = False
-        self.end_reason: str | None = None
         self.rejected = False
-        self.answered = False
-        # What Twilio reports to a <Dial action> when the dialled party is done (or is not).
-        self.dial_status = "completed"
-        self._url = self.start_url
-        self._verbs: list[ET.Element] = []
-        self._next = 0
-        self._digits = ""
         self._mark = 0
-        self._fetches_since_input = 0
         self._started_at = time.monotonic()
         self._log: list[str] = []
 
     # --- what the test reads -------------------------------------------------------------
+
+    def params(self, call_status: str = "in-progress") -> dict[str, str]:
+        """`base_params` (a test may change them: an outbound call) and the call's status."""
+        return {**self.base_params, "CallStatus": call_status}
+
+    @property
+    def gather(self) -> dict[str, str] | None:
+        return self.state.gather
+
+    @property
+    def ended(self) -> bool:
+        return self.state.ended
+
+    @property
+    def end_reason(self) -> str | None:
+        return self.state.end_reason or None
+
+    @property
+    def answered(self) -> bool:
+        return self.state.answered
+
+    @property
+    def _verbs(self) -> list[ET.Element]:
+        return self.verbs
 
     @property
     def said(self) -> list[str]:
@@ -185,51 +170,41 @@ class ScriptedCall:
         """Ring: Twilio requests the voice URL and plays until a <Gather> waits or the call ends."""
         if self.posted:
             raise AssertionError("call already started")
-        # Twilio's first request for an inbound call says "ringing"; later ones "in-progress".
-        self._fetch(self.start_url, {}, call_status="ringing")
-        self._run()
+        self.ring(self.start_url)
         return self
 
     def press(self, keys: str) -> None:
         """Type keys into the current <Gather>; it submits on numDigits or finishOnKey."""
         gather = self._require_gather("press")
-        if not keys or any(key not in DTMF_KEYS for key in keys):
-            raise ValueError(f"keys must be DTMF ({DTMF_KEYS}), got {keys!r}")
+        if not keys or any(key not in KEYS for key in keys):
+            raise ValueError(f"keys must be DTMF ({KEYS}), got {keys!r}")
         if "dtmf" not in gather.get("input", "dtmf").split():
             raise AssertionError(
                 f"this <Gather> takes no keypresses: {gather}\n{self.transcript()}"
             )
         self._input(f"caller presses {keys}")
-        finish_key = gather.get("finishOnKey", "#")
-        num_digits = int(gather["numDigits"]) if "numDigits" in gather else None
         for i, key in enumerate(keys):
-            if finish_key and key == finish_key:
-                done = True
-            else:
-                self._digits += key
-                done = num_digits is not None and len(self._digits) >= num_digits
-            if done:
+            if self.key(key):
                 if keys[i + 1 :]:
                     raise AssertionError(
                         f"keys {keys[i + 1 :]!r} pressed after the <Gather> submitted; "
                         "press them in the next call.press()"
                     )
-                self._submit()
                 return
 
     def wait(self) -> None:
         """Stay silent until the <Gather> times out; typed digits are submitted, else empty."""
         self._require_gather("wait")
         self._input("caller stays silent (gather times out)")
-        self._submit()
+        self.submit()
 
     def hangup(self) -> None:
         """The caller hangs up: nothing more is fetched (a status callback, if configured)."""
         if not self.ended:
             self._log.append("caller hangs up")
-            self._end("caller hung up", "completed")
+            self.end("caller hung up", "completed")
 
-    # --- interpreter -----------------------------------------------------------------------
+    # --- the interpreter's hooks, written down and checked ---------------------------------
 
     def _require_gather(self, action: str) -> dict[str, str]:
         if self.ended:
@@ -243,133 +218,66 @@ class ScriptedCall:
     def _input(self, line: str) -> None:
         self._log.append(line)
         self._mark = len(self.spoken)
-        self._fetches_since_input = 0
 
-    def _submit(self) -> None:
-        gather, digits = self.gather or {}, self._digits
-        self.gather, self._digits = None, ""
-        action = urljoin(self._url, gather.get("action", ""))  # no action: the current URL
-        if digits:
-            self._fetch(action, {"Digits": digits})
-        elif gather.get("actionOnEmptyResult") == "true":
-            self._fetch(action, {})
-        else:
-            self._log.append("  (no input: on to the verb after <Gather>)")
-        self._run()
-
-    def _fail(self, message: str) -> NoReturn:
+    def problem(self, kind: str, message: str, **facts: str) -> NoReturn:
+        """Whatever Twilio would refuse fails the test, with the call so far."""
         self.errors.append(message)
         self._log.append(f"  ERROR {message}")
-        self.ended, self.end_reason, self.gather = True, "application error", None
+        self.state.ended, self.state.end_reason, self.state.gather = True, "application error", None
         raise AssertionError(f"{message}\n--- call so far ---\n{self.transcript()}")
 
-    def _sign(self, url: str, params: dict[str, str]) -> dict[str, str]:
-        if self._validator is None:
-            return {}
-        return {"X-Twilio-Signature": self._validator.compute_signature(url, params)}
-
-    def _send(self, url: str, params: dict[str, str]) -> tuple[int, str]:
-        headers = self._sign(url, params)
+    def _signed_post(self, url: str, params: dict[str, str]) -> tuple[int, str]:
+        headers = (
+            {"X-Twilio-Signature": twilio_signature(url, params, self._auth_token)}
+            if self._auth_token
+            else {}
+        )
         status, body = self._post(url, params, headers)
         self.posted.append(Posted(url, params, headers, status, body))
         extra = {k: v for k, v in params.items() if k not in self.base_params}
         self._log.append(f"POST {url} {extra} -> {status}")
-        if not 200 <= status < 300:
-            self._fail(f"POST {url} answered {status}: {body[:500]}")
         return status, body
 
-    def _fetch(self, url: str, extra: dict[str, str], call_status: str = "in-progress") -> None:
-        """Request a TwiML document and make it the current one."""
-        self._fetches_since_input += 1
-        if self._fetches_since_input > MAX_REQUESTS_WITHOUT_INPUT:
-            self._fail(f"{MAX_REQUESTS_WITHOUT_INPUT} requests without caller input: a loop?")
-        _, body = self._send(url, {**self.base_params, "CallStatus": call_status, **extra})
-        try:
-            root = ET.fromstring(body)
-        except ET.ParseError as exc:
-            self._fail(f"POST {url} answered unparseable TwiML ({exc}): {body[:500]!r}")
-        if root.tag != "Response":
-            self._fail(f"POST {url} answered <{root.tag}>, not <Response>")
-        self._url, self._verbs, self._next = url, list(root), 0
-        if not self._verbs:
-            self._log.append("  <Response/> (empty)")
-
-    def _run(self) -> None:
-        """Play verbs until a <Gather> waits for the caller or the call ends."""
-        while not self.ended and self.gather is None:
-            if self._next >= len(self._verbs):
-                self._end("empty response" if not self._verbs else "no more verbs", "completed")
-                return
-            verb = self._verbs[self._next]
-            self._next += 1
-            handler = getattr(self, f"_verb_{verb.tag.lower()}", None)
-            if handler is None:
-                self._fail(f"unsupported TwiML verb <{verb.tag}> in {self._url}")
-            if verb.tag != "Reject":
-                self.answered = True  # anything but a leading <Reject> picks up (and bills)
-            handler(verb)
-
-    def _verb_say(self, verb: ET.Element) -> None:
-        text = " ".join("".join(verb.itertext()).split())
-        spoken = Spoken(text, verb.get("language"), verb.get("voice"))
+    def on_say(self, spoken: Spoken) -> None:
         self.spoken.append(spoken)
-        self._log.append(f"  Say ({spoken.language}, {spoken.voice}): {text}")
+        self._log.append(f"  Say ({spoken.language}, {spoken.voice}): {spoken.text}")
 
-    def _verb_play(self, verb: ET.Element) -> None:
-        url = (verb.text or "").strip()
+    def on_play(self, url: str) -> None:
         self.played.append(url)
         self._log.append(f"  Play {url}")
 
-    def _verb_pause(self, verb: ET.Element) -> None:
-        self._log.append(f"  Pause {verb.get('length', '1')}s")
+    def on_pause(self, seconds: str) -> None:
+        self._log.append(f"  Pause {seconds}s")
 
-    def _verb_gather(self, verb: ET.Element) -> None:
-        attrs = dict(verb.attrib)
-        problems = _gather_problems(verb)
-        if problems:
-            self._fail(f"bad <Gather {attrs}>: {'; '.join(problems)}")
-        for child in verb:
-            getattr(self, f"_verb_{child.tag.lower()}")(child)
-        self.gather, self._digits = attrs, ""
-        action = urljoin(self._url, attrs.get("action", ""))
+    def on_gather(self, attrs: dict[str, str], action: str) -> None:
         self._log.append(f"  Gather {attrs} -> {action} (waiting)")
 
-    def _verb_redirect(self, verb: ET.Element) -> None:
-        if verb.get("method", "POST").upper() != "POST":
-            self._fail("<Redirect method='GET'> is not supported here (Mianhua posts)")
-        target = (verb.text or "").strip()
-        self._log.append(f"  Redirect {target}")
-        self._fetch(urljoin(self._url, target) if target else self._url, {})
+    def on_empty_submit(self) -> None:
+        self._log.append("  (no input: on to the verb after <Gather>)")
 
-    def _verb_dial(self, verb: ET.Element) -> None:
-        numbers = [(n.text or "").strip() for n in verb] or [(verb.text or "").strip()]
+    def on_redirect(self, target: str) -> None:
+        self._log.append(f"  Redirect {target}")
+
+    def on_dial(self, numbers: list[str]) -> None:
         self.dialed.extend(numbers)
         self._log.append(f"  Dial {', '.join(numbers)}")
-        action = verb.get("action")
-        if action:  # the dialled party hung up: Twilio reports the outcome to action
-            self._fetch(urljoin(self._url, action), {"DialCallStatus": self.dial_status})
-        else:
-            self._end("dialed", "completed")  # the resident is now talking to a person
 
-    def _verb_reject(self, verb: ET.Element) -> None:
-        reason = verb.get("reason", "rejected")
-        if self.answered:  # only a leading <Reject> refuses a call; later it just hangs up
+    def on_reject(self, reason: str, after_answer: bool) -> None:
+        if after_answer:
             self._log.append(f"  Reject ({reason}) after the call was answered: billed hang-up")
-            self._end("reject after answer", "completed")
-            return
-        self.rejected = True
-        self._log.append(f"  Reject ({reason})")
-        self._end("rejected", "busy" if reason == "busy" else "no-answer")
+        else:
+            self.rejected = True
+            self._log.append(f"  Reject ({reason})")
 
-    def _verb_hangup(self, verb: ET.Element) -> None:
+    def on_hangup(self) -> None:
         self._log.append("  Hangup")
-        self._end("hangup", "completed")
 
-    def _end(self, reason: str, call_status: str) -> None:
-        self.ended, self.end_reason, self.gather = True, reason, None
+    def on_end(self, reason: str, call_status: str) -> None:
         self._log.append(f"call ended: {reason}")
         if self.status_callback:
             url = urljoin(self.start_url, self.status_callback)
             duration = str(int(time.monotonic() - self._started_at)) if self.answered else "0"
             params = {**self.base_params, "CallStatus": call_status, "CallDuration": duration}
-            self._send(url, params)
+            status, body = self._signed_post(url, params)
+            if not 200 <= status < 300:
+                self.problem("http", f"POST {url} answered {status}: {body[:500]}")
