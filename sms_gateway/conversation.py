@@ -27,29 +27,10 @@ from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
 from core.residents.services import ResidentView, set_language
 from core.results import OrderPlaced, OrderView, Refusal, RefusalReason
-from sms_gateway import dialog_plans, joining, patience, staff_commands
+from sms_gateway import dialog_plans, intents, joining, patience, staff_commands
 from sms_gateway.answer import Answer
 from sms_gateway.answers import Answers
-from sms_gateway.intents import (
-    CancelOrder,
-    ChooseDeal,
-    Clarify,
-    DialogContext,
-    Help,
-    Intent,
-    ListDeals,
-    MyOrders,
-    OptIn,
-    OptOut,
-    PlaceOrder,
-    Register,
-    SetLanguage,
-    StaffClose,
-    StaffRemind,
-    StaffTotal,
-    Unknown,
-    parse,
-)
+from sms_gateway.intents import parse
 from sms_gateway.plans import (
     Complaint,
     ConfirmAnswer,
@@ -152,11 +133,11 @@ class Reading:
         """The idempotency key of actions this text triggers: Twilio's MessageSid."""
         return self.arrival.key
 
-    def intent(self) -> Intent:
+    def intent(self) -> intents.Intent:
         dialog = self.arrival.dialog
         pending = dialog.pending or {}
         picking = pending.get("kind") == AskKind.PICK
-        context = DialogContext(
+        context = intents.DialogContext(
             awaiting_quantity_for=dialog.awaiting_quantity_for,
             awaiting_cancel_choice=dialog.awaiting_cancel_choice,
             open_deal_numbers=frozenset(self.deals),
@@ -170,18 +151,18 @@ class Reading:
         )
         return parse(self.body, context)
 
-    def answer(self, intent: Intent) -> Answer:
-        if isinstance(intent, OptOut | OptIn):
+    def answer(self, intent: intents.Intent) -> Answer:
+        if isinstance(intent, intents.OptOut | intents.OptIn):
             return joining.opt(self, intent)
-        if isinstance(intent, Unknown) and intent.reason == "courtesy":
+        if isinstance(intent, intents.Unknown) and intent.reason == "courtesy":
             return Answer(None, self.arrival.dialog)  # 谢谢 keeps the question we asked open
-        if isinstance(intent, StaffRemind | StaffClose | StaffTotal):
+        if isinstance(intent, intents.StaffRemind | intents.StaffClose | intents.StaffTotal):
             return Answer(
                 staff_commands.run(
                     self.core, self.community, self.phone, intent, self.replies, self.key
                 )
             )
-        if isinstance(intent, Register):
+        if isinstance(intent, intents.Register):
             return joining.register(self, intent)
         if self.resident is None:
             return Answer(self.replies.not_registered(), needs_person=HelpReason.UNKNOWN_NUMBER)
@@ -192,7 +173,7 @@ class Reading:
 
     # --- ordering --------------------------------------------------------------------
 
-    def place(self, intent: PlaceOrder) -> Answer:
+    def place(self, intent: intents.PlaceOrder) -> Answer:
         result = place_order(
             self.core,
             community_id=self.community.id,
@@ -212,18 +193,18 @@ class Reading:
             return Answer(reply, Dialog(awaiting_quantity_for=intent.deal_number))
         return Answer(reply)
 
-    def choose(self, intent: ChooseDeal) -> Answer:
+    def choose(self, intent: intents.ChooseDeal) -> Answer:
         deal = self.deals[intent.deal_number]
         held = self.held_orders().get(deal.number, 0)
         return Answer(
             self.replies.deal_detail(deal, held), Dialog(awaiting_quantity_for=deal.number)
         )
 
-    def cancel(self, intent: CancelOrder) -> Answer:
+    def cancel(self, intent: intents.CancelOrder) -> Answer:
         if intent.deal_number is None:
             orders = self.cancellable()
             if len(orders) == 1:  # 取消 with one order: that one
-                return self.cancel(CancelOrder(orders[0].deal.number))
+                return self.cancel(intents.CancelOrder(orders[0].deal.number))
             reply = self.replies.cancel_which(orders)
             return Answer(reply, Dialog(awaiting_cancel_choice=bool(orders)))
         result = cancel_order(
@@ -240,7 +221,7 @@ class Reading:
 
     # --- lists -----------------------------------------------------------------------
 
-    def list_deals(self, intent: ListDeals) -> Answer:
+    def list_deals(self, intent: intents.ListDeals) -> Answer:
         dialog = self.arrival.dialog
         if intent.page_next and dialog.list_kind == ListKind.ORDERS:
             return self.list_orders(start=dialog.list_shown)
@@ -248,7 +229,7 @@ class Reading:
         deals = sorted(self.deals.values(), key=lambda d: d.number)
         return self._paged(ListKind.DEALS, self.replies.deal_page(deals, start), start, len(deals))
 
-    def my_orders(self, _intent: MyOrders) -> Answer:
+    def my_orders(self, _intent: intents.MyOrders) -> Answer:
         return self.list_orders(start=0)
 
     def list_orders(self, start: int) -> Answer:
@@ -267,20 +248,20 @@ class Reading:
 
     # --- the rest --------------------------------------------------------------------
 
-    def help(self, _intent: Help) -> Answer:
+    def help(self, _intent: intents.Help) -> Answer:
         return Answer(self.replies.help())
 
-    def language(self, intent: SetLanguage) -> Answer:
+    def language(self, intent: intents.SetLanguage) -> Answer:
         set_language(
             self.core, community_id=self.community.id, phone=self.phone, language=intent.lang
         )
         self.replies = Replies(intent.lang, self.community)
         return Answer(self.replies.text("sms.language.set"))
 
-    def clarify(self, intent: Clarify) -> Answer:
+    def clarify(self, intent: intents.Clarify) -> Answer:
         number = intent.deal_number
         if intent.reason == "question" and number in self.deals:  # "2号还有吗?": show it
-            return self.choose(ChooseDeal(number))
+            return self.choose(intents.ChooseDeal(number))
         if intent.reason == "question":  # not for the deals to answer: a person will
             return dialog_plans.to_person(self, HelpReason.QUESTION, "sms.answer.to_person")
         if intent.reason == "deal_not_open" and number is not None:
@@ -294,23 +275,24 @@ class Reading:
         """Why a deal the parser does not see as open cannot be ordered: the core's word."""
         refusal = why_not_orderable(self.core, community_id=self.community.id, deal_number=number)
         if refusal is None:  # opened since this text was read: it is closed no more
-            return self.replies.clarify(Clarify("deal_not_open", deal_number=number), self.deals)
+            not_open = intents.Clarify("deal_not_open", deal_number=number)
+            return self.replies.clarify(not_open, self.deals)
         return self.replies.refusal(refusal, None)
 
-    def unknown(self, intent: Unknown) -> Answer:
+    def unknown(self, intent: intents.Unknown) -> Answer:
         return Answer(self.replies.unknown_text(intent))
 
 
 _HANDLERS: dict[type, Any] = {
-    PlaceOrder: Reading.place,
-    ChooseDeal: Reading.choose,
-    CancelOrder: Reading.cancel,
-    ListDeals: Reading.list_deals,
-    MyOrders: Reading.my_orders,
-    Help: Reading.help,
-    SetLanguage: Reading.language,
-    Clarify: Reading.clarify,
-    Unknown: Reading.unknown,
+    intents.PlaceOrder: Reading.place,
+    intents.ChooseDeal: Reading.choose,
+    intents.CancelOrder: Reading.cancel,
+    intents.ListDeals: Reading.list_deals,
+    intents.MyOrders: Reading.my_orders,
+    intents.Help: Reading.help,
+    intents.SetLanguage: Reading.language,
+    intents.Clarify: Reading.clarify,
+    intents.Unknown: Reading.unknown,
     OrderPlan: dialog_plans.plan,
     ConfirmAnswer: dialog_plans.confirm,
     PickDeal: dialog_plans.pick,
