@@ -89,4 +89,7 @@ def my_order_lines(call: Call, order: OrderView) -> list[str]:
     else:
         lines.append(call.say("ivr.orders.needs", count=count(call, deal.units_to_go_ahead, deal)))
     lines.append(pickup(call, deal))
+    if order.pickup_code:
+        code = speech.digits(order.pickup_code, call.language)
+        lines.append(call.say("ivr.orders.code", code=code))
     return lines
