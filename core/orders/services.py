@@ -63,7 +63,14 @@ def place_order(
         community_id,
         idempotency_key,
         lambda session: _place(
-            core, session, community_id, phone, deal_number, quantity, Channel(channel), placed_by,
+            core,
+            session,
+            community_id,
+            phone,
+            deal_number,
+            quantity,
+            Channel(channel),
+            placed_by,
             confirm,
         ),
     )
@@ -86,7 +93,13 @@ def cancel_order(
         community_id,
         idempotency_key,
         lambda session: _cancel(
-            core, session, community_id, phone, deal_number, Channel(channel), cancelled_by,
+            core,
+            session,
+            community_id,
+            phone,
+            deal_number,
+            Channel(channel),
+            cancelled_by,
             confirm,
         ),
     )
@@ -256,9 +269,7 @@ def _confirm(
         session,
         community=community,
         resident=resident,
-        body=order_text(
-            key, deal, order.quantity, community, resident.language, order.pickup_code
-        ),
+        body=order_text(key, deal, order.quantity, community, resident.language, order.pickup_code),
         kind=MessageKind.CONFIRMATION,
         now=now,
         deal_id=deal.id,
