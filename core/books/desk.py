@@ -32,6 +32,7 @@ from core.residents.models import Resident
 DESK_METHODS = (PayMethod.CASH, PayMethod.WECHAT, PayMethod.ALIPAY)
 _MOST_HOUSEHOLDS = 20
 _CHINESE_NUMBER = re.compile(r"[零一二两三四五六七八九十百]+")
+_DIALLED = re.compile(r"\+?[\d\s\-]+")
 _ROOM = re.compile(r"^(\d+)\D+?(\d+)\D+?(\d+)\D*$")
 
 
@@ -101,6 +102,8 @@ def _matches(query: str, resident: Resident, codes: set[str]) -> bool:
     digits = _digits(text)
     if digits == text and len(digits) >= 4:
         return resident.phone.endswith(digits) or (len(digits) == 4 and digits in codes)
+    if len(digits) >= 7 and _DIALLED.fullmatch(text):  # 138 0013 8001, 0311-8888 6666
+        return _digits(resident.phone).endswith(digits.lstrip("0"))
     room = room_of(text)
     if room is not None:
         return _room_key(resident) == room

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -53,10 +54,11 @@ def test_the_desk_finds_a_household_by_room_phone_name_and_code(staff, app_world
         "三号楼二单元401",
         "3号楼2单元401室",
         wang.phone[-4:],
+        f"{wang.phone[3:6]} {wang.phone[6:10]} {wang.phone[10:]}",  # 139 0000 0001
         "王芳",
         code,
     ):
-        page = staff.page(f"/staff/desk?q={query}")
+        page = staff.page(f"/staff/desk?q={quote(query)}")
         assert "王芳" in page and "李秀英" not in page, query
         assert "70元" in page, query  # 2 boxes at 35 yuan, to pay, large
     assert "没有找到" in staff.page("/staff/desk?q=9-9-999")
