@@ -19,7 +19,7 @@ import cn2an
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.accounts.acting import acting
+from core.accounts.acting import OutsideCommunity, acting
 from core.accounts.services import audit
 from core.books.ledger_standin import EntryKind, PayMethod, record_entry
 from core.community.models import Community
@@ -294,17 +294,18 @@ def check_off_household(
 @acting()
 def undo_pickup(core: Core, *, community_id: int, order_id: int, by: str) -> DeskOrder | None:
     """Take back a handover made today (the community's day): the order waits again and
-    the money taken is reversed in the ledger. None: nothing here to undo."""
+    the money taken is reversed in the ledger. None: it cannot be undone any more;
+    another community's order (or none) raises OutsideCommunity, which the console
+    answers as 404."""
     now = core.now()
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
         order = session.get(Order, order_id, with_for_update=True)
-        if order is None:
-            return None
-        deal = session.get_one(Deal, order.deal_id)
+        deal = session.get(Deal, order.deal_id) if order is not None else None
+        if order is None or deal is None or deal.community_id != community_id:
+            raise OutsideCommunity(f"no order {order_id} in community {community_id}")
         if (
-            deal.community_id != community_id
-            or deal.status != DealStatus.CONFIRMED
+            deal.status != DealStatus.CONFIRMED
             or order.status != OrderStatus.PICKED_UP
             or order.picked_up_at is None
             or _local_day(order.picked_up_at, community) != _local_day(now, community)

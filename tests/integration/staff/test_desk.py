@@ -120,16 +120,15 @@ def test_the_desk_sees_only_the_acting_users_community(staff, app_world, app):
     _in_pickup(app_world, deal)
     elsewhere = World(app_world.core, app_world.clock, phone="+8631188887777", name="别的社区")
     their_deal = elsewhere.deal(min_units=1)
-    stranger, _ = _order(elsewhere, "赵大妈", 1, their_deal)
+    stranger, their_order = _order(elsewhere, "赵大妈", 1, their_deal)
     close_deal(elsewhere.core, community_id=elsewhere.community_id, number=their_deal.number)
     page = staff.page("/staff/desk?q=赵大妈")
     assert "没有找到" in page and "household-" not in page
-    assert (
-        staff.post(
-            f"/staff/desk/households/{stranger.id}/pick-up", {"order": "1"}, form_on="/staff/desk"
-        ).status_code
-        == 404
-    )
+    desk = "/staff/desk"
+    tap = staff.post(f"{desk}/households/{stranger.id}/pick-up", {"order": "1"}, form_on=desk)
+    assert tap.status_code == 404
+    undo = staff.post(f"{desk}/orders/{their_order.id}/undo", {}, form_on=desk)
+    assert undo.status_code == 404
 
 
 def test_the_order_text_and_the_orders_page_undo(staff, app_world):
