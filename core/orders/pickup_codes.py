@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.deals.models import UNFINISHED, Deal
-from core.orders.models import Order, OrderStatus
+from core.orders.models import Order
 
 #: Codes with no leading zero: said and keyed the same way on every phone.
 _LOWEST, _HIGHEST = 1000, 9999
@@ -50,8 +50,8 @@ def assign_pickup_code(session: Session, order: Order, deal: Deal, zone: ZoneInf
     for resident_id, code in session.execute(
         select(Order.resident_id, Order.pickup_code).where(
             Order.deal_id.in_(same_day),
+            # Cancelled orders too: theirs comes back if they order again.
             Order.pickup_code.is_not(None),
-            Order.status != OrderStatus.CANCELLED,
         )
     ):
         if resident_id == order.resident_id:
