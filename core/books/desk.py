@@ -102,11 +102,11 @@ def _matches(query: str, resident: Resident, codes: set[str]) -> bool:
     digits = _digits(text)
     if digits == text and len(digits) >= 4:
         return resident.phone.endswith(digits) or (len(digits) == 4 and digits in codes)
+    room = room_of(text)
+    if room is not None and len(room[0]) <= 3 and len(room[1]) <= 2:  # 10-2-1201
+        return _room_key(resident) == room
     if len(digits) >= 7 and _DIALLED.fullmatch(text):  # 138 0013 8001, 0311-8888 6666
         return _digits(resident.phone).endswith(digits.lstrip("0"))
-    room = room_of(text)
-    if room is not None:
-        return _room_key(resident) == room
     return bool(text) and text in resident.name
 
 

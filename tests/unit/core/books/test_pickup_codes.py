@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.books.desk import room_of
+from core.books.desk import _matches, room_of
 from core.orders.models import Order
 from core.orders.services import cancel_order, place_order
+from core.residents.models import Resident
 
 
 def _place(world, phone: str, number: int, quantity: int = 1) -> None:  # type: ignore[no-untyped-def]
@@ -72,6 +73,13 @@ def test_the_code_stays_through_changes_and_a_new_order_after_cancelling(world):
 )
 def test_rooms_as_residents_write_them(text):
     assert room_of(text) == ("3", "2", "401")
+
+
+def test_a_tall_building_s_room_is_a_room_and_a_dialled_phone_a_phone():
+    high = Resident(name="高明", phone="+8613800138001", building="10", unit="2", room="1201")
+    assert _matches("10-2-1201", high, set())
+    assert _matches("138 0013 8001", high, set()) and _matches("138-0013-8001", high, set())
+    assert not _matches("10-2-1202", high, set())
 
 
 def test_ten_and_above_in_chinese_numerals():
