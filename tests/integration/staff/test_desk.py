@@ -152,6 +152,7 @@ def test_pickup_over_is_refused_before_the_window_and_an_admin_gives_a_reason(ad
     _order(app_world, "王芳", 1, deal)
     close_deal(app_world.core, community_id=app_world.community_id, number=deal.number)
     path = f"/staff/deals/{deal.number}"
+    assert "提前结束取货（管理员）" in admin.page(path)
     refused = admin.post(f"{path}/fulfil", {}, form_on=path)
     assert "取货还没开始" in admin.page(refused.headers["Location"])
     no_reason = admin.post(f"{path}/fulfil-early", {"reason": " "}, form_on=path)
@@ -168,6 +169,7 @@ def test_pickup_over_is_allowed_once_pickup_started_and_staff_cannot_override(st
     _order(app_world, "王芳", 1, deal)
     close_deal(app_world.core, community_id=app_world.community_id, number=deal.number)
     path = f"/staff/deals/{deal.number}"
+    assert "提前结束取货" not in staff.page(path)
     assert staff.post(f"{path}/fulfil-early", {"reason": "x"}, form_on=path).status_code == 403
     app_world.clock.set(deal.pickup_start)
     done = staff.post(f"{path}/fulfil", {}, form_on=path)
