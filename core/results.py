@@ -100,6 +100,7 @@ class OrderView:
     channel: str
     total_fen: int
     deal: DealView
+    pickup_code: str | None = None  # said at the pickup desk (core/orders/pickup_codes.py)
 
     @classmethod
     def of(cls, order: Order, deal: Deal) -> OrderView:
@@ -110,6 +111,7 @@ class OrderView:
             channel=order.channel,
             total_fen=order.quantity * deal.price_fen,
             deal=DealView.of(deal),
+            pickup_code=order.pickup_code,
         )
 
 

@@ -205,7 +205,10 @@ def _done(call: Call, placed: OrderPlaced) -> Prompt:
     lines = [done, prompts.pickup(call, order.deal)]
     resident = call.resident
     if resident is not None and resident.landline:
-        lines += [call.say("ivr.done.again"), done, prompts.pickup(call, order.deal)]
+        # No text will carry the pickup code: it is said with the rest, both times.
+        code = prompts.pickup_code(call, order)
+        lines += code
+        lines += [call.say("ivr.done.again"), done, prompts.pickup(call, order.deal), *code]
         lines.append(call.say("ivr.done.landline"))
     else:
         lines.append(call.say("ivr.done.sms"))

@@ -89,4 +89,11 @@ def my_order_lines(call: Call, order: OrderView) -> list[str]:
     else:
         lines.append(call.say("ivr.orders.needs", count=count(call, deal.units_to_go_ahead, deal)))
     lines.append(pickup(call, deal))
-    return lines
+    return lines + pickup_code(call, order)
+
+
+def pickup_code(call: Call, order: OrderView) -> list[str]:
+    """取货码是：4 8 2 1。 (digit by digit), or nothing for an order without one."""
+    if not order.pickup_code:
+        return []
+    return [call.say("ivr.orders.code", code=speech.digits(order.pickup_code, call.language))]

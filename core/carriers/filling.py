@@ -62,6 +62,7 @@ def facts_for(session: Session, message: Message, community: Community, language
         total=formatting.money(quantity * deal.price_fen, language) if quantity else "",
         pickup=formatting.span(deal.pickup_start, deal.pickup_end, community.zone, language),
         place=deal.pickup_place or community.pickup_place,
+        code=(order.pickup_code or "") if order is not None else "",
     )
     return facts, (order.is_active if order is not None else None)
 

@@ -36,8 +36,8 @@ TEMPLATE_KEYS: dict[str, TemplateKey] = {
         TemplateKey(
             MessageKind.CONFIRMATION,
             MessageKind.CONFIRMATION,
-            ("deal", "amount", "total", "pickup", "place"),
-            "您已订${deal}，共${amount}，合计${total}，请于${pickup}到${place}取货。",
+            ("deal", "amount", "total", "pickup", "place", "code"),
+            "您已订${deal}，共${amount}，合计${total}，请于${pickup}到${place}取货，取货码${code}。",
         ),
         TemplateKey(
             CANCELLATION, MessageKind.CONFIRMATION, ("deal",), "您订的${deal}已取消，欢迎再订。"

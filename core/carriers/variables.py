@@ -45,6 +45,7 @@ class MessageFacts:
     pickup: str = ""  # 11月28日周六 9:00-11:00
     place: str = ""
     items: str = ""  # a digest's list: 赵县雪花梨2箱、蔚县小米1袋
+    code: str = ""  # the pickup code said at the desk: 4821
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ VARIABLES: dict[str, Variable] = {
         Variable("pickup", VarType.TIME, 20, lambda f: f.pickup),
         Variable("place", VarType.TEXT, 20, lambda f: f.place),
         Variable("items", VarType.TEXT, None, lambda f: f.items, False, True),
+        Variable("code", VarType.NUMBER, 4, lambda f: f.code),
     )
 }
 

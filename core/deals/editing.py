@@ -45,6 +45,7 @@ class DealDetail:
     if_short: str
     extend_hours: int
     extended: bool
+    pickup_started: bool = False  # "pickup over" needs it (or an admin's reason)
 
     @property
     def editable(self) -> bool:
@@ -63,6 +64,7 @@ def deal_detail(core: Core, *, community_id: int, number: int) -> DealDetail:
             supplier=supplier.name if supplier else "",
             if_short=deal.if_short,
             extend_hours=deal.extend_hours,
+            pickup_started=core.now() >= deal.pickup_start,
             extended=deal.extended,
         )
 

@@ -24,7 +24,10 @@ class Channel(enum.StrEnum):
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("deal_id", "resident_id"),)
+    __table_args__ = (
+        UniqueConstraint("deal_id", "resident_id"),
+        UniqueConstraint("deal_id", "pickup_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
@@ -39,6 +42,13 @@ class Order(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Four digits the resident says at the desk; the same for all of a resident's orders
+    # collected on one pickup day, unique among that day's households (core/orders/pickup_codes).
+    pickup_code: Mapped[str | None] = mapped_column(String(4), default=None)
+    # What the pickup desk took at handover, so an undo reverses exactly that.
+    picked_up_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    collected_fen: Mapped[int | None] = mapped_column(Integer, default=None)
+    collected_method: Mapped[str | None] = mapped_column(String(10), default=None)
 
     @property
     def is_active(self) -> bool:

@@ -23,6 +23,7 @@ from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Channel, Order, OrderStatus
 from core.orders.once import run_once
+from core.orders.pickup_codes import assign_pickup_code
 from core.orders.rules import find_deal, refuse_over_limit, refuse_unorderable
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
@@ -62,7 +63,14 @@ def place_order(
         community_id,
         idempotency_key,
         lambda session: _place(
-            core, session, community_id, phone, deal_number, quantity, Channel(channel), placed_by,
+            core,
+            session,
+            community_id,
+            phone,
+            deal_number,
+            quantity,
+            Channel(channel),
+            placed_by,
             confirm,
         ),
     )
@@ -85,7 +93,13 @@ def cancel_order(
         community_id,
         idempotency_key,
         lambda session: _cancel(
-            core, session, community_id, phone, deal_number, Channel(channel), cancelled_by,
+            core,
+            session,
+            community_id,
+            phone,
+            deal_number,
+            Channel(channel),
+            cancelled_by,
             confirm,
         ),
     )
@@ -144,6 +158,7 @@ def _place(
     order.cancelled_at = None
     order.updated_at = now
     order.revision += 1
+    assign_pickup_code(session, order, deal, session.get_one(Community, community_id).zone)
     session.flush()
     session.refresh(deal)
     if placed_by is not None:
@@ -220,6 +235,7 @@ def _cancel(
     order.cancelled_at = now
     order.updated_at = now
     order.revision += 1
+    assign_pickup_code(session, order, deal, session.get_one(Community, community_id).zone)
     session.flush()
     session.refresh(deal)
     if cancelled_by is not None:
@@ -253,7 +269,7 @@ def _confirm(
         session,
         community=community,
         resident=resident,
-        body=order_text(key, deal, order.quantity, community, resident.language),
+        body=order_text(key, deal, order.quantity, community, resident.language, order.pickup_code),
         kind=MessageKind.CONFIRMATION,
         now=now,
         deal_id=deal.id,
@@ -262,7 +278,13 @@ def _confirm(
 
 
 def order_text(
-    key: str, deal: Deal, quantity: int, community: Community, language: str, **extra: object
+    key: str,
+    deal: Deal,
+    quantity: int,
+    community: Community,
+    language: str,
+    order_code: str | None = None,
+    **extra: object,
 ) -> str:
     """A message about one resident's order on one deal, filled from the catalog."""
     return t(
@@ -277,6 +299,7 @@ def order_text(
         place=deal.pickup_place or community.pickup_place,
         closes=formatting.when(deal.closes_at, community.zone, language),
         short=deal.units_to_go_ahead,
+        code=order_code or "",
         **extra,
     )
 

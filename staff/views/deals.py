@@ -13,15 +13,18 @@ from core.deals.queries import dashboard as dashboard_figures
 from core.deals.services import (
     DealInvalid,
     DealNotFound,
+    PickupNotStarted,
     close_deal,
     create_deal,
     fulfil_deal,
+    fulfil_deal_early,
     list_deals,
     open_deal,
 )
 from core.deals.sheets import supplier_sheet
+from core.results import DealView
 from staff.auth import admin_required
-from staff.console import actor, bp, community, core, local_input, text
+from staff.console import actor, bp, community, core, local_input, text, when
 from staff.deal_form import fill_form, spec_from_form
 from staff.forms import DealForm
 
@@ -163,6 +166,30 @@ def deal_fulfil(number: int) -> Any:
         done = fulfil_deal(core(), actor=actor(), number=number)
     except DealNotFound:
         abort(404)
+    return _fulfilled(number, done)
+
+
+@bp.post("/deals/<int:number>/fulfil-early")
+@admin_required
+def deal_fulfil_early(number: int) -> Any:
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        done = fulfil_deal_early(core(), actor=actor(), number=number, reason=reason)
+    except DealNotFound:
+        abort(404)
+    return _fulfilled(number, done)
+
+
+def _fulfilled(number: int, done: DealView | PickupNotStarted) -> Any:
+    """Say why "pickup over" was refused, or that it is done."""
+    if isinstance(done, PickupNotStarted):
+        key = (
+            "staff.deal.error.reason_needed"
+            if done.needs_reason
+            else ("staff.deal.error.pickup_not_started")
+        )
+        flash(text(key, number=number, start=when(done.deal.pickup_start)))
+        return redirect(url_for("staff.deal", number=number))
     if done.status != DealStatus.FULFILLED:
         flash(text("staff.deal.error.not_confirmed", number=number))
         return redirect(url_for("staff.deal", number=number))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from core.books.desk import undo_pickup
 from core.bounded import bounded_int
 from core.deals.services import DealNotFound
 from core.deals.sheets import pickup_list, supplier_sheet
@@ -119,6 +120,20 @@ def order_picked_up(number: int, order_id: int) -> Any:
         flash(text("staff.order.not_pickable", name=row.name))
     else:
         flash(text("staff.order.picked_up", name=row.name, quantity=row.quantity))
+    return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+
+
+@bp.post("/deals/<int:number>/orders/<int:order_id>/undo-pickup")
+def order_pickup_undo(number: int, order_id: int) -> Any:
+    """Undo a tick made by mistake, the same day; any money taken is reversed."""
+    pickup = _pickup(number)
+    row = next((r for r in pickup.rows if r.order_id == order_id), None)
+    if row is None:
+        abort(404)
+    if undo_pickup(core(), actor=actor(), order_id=order_id) is None:
+        flash(text("staff.desk.cannot_undo"))
+    else:
+        flash(text("staff.order.pickup_undone", name=row.name))
     return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from core.orders.models import Order
 from core.orders.services import place_order
 from tests.builders import World
 from tests.integration.ivr.conftest import Dial
@@ -111,3 +113,15 @@ def test_cancelling_after_the_deadline_is_refused_politely(
 
     assert heard(call).startswith("对不起，1号已经截止，不能取消了。需要帮助，请找工作人员。")
     assert [o[2] for o in orders_of(world, wang_with_orders.phone)] == ["placed", "placed"]
+
+
+def test_my_orders_reads_the_pickup_code_digit_by_digit_one_code_for_the_day(
+    world: World, dial: Dial, wang_with_orders
+):  # type: ignore[no-untyped-def]
+    with world.core.db.transaction() as session:
+        codes = set(session.scalars(select(Order.pickup_code)))
+    [code] = codes  # both deals are collected on the same Saturday: one code to remember
+    call = dial(wang_with_orders.phone)
+    call.press("2")
+    said = heard(call)
+    assert said.count(f"取货码是：{' '.join(code)}。") == 2

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.messages.models import Message, MessageKind
 from core.orders.models import Order
-from core.orders.services import place_order
+from core.orders.services import place_order, resident_orders
 from tests.builders import World
 from tests.integration.ivr.conftest import Dial
 from tests.support.twiml_caller import ScriptedCall
@@ -170,6 +170,9 @@ def test_a_landline_resident_hears_the_confirmation_twice_and_gets_no_text(
 
     done = "好了，订单已经确认：1号赵县雪花梨，两箱，一共七十元。"
     assert heard(call).count(done) == 2
+    [order] = resident_orders(world.core, community_id=world.community_id, phone=li.phone)
+    code = order.pickup_code
+    assert heard(call).count(f"取货码是：{' '.join(code)}。") == 2  # no text carries it
     assert "我再说一遍：" in heard(call) and "取货前我们会打电话提醒您。" in heard(call)
     assert "短信" not in heard(call)
     assert confirmations_to(world, li.phone) == []

@@ -216,6 +216,7 @@ def test_fulfilling_marks_no_shows_and_frees_the_number(world):
     deal = world.deal(min_units=1)
     order(world, wang.phone, deal.number, 1)
     close_deal(world.core, community_id=world.community_id, number=deal.number)
+    world.clock.set(deal.pickup_start)  # "pickup over" only once pickup has started
     done = fulfil_deal(world.core, community_id=world.community_id, number=deal.number)
     assert done.status == "fulfilled"
     assert world.deal("新的").number == 1

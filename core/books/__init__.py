@@ -1,0 +1,1 @@
+"""The committee's books: the pickup desk, the ledger, short deliveries (issue 13)."""
