@@ -84,7 +84,8 @@ def signature_command(
     )
     _stored(account)
     assert isinstance(account, AccountView)
-    click.echo(f"{community.name} on {provider}: 【{account.sign_name}】")
+    extension = f" extension {account.extend_code}" if account.extend_code else ""
+    click.echo(f"{community.name} on {provider}: 【{account.sign_name}】{extension}")
     for line in _push_urls(account):
         click.echo(line)
 
