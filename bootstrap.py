@@ -135,8 +135,14 @@ class Mianhua:
     @cached_property
     def calls(self) -> CallPlacer:
         """What places calls (reminder calls, call backs): Twilio with SMS_SENDER=twilio,
-        else the console, which dials nobody."""
-        if self.settings.sms_sender == "twilio":
+        else the console, which dials nobody.
+
+        The phone menu stays on Twilio in China too (Aliyun's and Tencent's voice products
+        only play templates, docs/CHINA.md 5), so with SMS_SENDER=aliyun|tencent the call
+        backs the menu promised go through Twilio whenever its credentials are set."""
+        s = self.settings
+        twilio_set = bool(s.twilio_account_sid and s.twilio_auth_token)
+        if s.sms_sender == "twilio" or (s.sms_sender != "console" and twilio_set):
             from providers.twilio.calls import TwilioCallPlacer
 
             return TwilioCallPlacer.from_settings(self.settings)

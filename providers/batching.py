@@ -32,6 +32,19 @@ def batch_context(message_ids: list[int]) -> str:
     return PREFIX + ",".join(_base36(i) for i in message_ids)
 
 
+def batch_message_ids(context: str) -> tuple[int, ...]:
+    """The outbox ids a batch call's OutId / SessionContext carries (none if it is not one)."""
+    if not context.startswith(PREFIX):
+        return ()
+    ids = []
+    for part in context[len(PREFIX) :].split(","):
+        try:
+            ids.append(int(part, 36))
+        except ValueError:
+            return ()
+    return tuple(ids)
+
+
 def in_batch_context(context: str, message_id: int) -> bool:
     """Whether a batch call's OutId / SessionContext carried this message."""
     return context.startswith(PREFIX) and _base36(message_id) in context[len(PREFIX) :].split(",")

@@ -26,8 +26,8 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bootstrap import mianhua
-from core.carriers.pushes import BadPush, ReceiptPush, ReplyPush, take_receipt
-from core.carriers.services import account_for_push
+from core.carriers.pushes import BadPush, ReceiptPush, ReplyPush, push_routes, take_receipt
+from core.carriers.services import AccountView, account_for_push
 from core.ports.jobs import JobsUnavailable
 from sms_gateway import inbound
 from sms_gateway.inbound import InboundText
@@ -72,7 +72,8 @@ class PushFormat:
 class PushTaken:
     new: int = 0
     repeated: int = 0
-    unknown: int = 0  # receipts for no message of this community
+    unknown: int = 0  # receipts for no message of ours
+    foreign: int = 0  # replies under a signature and extension code of none of ours
     readings: list[tuple[InboundText, int]] = field(default_factory=list)  # (text, message id)
 
     def read_them(self, root: Mianhua) -> None:
@@ -85,14 +86,28 @@ class PushTaken:
 def take_in(
     root: Mianhua,
     *,
-    community_id: int,
+    account: AccountView,
     items: list[ReplyPush] | list[ReceiptPush],
     spooled_at: datetime | None = None,
 ) -> PushTaken:
-    """Each reply into the SMS channel, each receipt into the status machine."""
+    """Each reply into the SMS channel of the community its signature and extension code
+    name, each receipt into the status machine; what names none of ours is logged and
+    left (the provider is still told it was taken, so it stops pushing it)."""
     taken = PushTaken()
+    routes = push_routes(root.core, provider=account.provider)
     for item in items:
         if isinstance(item, ReplyPush):
+            community_id = routes.community_of(item, key_community_id=account.community_id)
+            if community_id is None:
+                taken.foreign += 1
+                log.warning(
+                    "%s reply from %s under 【%s】 extension %r: none of ours, not recorded",
+                    account.provider,
+                    item.phone[:-4] + "****",
+                    item.sign_name,
+                    item.extend_code,
+                )
+                continue
             text = InboundText(
                 community_id=community_id,
                 phone=item.phone,
@@ -108,7 +123,7 @@ def take_in(
             if accepted.waiting:
                 taken.readings.append((text, accepted.message_id))
         else:
-            update = take_receipt(root.core, community_id=community_id, receipt=item)
+            update = take_receipt(root.core, communities=routes.communities, receipt=item)
             if update is None:
                 taken.unknown += 1
             elif update.moved:
@@ -153,7 +168,7 @@ def take_push(pushes: PushFormat, kind: str) -> Response:
     if any(web.waits_in_spool(phone) for phone in phones):  # keep each phone's texts in order
         return _kept(pushes, kind, raw, checked=True, party=phones[0])
     try:
-        taken = take_in(root, community_id=account.community_id, items=items)
+        taken = take_in(root, account=account, items=items)
     except SQLAlchemyError as exc:
         log.error("%s push: database unavailable, spooling: %s", provider, exc)
         return _kept(pushes, kind, raw, checked=True, party=phones[0] if phones else "")
@@ -196,7 +211,7 @@ def spooled(pushes: PushFormat) -> dict[tuple[str, str], SpoolHandler]:
         except BadPush as exc:
             raise Unusable(f"a {record.provider} push not in its shape: {exc}") from exc
         spooled_at = record.arrived_at if any(isinstance(i, ReplyPush) for i in items) else None
-        taken = take_in(root, community_id=account.community_id, items=items, spooled_at=spooled_at)
+        taken = take_in(root, account=account, items=items, spooled_at=spooled_at)
         if not taken.readings:
             return TakenIn(duplicate=taken.new == 0)
         return TakenIn(duplicate=taken.new == 0, then=lambda: taken.read_them(root))

@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bootstrap import mianhua
-from core.carriers.pushes import BadPush
+from core.carriers.pushes import BadPush, push_routes
 from core.carriers.services import account_for_push
 from core.carriers.voice import CallReceipt, take_call_receipt
 from core.context import Core
@@ -48,10 +48,12 @@ def register(app: Flask) -> None:
 
 
 def take_in_call_receipts(core: Core, *, community_id: int, provider: str, raw: bytes) -> int:
-    """Parse (raises BadPush) and apply each receipt; how many moved a call."""
+    """Parse (raises BadPush) and apply each receipt, to a call of any community on this
+    provider (the key's among them); how many moved a call."""
     moved = 0
+    communities = push_routes(core, provider=provider).communities | {community_id}
     for receipt in PARSERS[provider](raw):
-        status = take_call_receipt(core, community_id=community_id, receipt=receipt)
+        status = take_call_receipt(core, communities=communities, receipt=receipt)
         if status is None:
             log.info("%s call receipt for %s changed nothing", provider, receipt.call_id)
         else:

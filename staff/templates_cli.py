@@ -61,7 +61,14 @@ def _stored(result: object) -> None:
 @templates_cli.command("signature")
 @PROVIDER_OPTION
 @click.option("--sign-name", required=True, help="The approved signature (签名), without 【】.")
-@click.option("--extend-code", default="", help="The extension code replies come back under.")
+@click.option(
+    "--extend-code",
+    "--extension",
+    "extend_code",
+    default="",
+    help="The community's extension code (digits): its texts carry it, replies come back "
+    "under it. Communities sharing a signature each need their own.",
+)
 @COMMUNITY_OPTION
 def signature_command(
     provider: str, sign_name: str, extend_code: str, community_phone: str | None
@@ -77,7 +84,8 @@ def signature_command(
     )
     _stored(account)
     assert isinstance(account, AccountView)
-    click.echo(f"{community.name} on {provider}: 【{account.sign_name}】")
+    extension = f" extension {account.extend_code}" if account.extend_code else ""
+    click.echo(f"{community.name} on {provider}: 【{account.sign_name}】{extension}")
     for line in _push_urls(account):
         click.echo(line)
 

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from redis.exceptions import RedisError
@@ -58,6 +58,12 @@ POLL_S = 0.25
 #: Requests in flight at once for a bulk batch with no pace to keep.
 PARALLEL_SENDS = 8
 YIELDED = "yielded to more urgent work"
+#: Providers whose lookup sees a text only with its receipt: how long to wait for one
+#: before an attempt of unknown outcome is taken as lost and sent again.
+RECEIPT_PATIENCE = {"tencent": timedelta(minutes=10)}
+NO_RECEIPT_YET = "the earlier attempt may have gone: no receipt yet, asking again later"
+#: Providers whose texts go in batch calls (SendBatchSms, SendSms to many numbers).
+BATCH_PROVIDERS = frozenset({"aliyun", "tencent"})
 #: Redis hash: message id -> the bulk job carrying it (the sweep checks it is alive).
 BATCH_OF = "mianhua:send-batch-of"
 
@@ -128,6 +134,10 @@ def deliver_many(
     if len(ready) > 1 and not rate.limited and not any(o.check_provider_first for o in ready):
         outcomes.update(_send_batch(root, ready, job_id))
         return outcomes
+    batched = [out for out in ready if _in_batch_calls(out)]
+    if len(batched) > 1:  # Aliyun's and Tencent's texts: many numbers in one request
+        outcomes.update(_send_batch(root, batched, job_id))
+        ready = [out for out in ready if out not in batched]
     for index, out in enumerate(ready):
         outcomes[out.message_id] = _send_paced(root, rate, out, job_id)
         if outcomes[out.message_id] == YIELDED:
@@ -138,6 +148,28 @@ def deliver_many(
     return outcomes
 
 
+def _receipt_may_still_come(root: Mianhua, out: Outgoing) -> bool:
+    """Tencent's lookup (PullSmsSendStatusByPhoneNumber) shows a text only once the
+    carrier's receipt came, so "not found" soon after a lost answer may be a text on its
+    way: ask again later rather than send it twice. Past the patience, send again."""
+    patience = RECEIPT_PATIENCE.get(out.provider)
+    if patience is None or out.attempted_at is None:
+        return False
+    return root.core.now() - out.attempted_at < patience
+
+
+def _in_batch_calls(out: Outgoing) -> bool:
+    """A mainland text goes in a batch call whatever `SEND_RATE_PER_SECOND` says: that is
+    the pace of a sending number (Twilio's), while Aliyun and Tencent send from their own
+    ports and take thousands of requests a second, a hundred or two numbers each."""
+    return (
+        out.provider in BATCH_PROVIDERS
+        and out.channel == MessageChannel.SMS
+        and out.template is not None
+        and not out.check_provider_first
+    )
+
+
 def _send_paced(root: Mianhua, rate: SendRate, out: Outgoing, job_id: str | None) -> str:
     if out.check_provider_first:
         found = root.sender.find_sent(out)
@@ -145,6 +177,9 @@ def _send_paced(root: Mianhua, rate: SendRate, out: Outgoing, job_id: str | None
             record_sent(root.core, out.message_id, found)
             log.info("message %s: the earlier attempt got through (%s)", out.message_id, found)
             return f"found sent ({found})"
+        if found is None and _receipt_may_still_come(root, out):
+            waiting = SendFailed("timeout", NO_RECEIPT_YET, transient=True)
+            return _failed(root, out, waiting, job_id)
     if not _wait_for_slot(root, rate, out):
         _requeue_now(root, out, job_id)
         return YIELDED

@@ -87,6 +87,7 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
 
     Takes and returns `next_sends`' answer: an Outgoing may become NotYet (held),
     Dropped (merged into a digest) or an Outgoing with its filled template."""
+    steps = _calls_in_daytime(core, steps)
     outs = [
         s for s in steps.values() if isinstance(s, Outgoing) and s.channel == MessageChannel.SMS
     ]
@@ -104,6 +105,35 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
                 decided.update(decision)
             else:
                 decided[out.message_id] = decision
+    return decided
+
+
+def _calls_in_daytime(core: Core, steps: dict[int, NextSend]) -> dict[int, NextSend]:
+    """Reminder calls placed through Aliyun or Tencent keep the mainland window too: a
+    call is never a direct reply, so outside 08:00-21:00 it waits for the morning.
+
+    They are not counted against the texts' budget: voice notification is another
+    product, and its documentation gives no per-number day cap (CHINA-PROVIDERS.md 2.5)."""
+    calls = [
+        s
+        for s in steps.values()
+        if isinstance(s, Outgoing)
+        and s.channel == MessageChannel.VOICE
+        and s.provider in Carrier.__members__.values()
+    ]
+    if not calls:
+        return steps
+    decided = dict(steps)
+    now = core.now()
+    with core.db.transaction() as session:
+        for call in calls:
+            message = session.get(Message, call.message_id)
+            community = session.get(Community, call.community_id)
+            if message is None or community is None:
+                continue
+            morning = end_of_quiet_hours(now, community.zone, MAINLAND_QUIET)
+            if morning is not None:
+                decided[call.message_id] = _hold(session, message, morning, None)
     return decided
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Row, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import formatting
-from core.carriers.variables import MessageFacts
+from core.carriers.variables import MessageFacts, fit
 from core.community.models import Community
 from core.deals.models import Deal
 from core.i18n import t
@@ -147,12 +147,34 @@ def digest_facts(
     )
 
 
+#: The longest a deal's name is in a digest: several must share one short variable
+#: (Tencent 20 characters: two names, amounts and a separator), so a long title gives
+#: way to a name residents know it by.
+DIGEST_NAME_MAX = 6
+
+
+def digest_name(deal: Deal, language: str) -> str:
+    """The deal as a digest names it: its title when short, else (in Chinese) the
+    fullest of its aliases that fit (two characters at least), else the title cut with …"""
+    title = " ".join(deal.title(language).split())
+    if len(title) <= DIGEST_NAME_MAX:
+        return title
+    if language != "en":
+        aliases = sorted(
+            (a.strip() for a in deal.aliases or [] if 2 <= len(a.strip()) <= DIGEST_NAME_MAX),
+            key=len,
+        )
+        if aliases:
+            return aliases[-1]  # the fullest of the short ones: 雪花梨 over 梨子
+    return fit(title, DIGEST_NAME_MAX)
+
+
 def _item(row, language: str) -> str:  # type: ignore[no-untyped-def]
     _, deal, order = row
     return t(
         language,
         "sms.digest.item",
-        title=deal.title(language),
+        title=digest_name(deal, language),
         amount=f"{order.quantity}{deal.unit}",
     )
 

@@ -136,14 +136,18 @@ def fill_for_row(
         )
         if entry is None:
             continue
-        texts = fill_entry(entry, account.sign_name, provider, facts)
+        texts = fill_entry(entry, account.sign_name, provider, facts, account.extend_code)
         if texts:
             return Filled(key, texts)
     return None
 
 
 def fill_entry(
-    entry: CarrierTemplate, sign_name: str, provider: str, facts: MessageFacts
+    entry: CarrierTemplate,
+    sign_name: str,
+    provider: str,
+    facts: MessageFacts,
+    extend_code: str = "",
 ) -> tuple[FilledTemplate, ...]:
     """One filled template per text; empty when a typed variable has no value here."""
     limit = VARIABLE_LIMIT.get(provider, 20)
@@ -178,6 +182,7 @@ def fill_entry(
                 template_code=entry.template_code,
                 values=tuple(values),
                 text=render(entry.template_text, provider, values),
+                extend_code=extend_code,
             )
         )
     return tuple(texts)

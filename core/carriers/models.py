@@ -27,7 +27,11 @@ class CarrierAccount(Base):
     """What the provider knows the community by: signature, extension code, push key."""
 
     __tablename__ = "carrier_accounts"
-    __table_args__ = (UniqueConstraint("community_id", "provider"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "provider"),
+        # A reply is routed by signature and extension code alone (core/carriers/pushes.py).
+        UniqueConstraint("provider", "sign_name", "extend_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))

@@ -55,15 +55,35 @@ class CatalogueProblem:
 def set_account(
     core: Core, *, community_id: int, provider: str, sign_name: str, extend_code: str = ""
 ) -> AccountView | CatalogueProblem:
-    """Record (or change) the signature and extension code; a push key is made once."""
+    """Record (or change) the signature and extension code; a push key is made once.
+
+    One provider account serves many communities, and a reply is routed by its signature
+    and extension code alone, so no two communities may share both."""
     if provider not in Carrier.__members__.values():
         return CatalogueProblem("provider", f"one of {', '.join(Carrier)}")
     if not 2 <= len(sign_name) <= 12 or "【" in sign_name or "】" in sign_name:
         return CatalogueProblem("sign_name", "2 to 12 characters, without 【】")
     if extend_code and not extend_code.isdigit():
         return CatalogueProblem("extend_code", "digits only")
+    if len(extend_code) > 12:
+        return CatalogueProblem("extend_code", "at most 12 digits")
     now = core.now()
     with core.db.transaction() as session:
+        taken = session.scalar(
+            select(CarrierAccount.community_id).where(
+                CarrierAccount.provider == provider,
+                CarrierAccount.sign_name == sign_name,
+                CarrierAccount.extend_code == extend_code,
+                CarrierAccount.community_id != community_id,
+            )
+        )
+        if taken is not None:
+            return CatalogueProblem(
+                "extend_code",
+                f"another community (id {taken}) has 【{sign_name}】 with "
+                f"{'extension ' + extend_code if extend_code else 'no extension code'}: "
+                "give each community under one signature its own extension code",
+            )
         account = _account(session, community_id, provider)
         if account is None:
             account = CarrierAccount(
@@ -189,6 +209,7 @@ def template_for(
         sign_name=account.sign_name,
         template_code=entry.template_code,
         values=tuple(fill(tuple(entry.variables), facts)),
+        extend_code=account.extend_code,
     )
 
 

@@ -103,6 +103,9 @@ class FilledTemplate:
     values: tuple[tuple[str, str], ...]
     #: What the resident reads, signature aside: the filed text with the values in it.
     text: str = field(default="", compare=False)
+    #: The community's extension code (Aliyun SmsUpExtendCode, Tencent ExtendCode): a
+    #: reply comes back under it, which is how a push finds its community.
+    extend_code: str = ""
 
     def as_dict(self) -> dict[str, str]:
         """Aliyun's TemplateParam: variables by name."""

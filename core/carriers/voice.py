@@ -98,8 +98,11 @@ def voice_template_for(
     )
 
 
-def take_call_receipt(core: Core, *, community_id: int, receipt: CallReceipt) -> str | None:
-    """Move the reminder call this receipt is about; only the key's community's calls.
+def take_call_receipt(
+    core: Core, *, communities: frozenset[int], receipt: CallReceipt
+) -> str | None:
+    """Move the reminder call this receipt is about; only calls of these communities
+    (those on the provider whose push URL it came to: one URL serves them all).
 
     The call is found by the provider's call id (what the placer recorded as the row's
     sid); the outbox id, where given, must agree. Returns the row's new status, or None
@@ -113,7 +116,7 @@ def take_call_receipt(core: Core, *, community_id: int, receipt: CallReceipt) ->
             select(Message.id).where(
                 Message.provider_sid == receipt.call_id[:64],
                 Message.channel == MessageChannel.VOICE,
-                Message.community_id == community_id,
+                Message.community_id.in_(communities),
             )
         )
     if message_id is None or receipt.message_id not in (None, message_id):

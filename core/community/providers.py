@@ -31,6 +31,7 @@ class Readiness:
     sign_name: str | None
     templates: int  # SMS message kinds with a template filed
     voice_template: str | None  # the TTS template's code
+    extend_code: str = ""  # its replies' extension code, under a signature it may share
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,13 @@ def providers_of(core: Core, *, community_id: int) -> ProvidersView:
                 )
             )
             ready.append(
-                Readiness(provider, account.sign_name if account else None, templates or 0, voice)
+                Readiness(
+                    provider,
+                    account.sign_name if account else None,
+                    templates or 0,
+                    voice,
+                    account.extend_code if account else "",
+                )
             )
         return ProvidersView(
             sms_provider=community.sms_provider,

@@ -65,6 +65,8 @@ class Outgoing:
     template: FilledTemplate | None = None
     # Who sends it: the community's SMS or voice provider (core.carriers.routing).
     provider: str = ""
+    # When the attempt of unknown outcome was last heard of (with check_provider_first).
+    attempted_at: datetime | None = None
 
     @property
     def held_in_quiet_hours(self) -> bool:
@@ -175,6 +177,7 @@ def _step(
         community_id=community.id,
         template=route.template,
         provider=route.provider,
+        attempted_at=message.updated_at if message.error_code in UNKNOWN_OUTCOME else None,
     )
 
 

@@ -6,6 +6,7 @@ arrive out of order, and a late `sent` must never overwrite `delivered`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -183,11 +184,13 @@ def apply_status_callback(
     provider_sid: str | None = None,
     error_code: str | None = None,
     community_id: int | None = None,
+    community_ids: Collection[int] | None = None,
 ) -> StatusUpdate | None:
     """A status reported by the carrier; None when the message or status is unknown to us.
 
     `community_id`: the report came through a community's own push URL, so it may only
-    move that community's messages."""
+    move that community's messages; `community_ids`: through a provider account's, which
+    serves these communities."""
     try:
         new_status = MessageStatus(status)
     except ValueError:
@@ -205,6 +208,8 @@ def apply_status_callback(
         if message is None or message.direction != Direction.OUTBOUND:
             return None
         if community_id is not None and message.community_id != community_id:
+            return None
+        if community_ids is not None and message.community_id not in community_ids:
             return None
         if provider_sid and message.provider_sid is None:
             message.provider_sid = provider_sid

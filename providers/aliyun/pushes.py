@@ -15,6 +15,7 @@ from typing import Any
 
 from core.carriers.pushes import BadPush, ReceiptPush, ReplyPush
 from core.phones import try_normalize_phone
+from providers.batching import batch_message_ids
 
 ACCEPTED = {"code": 0, "msg": "接收成功"}
 REFUSED = {"code": 1, "msg": "拒绝"}
@@ -76,12 +77,15 @@ def receipts(raw: bytes) -> list[ReceiptPush]:
         single = out_id.isdigit() and len(out_id) < 18
         if not single and biz_id:  # a SendBatchSms text: named by BizId and its number
             biz_id = f"{biz_id}:{str(item.get('phone_number') or '').strip()}"
+        number = str(item.get("phone_number") or "").strip()
         found.append(
             ReceiptPush(
                 delivered=delivered,
                 message_id=int(out_id) if single else None,
                 provider_sid=biz_id,
                 error_code=None if delivered else str(item.get("err_code") or "") or None,
+                batch_ids=() if single else batch_message_ids(out_id),
+                phone=(try_normalize_phone(number) or "") if number else "",
             )
         )
     return found

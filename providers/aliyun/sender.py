@@ -58,6 +58,8 @@ class AliyunSender:
             template_code=template.template_code,
             template_param=json.dumps(template.as_dict(), ensure_ascii=False),
             out_id=str(out.message_id),
+            # the community's extension code: its residents' replies come back under it
+            sms_up_extend_code=template.extend_code or None,
         )
         body = self._call(lambda: self.client.send_sms_with_options(request, self._options()))
         if body.code != "OK":
@@ -98,6 +100,11 @@ class AliyunSender:
             template_code=templates[0].template_code,
             template_param_json=json.dumps([t.as_dict() for t in templates], ensure_ascii=False),
             out_id=batch_context([out.message_id for out in chunk]),
+            sms_up_extend_code_json=(
+                json.dumps([t.extend_code for t in templates])
+                if any(t.extend_code for t in templates)
+                else None
+            ),
         )
         try:
             body = self._call(

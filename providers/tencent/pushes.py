@@ -15,6 +15,7 @@ from typing import Any
 
 from core.carriers.pushes import BadPush, ReceiptPush, ReplyPush
 from core.phones import try_normalize_phone
+from providers.batching import batch_message_ids
 
 ACCEPTED = {"result": 0, "errmsg": "OK"}
 REFUSED = {"result": 1, "errmsg": "refused"}
@@ -79,12 +80,17 @@ def receipts(raw: bytes) -> list[ReceiptPush]:
         if not context.isdigit() and serial is None:
             raise BadPush("a status callback item without ext or sid")
         delivered = str(item["report_status"]).upper() == "SUCCESS"
+        single = context.isdigit() and len(context) < 18
+        mobile = str(item.get("mobile") or "").strip()
+        nation = str(item.get("nationcode") or "86").strip().lstrip("+")
         found.append(
             ReceiptPush(
                 delivered=delivered,
-                message_id=int(context) if context.isdigit() and len(context) < 18 else None,
+                message_id=int(context) if single else None,
                 provider_sid=serial,
                 error_code=None if delivered else str(item.get("errmsg") or "") or None,
+                batch_ids=() if single else batch_message_ids(context),
+                phone=(try_normalize_phone(f"+{nation}{mobile}") or "") if mobile else "",
             )
         )
     return found

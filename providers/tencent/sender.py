@@ -48,6 +48,8 @@ class TencentSender:
         request.TemplateParamSet = template.in_order()
         request.PhoneNumberSet = [out.to]
         request.SessionContext = str(out.message_id)
+        if template.extend_code:  # the community's: its residents' replies come back under it
+            request.ExtendCode = template.extend_code
         answer = self._call(lambda: self.client.SendSms(request))
         statuses = answer.SendStatusSet or []
         if not statuses:
@@ -75,10 +77,10 @@ class TencentSender:
             if out not in ready:
                 results[out.message_id] = self._single(out)
 
-        def same_call(out: Outgoing) -> tuple[str, str, tuple[str, ...]]:
+        def same_call(out: Outgoing) -> tuple[str, str, str, tuple[str, ...]]:
             assert out.template is not None
             t = out.template
-            return t.template_code, t.sign_name, tuple(t.in_order())
+            return t.template_code, t.sign_name, t.extend_code, tuple(t.in_order())
 
         for chunk in batches(ready, same_call, max_numbers=BATCH_NUMBERS, max_context=MAX_CONTEXT):
             if len(chunk) == 1:
@@ -97,6 +99,8 @@ class TencentSender:
         request.TemplateParamSet = template.in_order()
         request.PhoneNumberSet = [out.to for out in chunk]
         request.SessionContext = batch_context([out.message_id for out in chunk])
+        if template.extend_code:
+            request.ExtendCode = template.extend_code
         try:
             answer = self._call(lambda: self.client.SendSms(request))
         except SendFailed as failure:

@@ -22,6 +22,32 @@ def test_a_signature_gives_push_urls_and_the_key_rotates(run, community):  # typ
     assert bad.exit_code != 0 and "sign_name" in bad.output
 
 
+def test_a_community_under_a_shared_signature_gets_its_extension_code(run, community):  # type: ignore[no-untyped-def]  # noqa: F811
+    made = run(
+        "templates",
+        "signature",
+        "--provider",
+        "tencent",
+        "--sign-name",
+        "幸福街道",
+        "--extension",
+        "07",
+    )
+    assert made.exit_code == 0, made.output
+    assert made.output.splitlines()[0] == "幸福里 on tencent: 【幸福街道】 extension 07"
+    bad = run(
+        "templates",
+        "signature",
+        "--provider",
+        "tencent",
+        "--sign-name",
+        "幸福街道",
+        "--extend-code",
+        "7a",
+    )
+    assert bad.exit_code != 0 and "extend_code: digits only" in bad.output
+
+
 def test_set_list_and_check_a_good_and_a_broken_template(run, community):  # type: ignore[no-untyped-def]  # noqa: F811
     assert (
         run(

@@ -82,6 +82,7 @@ class Sent:
     out_id: str
     sent_at: datetime
     status: int = 1  # 1 waiting for the receipt, 2 failed, 3 delivered
+    extend_code: str = ""  # SmsUpExtendCode: the resident's reply comes back under it
 
     @property
     def content(self) -> str:
@@ -138,6 +139,13 @@ class FakeAliyunSms(LoopbackApi):
         with self._state:
             return [s for s in self.sent if s.phone == _national(phone)]
 
+    def reply_fields(self, phone: str) -> dict[str, str]:
+        """What SmsUp names a reply to the last text this number got: its signature and,
+        as `dest_code`, the extension code that text was sent with."""
+        with self._state:
+            last = [s for s in self.sent if s.phone == _national(phone)][-1]
+        return {"sign_name": last.sign_name, "dest_code": last.extend_code}
+
     def settle(self, biz_id: str, *, delivered: bool) -> None:
         """The carrier's receipt came: QuerySendDetails shows it delivered or failed."""
         with self._state:
@@ -192,15 +200,21 @@ class FakeAliyunSms(LoopbackApi):
                 phones = [p for p in query.get("PhoneNumbers", "").split(",") if p]
                 signs = [query.get("SignName", "")] * len(phones)
                 params = [json.loads(query.get("TemplateParam") or "{}")] * len(phones)
+                extends = [query.get("SmsUpExtendCode", "")] * len(phones)
                 limit = MAX_SEND_SMS_NUMBERS
             else:
                 phones = json.loads(query.get("PhoneNumberJson") or "[]")
                 signs = json.loads(query.get("SignNameJson") or "[]")
                 params = json.loads(query.get("TemplateParamJson") or "[{}]")
+                extends = json.loads(query.get("SmsUpExtendCodeJson") or "null") or [""] * len(
+                    phones
+                )
                 limit = MAX_BATCH_NUMBERS
         except json.JSONDecodeError:
             return _business("isv.INVALID_PARAMETERS", request_id)
         if not phones or len(phones) > limit or len(signs) != len(phones):
+            return _business("isv.INVALID_PARAMETERS", request_id)
+        if len(extends) != len(phones) or not all(str(e).isdigit() or e == "" for e in extends):
             return _business("isv.INVALID_PARAMETERS", request_id)
         if len(params) != len(phones) or not all(isinstance(p, dict) for p in params):
             return _business("isv.INVALID_PARAMETERS", request_id)
@@ -225,11 +239,12 @@ class FakeAliyunSms(LoopbackApi):
                     return _business("isv.BUSINESS_LIMIT_CONTROL", request_id)
             biz_id = f"{uuid.uuid4().int % 10**18:018d}^0"
             now = datetime.now(CHINA)
-            for phone, sign, values in zip(phones, signs, params, strict=True):
+            for phone, sign, values, extend in zip(phones, signs, params, extends, strict=True):
                 national = _national(phone)
                 self._counts[(sign, template, national)] += 1
+                out_id = query.get("OutId", "")
                 self.sent.append(
-                    Sent(biz_id, national, sign, template, values, query.get("OutId", ""), now)
+                    Sent(biz_id, national, sign, template, values, out_id, now, 1, str(extend))
                 )
         return {"RequestId": request_id, "Code": OK, "Message": "OK", "BizId": biz_id}
 

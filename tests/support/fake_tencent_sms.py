@@ -80,6 +80,7 @@ class Sent:
     sent_at: datetime
     delivered: bool | None = None
     reported: bool = False
+    extend_code: str = ""  # ExtendCode: the resident's reply comes back under it
 
 
 class FakeTencentSms(LoopbackApi):
@@ -133,6 +134,13 @@ class FakeTencentSms(LoopbackApi):
     def sent_to(self, phone: str) -> list[Sent]:
         with self._state:
             return [s for s in self.sent if s.phone == phone]
+
+    def reply_fields(self, phone: str) -> dict[str, str]:
+        """What the reply callback names a reply to the last text this number got: its
+        signature and, as `extend`, the extension code that text was sent with."""
+        with self._state:
+            last = [s for s in self.sent if s.phone == phone][-1]
+        return {"sign": last.sign_name, "extend": last.extend_code}
 
     def settle(self, serial_no: str, *, delivered: bool) -> None:
         """The carrier's receipt came: the next PullSmsSendStatus hands it out."""
@@ -202,6 +210,9 @@ class FakeTencentSms(LoopbackApi):
         if any(len(str(v)) > self.max_variable_chars for v in values):
             return "InvalidParameterValue.TemplateParameterLengthLimit"
         context = str(params.get("SessionContext") or "")
+        extend = str(params.get("ExtendCode") or "")
+        if extend and not extend.isdigit():
+            return "InvalidParameter"
         statuses = []
         now = datetime.now(CHINA)
         with self._state:
@@ -226,7 +237,16 @@ class FakeTencentSms(LoopbackApi):
                     serial = f"2028:{uuid.uuid4().int % 10**19:019d}"
                     self._counts[(e164, day)] += 1
                     self.sent.append(
-                        Sent(serial, e164, sign, template, tuple(map(str, values)), context, now)
+                        Sent(
+                            serial,
+                            e164,
+                            sign,
+                            template,
+                            tuple(map(str, values)),
+                            context,
+                            now,
+                            extend_code=extend,
+                        )
                     )
                     entry.update(SerialNo=serial, Fee=1)
                 statuses.append(entry)

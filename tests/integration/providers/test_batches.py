@@ -9,7 +9,7 @@ from core.carriers.services import account_of
 from core.messages.models import Message, MessageKind, MessageStatus
 from core.orders.services import place_order
 from core.reminders.services import send_bulk_reminder
-from tests.integration.providers.conftest import filed
+from tests.integration.providers.conftest import ALIYUN_KEY_ID, ALIYUN_SECRET, filed
 from tests.support.mainland_phone import MainlandPhone
 from workers.delivery import deliver_many
 
@@ -109,3 +109,51 @@ def test_tencent_sends_the_same_text_to_many_numbers_in_one_call(tencent_rt, clo
         assert sorted(r.provider_sid for r in rows) == sorted(
             s.serial_no for s in fake_tencent.sent
         )
+
+
+def test_a_paced_service_still_sends_mainland_bulk_reminders_in_batch_calls(
+    make_root, sqlite_url, clock, fake_aliyun
+):
+    """SEND_RATE_PER_SECOND paces a sending number (Twilio's); Aliyun's texts go in
+    SendBatchSms calls whatever it says."""
+    rt = make_root(
+        sqlite_url,
+        SMS_SENDER="aliyun",
+        ALIYUN_ACCESS_KEY_ID=ALIYUN_KEY_ID,
+        ALIYUN_ACCESS_KEY_SECRET=ALIYUN_SECRET,
+        ALIYUN_SMS_ENDPOINT=fake_aliyun.endpoint,
+        SEND_RATE_PER_SECOND="1",
+    )
+    assert rt.settings.send_rate_per_second == 1
+    _, residents, ids = reminded(rt, clock, "aliyun", buyers=4)
+    outcomes = deliver_many(rt, ids)
+    assert all(o.startswith("sent") for o in outcomes.values()), outcomes
+    assert [r.action for r in fake_aliyun.requests] == ["SendBatchSms"]
+    assert {s.phone for s in fake_aliyun.sent} == {r.phone[3:] for r in residents}
+
+
+def test_an_aliyun_batch_receipt_finds_a_text_recorded_by_the_lookup(
+    aliyun_rt, clock, fake_aliyun, app_factory
+):
+    """A batch text whose send timed out is recorded by what QuerySendDetails found,
+    which has no BizId; its receipt (the batch's OutId, BizId and the number) still
+    finds it, by our ids and the number."""
+    world, residents, ids = reminded(aliyun_rt, clock, "aliyun")
+    deliver_many(aliyun_rt, ids)
+    sent = fake_aliyun.sent_to(residents[1].phone)[0]
+    looked_up = f"ALIYUN-{sent.sent_at:%Y%m%d}-{ids[1]}"  # AliyunSender.find_sent's name
+    with aliyun_rt.core.db.transaction() as session:
+        session.get_one(Message, ids[1]).provider_sid = looked_up
+    app = app_factory(aliyun_rt.settings.database_url)
+    key = account_of(aliyun_rt.core, community_id=world.community_id, provider="aliyun").push_key
+    phone = MainlandPhone(app.test_client(), "aliyun", key)
+    receipt = {
+        "phone_number": sent.phone,
+        "success": False,
+        "biz_id": sent.biz_id,
+        "out_id": sent.out_id,
+        "err_code": "MK:0001",
+    }
+    assert phone.post("report", [receipt]).status == 200
+    assert statuses(aliyun_rt, ids)[1] == MessageStatus.UNDELIVERED
+    assert statuses(aliyun_rt, ids)[0] == MessageStatus.SENT

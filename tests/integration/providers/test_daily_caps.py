@@ -229,3 +229,38 @@ def test_without_a_template_that_can_list_deals_nothing_is_merged(tencent_rt, fa
     assert not [
         m for m in outbound(rt.core, wang.phone) if (m.dedupe_key or "").startswith("digest")
     ]
+
+
+def test_deals_with_long_titles_still_share_one_digest_within_tencents_variable(
+    tencent_rt, fake_tencent, clock
+):
+    """Each deal is named short in a digest, so two fit Tencent's 20 characters."""
+    rt = tencent_rt
+    fake_tencent.templates["1003"] = DIGEST_TEXT
+    world = filed(
+        rt, clock, "tencent", {**TENCENT_FREE, "digest": ("1003", ["items", "pickup", "place"])}
+    )
+    assert set_daily_budget(rt.core, community_id=world.community_id, provider="tencent", budget=3)
+    wang = world.resident("王芳")
+    for title, unit in (("河北赵县精品雪花梨礼盒", "箱"), ("张家口蔚县黄小米", "袋")):
+        deal = world.deal(title, unit=unit, min_units=1)
+        place_order(
+            rt.core,
+            community_id=world.community_id,
+            phone=wang.phone,
+            deal_number=deal.number,
+            quantity=1,
+            channel="staff",
+            confirm=False,
+        )
+        close_deal(rt.core, community_id=world.community_id, number=deal.number)
+    clock.set(local(27, 19, 0))
+    assert queue_due_reminders(rt.core).pickup_evening == 2
+    reminders = [m for m in outbound(rt.core, wang.phone) if m.kind == MessageKind.REMINDER]
+    assert set(deliver_many(rt, [m.id for m in reminders]).values()) == {"dropped (merged)"}
+    [digest] = [
+        m for m in outbound(rt.core, wang.phone) if (m.dedupe_key or "").startswith("digest:")
+    ]
+    assert deliver(rt, digest.id).startswith("sent")
+    [sent] = fake_tencent.sent_to(wang.phone)
+    assert sent.params[0] == "河北赵县精…1箱、张家口蔚县…1袋"

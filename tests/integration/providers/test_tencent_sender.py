@@ -85,3 +85,36 @@ def test_after_a_lost_answer_the_receipt_shows_it_went(tencent_rt, clock, fake_t
     clock.advance(seconds=61)
     assert deliver(tencent_rt, message_id) == f"found sent ({sent.serial_no})"
     assert len(fake_tencent.sent_to(wang.phone)) == 1
+
+
+def test_no_receipt_yet_after_a_lost_answer_waits_rather_than_sends_twice(
+    tencent_rt, clock, fake_tencent
+):
+    """Tencent's lookup sees a text only once its receipt came: a text on its way is not
+    sent again while its receipt may still come; past that patience it is."""
+    world = filed(tencent_rt, clock, "tencent", REPLIES)
+    wang = world.resident()
+    message_id = reply(tencent_rt, world, wang.phone)
+    fake_tencent.answer_late()
+    assert deliver(tencent_rt, message_id).startswith("retry at")
+    clock.advance(seconds=61)
+    assert deliver(tencent_rt, message_id).startswith("retry at")  # asked, and waits
+    assert len(fake_tencent.sent_to(wang.phone)) == 1
+    [sent] = fake_tencent.sent_to(wang.phone)
+    fake_tencent.settle(sent.serial_no, delivered=True)
+    clock.advance(seconds=61)
+    assert deliver(tencent_rt, message_id) == f"found sent ({sent.serial_no})"
+    assert len(fake_tencent.sent_to(wang.phone)) == 1
+
+
+def test_a_lost_attempt_with_no_receipt_at_all_is_sent_again_after_the_patience(
+    tencent_rt, clock, fake_tencent
+):
+    world = filed(tencent_rt, clock, "tencent", REPLIES)
+    wang = world.resident()
+    message_id = reply(tencent_rt, world, wang.phone)
+    fake_tencent.answer_late()
+    assert deliver(tencent_rt, message_id).startswith("retry at")
+    clock.advance(minutes=11)
+    assert deliver(tencent_rt, message_id).startswith("sent")
+    assert len(fake_tencent.sent_to(wang.phone)) == 2  # the lost one did go: said in the docs

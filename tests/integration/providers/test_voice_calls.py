@@ -4,6 +4,8 @@ SDKs against their stand-ins, the call receipts pushed back to the real routes."
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from workers.delivery import deliver
 
 LANDLINE = "+8631188886601"  # 0311 8888 6601, as Aliyun dials it
 REMINDER = "明早9点取梨"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -141,7 +144,11 @@ def test_a_wrong_key_is_refused_and_moves_nothing(china_app, clock, fake_aliyun_
     assert row(mianhua.core, message_id).status == MessageStatus.SENT
 
 
-def test_another_communitys_key_cannot_move_this_call(china_app, clock, fake_aliyun_vms):
+def test_one_call_receipt_url_serves_every_community_on_the_provider(
+    china_app, clock, fake_aliyun_vms
+):
+    """The provider's console takes one receipt URL per account: the other community's
+    key takes this community's call receipt too (a street office's many communities)."""
     mianhua = china_app.extensions["mianhua"]
     world, _ = on_provider(china_app, clock, "aliyun")
     message_id = reminder_call(mianhua.core, world)
@@ -156,7 +163,7 @@ def test_another_communitys_key_cannot_move_this_call(china_app, clock, fake_ali
         post(client, "aliyun", theirs.push_key, [fake_aliyun_vms.report(call.call_id)]).status_code
         == 200
     )
-    assert row(mianhua.core, message_id).status == MessageStatus.SENT
+    assert row(mianhua.core, message_id).status == MessageStatus.DELIVERED
 
 
 @pytest.mark.parametrize(
@@ -210,3 +217,30 @@ def test_a_community_that_names_no_provider_keeps_the_services_sender(
     assert fake_aliyun_vms.requests == []
     with mianhua.core.db.transaction() as session:
         assert session.scalar(select(Community.voice_provider)) is None
+
+
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+def test_a_mainland_reminder_call_waits_for_the_daytime_whatever_quiet_hours_say(  # type: ignore[no-untyped-def]
+    app_factory,
+    sqlite_url,
+    clock,
+    provider,
+    fake_aliyun,
+    fake_aliyun_vms,
+    fake_tencent,
+    fake_tencent_vms,
+):
+    """08:00-21:00 holds calls too: a reminder call is never a direct reply."""
+    env = mainland_env(fake_aliyun, fake_aliyun_vms, fake_tencent, fake_tencent_vms)
+    app = app_factory(sqlite_url, QUIET_HOURS="23:30-06:00", **env)
+    mianhua = app.extensions["mianhua"]
+    vms = fake_aliyun_vms if provider == "aliyun" else fake_tencent_vms
+    clock.set(datetime(2026, 11, 27, 21, 30, tzinfo=SHANGHAI))  # not quiet for QUIET_HOURS
+    world, _ = on_provider(app, clock, provider)
+    message_id = reminder_call(mianhua.core, world)
+    rt = install(mianhua)
+    assert deliver(rt, message_id) == "not before 2026-11-28T08:00:00+08:00"
+    assert vms.calls == []
+    clock.set(datetime(2026, 11, 28, 8, 1, tzinfo=SHANGHAI))
+    assert deliver(rt, message_id).startswith("sent")
+    assert len(vms.calls) == 1

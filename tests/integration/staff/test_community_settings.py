@@ -61,3 +61,15 @@ def test_staff_who_are_not_admins_cannot_change_it(staff, app_world):  # type: i
     refused = staff.post(PAGE, {"sms_provider": "tencent", "voice_provider": ""}, form_on="/staff/")
     assert refused.status_code == 403
     assert providers(app_world) == (None, None)
+
+
+def test_the_page_names_the_extension_code_under_a_shared_signature(admin, app_world):  # type: ignore[no-untyped-def]
+    set_account(
+        app_world.core,
+        community_id=app_world.community_id,
+        provider="tencent",
+        sign_name="幸福街道",
+        extend_code="03",
+    )
+    page = admin.page(PAGE)
+    assert "【幸福街道】 扩展码 03" in page
