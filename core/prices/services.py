@@ -27,6 +27,7 @@ class PriceRefusal(enum.StrEnum):
     NOT_REGISTERED = "not_registered"
     NOT_ON_TEAM = "not_on_team"
     BAD_PRICE = "bad_price"
+    FUTURE_DATE = "future_date"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ def record_price(
         return PriceRefusal.BAD_PRICE
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
+        if seen.observed_on is not None and seen.observed_on > local_today(core, community):
+            return PriceRefusal.FUTURE_DATE  # a typed date a year off, not a price to count
         return _record(session, core, community, seen, recorded_by=by)
 
 

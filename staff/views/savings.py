@@ -79,7 +79,7 @@ def price_record() -> Any:
         ),
     )
     if isinstance(result, PriceRefusal):
-        return prices(text("staff.prices.refusal.bad_price"), 400)
+        return prices(text(f"staff.prices.refusal.{result.value}"), 400)
     flash(text("staff.prices.recorded", product=result.product, place=result.place))
     return redirect(url_for("staff.prices"))
 
