@@ -39,3 +39,27 @@ def test_suppliers_add_refuses_a_duplicate_and_a_bad_kind(run, community) -> Non
     assert again.exit_code != 0 and "listed already" in again.output
     assert run("suppliers", "add", "某某", "--kind", "farm").exit_code != 0
     assert run("suppliers", "add", " ").exit_code != 0
+
+
+def test_the_demo_has_suppliers_visits_and_a_month_of_prices(run, app) -> None:  # type: ignore[no-untyped-def]
+    from core.prices.market import PriceSource
+    from core.prices.queries import deal_market_prices, recent_observations
+
+    assert run("db", "upgrade").exit_code == 0
+    seeded = run("demo", "seed")
+    assert "7 suppliers, 100 surveyed prices" in seeded.output, seeded.output
+    listed = run("suppliers", "list").output
+    assert "井陉小米基地\tfarm_base\t井陉" in listed and "recommend" in listed
+    assert "正定蔬菜基地" in listed and "with_conditions" in listed
+    assert "高邑鸡蛋养殖场\tfarm_base\t高邑" in listed
+
+    core = app.extensions["mianhua"].core
+    community_id = 1
+    places = {o.place for o in recent_observations(core, community_id=community_id)}
+    assert places == {"北国超市", "裕华路菜市场"}
+    prices = {d.title_zh: mp for d, mp in deal_market_prices(core, community_id=community_id)}
+    assert all(mp.source != PriceSource.TYPED for mp in prices.values())
+    assert prices["鲁花花生油5L"].source == PriceSource.OVERRIDE
+    pears = prices["赵县雪花梨"]
+    assert pears.source == PriceSource.SURVEY and len(pears.sources) == 20
+    assert 5500 <= pears.price_fen <= 6200
