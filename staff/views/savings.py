@@ -62,10 +62,10 @@ def price_record() -> Any:
         price_fen = parse_yuan(request.form.get("price", "").strip())
         observed_on = date.fromisoformat(request.form.get("observed_on", "").strip())
     except (InvalidPrice, ValueError):
-        return prices(text("staff.prices.refusal.bad_price"), 400)
+        return prices(text("staff.prices.refusal.bad_price"), 422)
     amount = _AMOUNT.match(request.form.get("amount", ""))
     if amount is None:
-        return prices(text("staff.prices.refusal.bad_price"), 400)
+        return prices(text("staff.prices.refusal.bad_price"), 422)
     result = record_price(
         core(),
         actor=actor(),
@@ -79,7 +79,7 @@ def price_record() -> Any:
         ),
     )
     if isinstance(result, PriceRefusal):
-        return prices(text(f"staff.prices.refusal.{result.value}"), 400)
+        return prices(text(f"staff.prices.refusal.{result.value}"), 422)
     flash(text("staff.prices.recorded", product=result.product, place=result.place))
     return redirect(url_for("staff.prices"))
 
@@ -87,6 +87,8 @@ def price_record() -> Any:
 @bp.post("/prices/deals/<int:number>")
 def market_price_set(number: int) -> Any:
     """Staff's market price with a note, or (clear) back to the survey's median."""
+    if all(deal.number != number for deal, _ in deal_market_prices(core(), actor=actor())):
+        abort(404)  # not a current deal of this community, whatever the form says
     if request.form.get("action") == "clear":
         price_fen, note = None, ""
     else:
@@ -94,11 +96,11 @@ def market_price_set(number: int) -> Any:
         try:
             price_fen = parse_yuan(request.form.get("price", "").strip())
         except InvalidPrice:
-            return prices(text("staff.prices.refusal.bad_price"), 400)
+            return prices(text("staff.prices.refusal.bad_price"), 422)
         if not note:
-            return prices(text("staff.prices.refusal.note_missing"), 400)
+            return prices(text("staff.prices.refusal.note_missing"), 422)
         if price_fen <= 0:
-            return prices(text("staff.prices.refusal.bad_price"), 400)
+            return prices(text("staff.prices.refusal.bad_price"), 422)
     if not set_market_price(core(), actor=actor(), number=number, price_fen=price_fen, note=note):
         abort(404)
     flash(text("staff.prices.market_set", number=number))

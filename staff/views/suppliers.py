@@ -52,7 +52,7 @@ def suppliers() -> Any:
             flash(text("staff.suppliers.added", name=_field("name", 100)))
             return redirect(url_for("staff.supplier", supplier_id=result))
     directory = supplier_directory(core(), actor=actor())
-    status = 400 if problem else 200
+    status = 422 if problem else 200
     page = render_template(
         "staff/suppliers.html",
         directory=directory,
@@ -83,11 +83,11 @@ def supplier(supplier_id: int, problem: str | None = None, status: int = 200) ->
 def supplier_visit(supplier_id: int) -> Any:
     visited_on = _day("visited_on")
     if visited_on is None:
-        return supplier(supplier_id, text("staff.suppliers.refusal.bad_date"), 400)
+        return supplier(supplier_id, text("staff.suppliers.refusal.bad_date"), 422)
     due_text = request.form.get("next_due", "").strip()
     next_due = _day("next_due") if due_text else None
     if due_text and next_due is None:
-        return supplier(supplier_id, text("staff.suppliers.refusal.bad_date"), 400)
+        return supplier(supplier_id, text("staff.suppliers.refusal.bad_date"), 422)
     result = record_visit(
         core(),
         actor=actor(),
@@ -103,6 +103,6 @@ def supplier_visit(supplier_id: int) -> Any:
     if result == SupplierRefusal.UNKNOWN_SUPPLIER:
         abort(404)
     if isinstance(result, SupplierRefusal):
-        return supplier(supplier_id, text(f"staff.suppliers.refusal.{result.value}"), 400)
+        return supplier(supplier_id, text(f"staff.suppliers.refusal.{result.value}"), 422)
     flash(text("staff.suppliers.visit_recorded"))
     return redirect(url_for("staff.supplier", supplier_id=supplier_id))

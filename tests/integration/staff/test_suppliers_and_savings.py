@@ -57,7 +57,7 @@ def test_staff_add_a_supplier_and_record_a_visit(admin) -> None:  # type: ignore
 
 def test_bad_supplier_and_visit_input_get_a_polite_400(admin) -> None:  # type: ignore[no-untyped-def]
     empty = admin.post("/staff/suppliers", {"name": " ", "kind": "farm_base"})
-    assert empty.status_code == 400 and "请填写供应商名称" in empty.get_data(as_text=True)
+    assert empty.status_code == 422 and "请填写供应商名称" in empty.get_data(as_text=True)
     added = admin.post("/staff/suppliers", {"name": "鲁花", "kind": "brand"})
     path = added.headers["Location"]
     for form, says in [
@@ -68,7 +68,7 @@ def test_bad_supplier_and_visit_input_get_a_polite_400(admin) -> None:  # type: 
           "next_due": "2026-01-01"}, "不能早于"),
     ]:  # fmt: skip
         response = admin.post(f"{path}/visits", form)
-        assert response.status_code == 400, form
+        assert response.status_code == 422, form
         assert says in response.get_data(as_text=True)
     assert admin.get("/staff/suppliers/99999").status_code == 404
 
@@ -81,7 +81,7 @@ def test_the_market_price_shows_its_sources_and_staff_can_override_it(admin, app
     assert "北国超市 60元" in card and "菜市场 56元" in card
 
     missing_note = admin.post(f"/staff/prices/deals/{deal.number}", {"price": "55"})
-    assert missing_note.status_code == 400
+    assert missing_note.status_code == 422
     done = admin.post(
         f"/staff/prices/deals/{deal.number}", {"price": "55", "note": "礼盒装按散装算"}
     )
@@ -103,10 +103,10 @@ def test_staff_record_a_price_in_the_console(admin, app_world) -> None:  # type:
     assert "市场价：32元" in page
     bad = admin.post("/staff/prices", {"product": "小米", "place": "x", "price": "三十",
                                        "observed_on": "2026-11-25"})  # fmt: skip
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     future = admin.post("/staff/prices", {"product": "小米", "place": "x", "price": "30",
                                           "observed_on": "2027-11-22"})  # fmt: skip
-    assert future.status_code == 400 and "不能晚于今天" in future.get_data(as_text=True)
+    assert future.status_code == 422 and "不能晚于今天" in future.get_data(as_text=True)
 
 
 def test_savings_page_plot_and_the_printable_month(admin, app_world) -> None:  # type: ignore[no-untyped-def]
