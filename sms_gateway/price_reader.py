@@ -44,15 +44,13 @@ def read_price(text: str) -> RecordPrice | PriceFormat | None:
     amounts = _AMOUNT.findall(rest)
     rest = _AMOUNT.sub(" ", rest)
     prices = [m for m in _PRICE.finditer(rest) if m.group(0).strip()]
+    words = _words(_PRICE.sub(" ", rest))
     if len(amounts) > 1 or len(prices) != 1:
-        return PriceFormat()
+        return _muddled(words, prices)
     price = prices[0]
     yuan = Decimal(price[1]) + (Decimal(price[3]) / 10 if price[3] else 0)
-    words = [w for w in _PIECES.split(rest[: price.start()] + " " + rest[price.end() :]) if w]
-    words = [_PLACE_LEAD.sub("", w) for w in words]
-    words = [w for w in words if w]
     if len(words) < 2 or yuan <= 0:
-        return PriceFormat()
+        return _muddled(words, prices)
     amount, unit = (int(amounts[0][0]), amounts[0][1]) if amounts else (1, "")
     if amount < 1:
         return PriceFormat()
@@ -64,3 +62,15 @@ def read_price(text: str) -> RecordPrice | PriceFormat | None:
         unit=unit,
         days_ago=days_ago,
     )
+
+
+def _words(text: str) -> list[str]:
+    """The pieces that are not numbers: the product first, then the place."""
+    pieces = (_PLACE_LEAD.sub("", w) for w in _PIECES.split(text) if w)
+    return [w for w in pieces if w and w not in {"号"}]
+
+
+def _muddled(words: list[str], prices: list[re.Match[str]]) -> PriceFormat | None:
+    """A survey text gone wrong (a product and a place, or two prices) is shown the form;
+    one that names less (价格 2号, price 2) is more likely a question, left to the reader."""
+    return PriceFormat() if len(words) >= 2 or len(prices) >= 2 else None

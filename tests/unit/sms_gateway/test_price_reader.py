@@ -45,12 +45,12 @@ def test_yesterday_dates_the_price_a_day_back() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["价 梨 22 30 北国超市", "价 22 北国超市", "价 梨 5斤 2袋 22 超市", "价格 梨 0 超市"],
+    ["价 梨 22 30 北国超市", "价 22 30 北国超市", "价 梨 5斤 2袋 22 超市", "价格 梨 0 超市"],
 )
 def test_a_survey_text_that_does_not_read_as_one_price_asks_for_the_form(text: str) -> None:
     assert read(text) == PriceFormat()
 
 
-@pytest.mark.parametrize("text", ["价格多少", "梨多少钱", "价格贵吗"])
+@pytest.mark.parametrize("text", ["价格多少", "梨多少钱", "价格贵吗", "价格 2号", "price 2"])
 def test_questions_about_prices_are_not_survey_texts(text: str) -> None:
     assert not isinstance(read(text), RecordPrice | PriceFormat)
