@@ -20,7 +20,9 @@ from core.deals.services import DealSpec, create_deal
 from core.orders.models import Channel
 from core.orders.services import place_order
 from core.phones import normalize_phone
+from core.prices.demo import seed_price_survey
 from core.residents.services import register_resident
+from core.suppliers.demo import seed_suppliers
 
 DEMO_PHONE = "+8631188886666"
 DEMO_STAFF_PHONE = "+8613800000000"
@@ -122,6 +124,8 @@ def seed_demo(core: Core) -> str:
             channel=Channel.STAFF if index % 4 == 0 else Channel.SMS,
             placed_by="demo" if index % 4 == 0 else None,
         )
+    suppliers = seed_suppliers(core, community_id)
+    prices = seed_price_survey(core, community_id)
     if not has_admin:
         # The demo's one login plays the street office too, so a second community made
         # beside the demo can be switched to at once.
@@ -135,6 +139,7 @@ def seed_demo(core: Core) -> str:
             by="demo",
         )
     return (
-        f"demo community 幸福里 ({DEMO_PHONE}): {len(RESIDENTS)} residents, {len(deals)} deals; "
+        f"demo community 幸福里 ({DEMO_PHONE}): {len(RESIDENTS)} residents, {len(deals)} deals, "
+        f"{suppliers} suppliers, {prices} surveyed prices; "
         f"staff login {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}"
     )

@@ -10,7 +10,9 @@ from core.deals.models import Deal, DealStatus, IfShort
 from core.helpdesk.models import HelpRequest
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
+from core.prices.models import MarketPriceOverride, PriceObservation, SurveyTeamMember
 from core.residents.models import Resident, ResidentImport
+from core.suppliers.models import InspectionVisit
 
 __all__ = [
     "AuditLog",
@@ -28,18 +30,22 @@ __all__ = [
     "IdempotencyKey",
     "IfShort",
     "InboxText",
+    "InspectionVisit",
     "LoginAttempt",
+    "MarketPriceOverride",
     "Message",
     "MessageKind",
     "MessageStatus",
     "Order",
     "OrderStatus",
+    "PriceObservation",
     "Resident",
     "ResidentImport",
     "Role",
     "StaffMembership",
     "StaffUser",
     "Supplier",
+    "SurveyTeamMember",
     "VoiceCall",
     "VoiceTemplate",
 ]

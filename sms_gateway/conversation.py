@@ -27,7 +27,7 @@ from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
 from core.residents.services import ResidentView, set_language
 from core.results import OrderPlaced, OrderView, Refusal, RefusalReason
-from sms_gateway import dialog_plans, intents, joining, patience, staff_commands
+from sms_gateway import dialog_plans, intents, joining, patience, price_survey, staff_commands
 from sms_gateway.answer import Answer
 from sms_gateway.answers import Answers
 from sms_gateway.intents import parse
@@ -299,4 +299,6 @@ _HANDLERS: dict[type, Any] = {
     Question: dialog_plans.question,
     WantsPerson: dialog_plans.wants_person,
     Complaint: dialog_plans.complaint,
+    intents.RecordPrice: price_survey.record,
+    intents.PriceFormat: price_survey.explain,
 }

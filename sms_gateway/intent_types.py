@@ -171,8 +171,26 @@ class Unknown:
     reason: UnknownReason = "unrecognised"
 
 
+@dataclass(frozen=True, slots=True)
+class RecordPrice:
+    """A price survey team member's observation: 价格 小米 5斤 30 菜市场."""
+
+    product: str
+    place: str
+    price_fen: int
+    amount: int = 1  # what the price is for: 5 and 斤; 1 and "" for the deal's own unit
+    unit: str = ""
+    days_ago: int = 0  # 昨天: 1
+
+
+@dataclass(frozen=True, slots=True)
+class PriceFormat:
+    """A survey text (价 ...) whose product, price or place could not be told apart."""
+
+
 Intent = (
     ListDeals | PlaceOrder | ChooseDeal | CancelOrder | MyOrders | Help | OptOut | OptIn
     | SetLanguage | Register | StaffRemind | StaffClose | StaffTotal | Clarify | Unknown
     | OrderPlan | PickDeal | ConfirmAnswer | Question | WantsPerson | Complaint
+    | RecordPrice | PriceFormat
 )  # fmt: skip

@@ -38,6 +38,8 @@ from sms_gateway.intent_types import (
     OptIn,
     OptOut,
     PlaceOrder,
+    PriceFormat,
+    RecordPrice,
     Register,
     SetLanguage,
     StaffClose,
@@ -47,6 +49,7 @@ from sms_gateway.intent_types import (
     UnknownReason,
 )
 from sms_gateway.number_grammar import read_cancel, read_order
+from sms_gateway.price_reader import read_price
 
 # The intents are read from here, with `parse`, by the dialog and the tests.
 __all__ = [
@@ -67,6 +70,8 @@ __all__ = [
     "OptIn",
     "OptOut",
     "PlaceOrder",
+    "PriceFormat",
+    "RecordPrice",
     "Register",
     "SetLanguage",
     "StaffClose",
@@ -145,6 +150,7 @@ def parse(text: str, context: DialogContext) -> Intent:
         return _WHOLE_MESSAGE[key.rstrip("?")]
     return (
         _read_register(normalize.strip_polite(cleaned))
+        or read_price(cleaned)
         or _read_staff(polite_free, context)
         or _read_answer(polite_free, context)
         or _read_by_deals(folded, context)

@@ -22,13 +22,15 @@ def init_console(app: Flask) -> None:
         orders,
         reminders,
         residents,
+        savings,
+        suppliers,
     )
 
     # imported for their routes
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
     del community_settings
-    del desk
+    del desk, savings, suppliers
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

@@ -352,5 +352,8 @@ def register_commands(app: Flask) -> None:
     from staff import community_update_cli, hours_cli  # their commands join the community group
 
     del hours_cli, community_update_cli
+    from staff.suppliers_cli import suppliers_cli
+
+    app.cli.add_command(suppliers_cli)
     for group in (db_cli, community_cli, residents_cli, deals_cli, staff_cli, demo_cli):
         app.cli.add_command(group)

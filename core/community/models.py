@@ -74,6 +74,8 @@ class Supplier(Base):
     kind: Mapped[str] = mapped_column(String(20), default="farm_base")
     county: Mapped[str] = mapped_column(String(50), default="")
     contact: Mapped[str] = mapped_column(String(100), default="")
+    # What they sell, as the committee writes it (梨、苹果): the directory's search words.
+    products: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class ClosedDay(Base):

@@ -43,6 +43,7 @@ class CommunityB:
     message_id: int
     item_id: int
     callback_id: int
+    supplier_id: int = 0
 
     @property
     def secrets(self) -> list[str]:
@@ -121,6 +122,11 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         phone=B_PHONE,
         reason=CallbackReason.OUT_OF_HOURS,
     ).call_id
+    from core.suppliers.services import SupplierEntry, add_supplier
+
+    supplier_id = add_supplier(
+        world.core, community_id=world.community_id, entry=SupplierEntry("B社区秘密梨园")
+    )
     return CommunityB(
         world,
         person.id,
@@ -132,6 +138,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         message_id,
         item_id,
         callback_id,
+        supplier_id,
     )
 
 
@@ -167,6 +174,7 @@ def b_values(b: CommunityB) -> dict[str, object]:
         "batch_id": b.batch_id,
         "item_id": b.item_id,
         "callback_id": b.callback_id,
+        "supplier_id": b.supplier_id,
     }
 
 
