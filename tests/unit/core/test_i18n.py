@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+import core
 from core.i18n import CatalogError, catalog, t
 
 
@@ -31,3 +33,15 @@ def test_unknown_language_falls_back_to_chinese():
 def test_unknown_key_is_an_error_not_a_silent_blank():
     with pytest.raises(CatalogError):
         t("zh", "no.such.key")
+
+
+def test_no_catalog_names_a_key_twice():
+    """Two branches adding the same key leave two texts, of which Babel keeps one
+    silently: the other wording would never be read."""
+    twice: dict[str, list[str]] = {}
+    for path in sorted(Path(core.__file__).parent.glob("translations/*/LC_MESSAGES/*.po")):
+        keys = re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), flags=re.M)
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            twice[f"{path.parts[-3]}/{path.name}"] = repeated
+    assert twice == {}
