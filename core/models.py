@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and `create_all` see them all."""
 
 from core.accounts.models import AuditLog, LoginAttempt, Role, StaffMembership, StaffUser
+from core.books.models import CashCount, Delivery, LedgerEntry, QualityReport
 from core.calls.models import CallbackState, VoiceCall
 from core.carriers.models import CarrierAccount, CarrierTemplate
 from core.carriers.voice_models import VoiceTemplate
@@ -17,23 +18,27 @@ __all__ = [
     "CallbackState",
     "CarrierAccount",
     "CarrierTemplate",
+    "CashCount",
     "Channel",
     "ClosedDay",
     "Community",
     "Conversation",
     "Deal",
     "DealStatus",
+    "Delivery",
     "Direction",
     "HelpRequest",
     "IdempotencyKey",
     "IfShort",
     "InboxText",
+    "LedgerEntry",
     "LoginAttempt",
     "Message",
     "MessageKind",
     "MessageStatus",
     "Order",
     "OrderStatus",
+    "QualityReport",
     "Resident",
     "ResidentImport",
     "Role",
