@@ -17,6 +17,7 @@ def init_console(app: Flask) -> None:
         dashboard,
         deals,
         inbox,
+        ledger,
         messages,
         orders,
         reminders,
@@ -27,6 +28,7 @@ def init_console(app: Flask) -> None:
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
     del community_settings
+    del ledger
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))
