@@ -43,6 +43,7 @@ class CommunityB:
     message_id: int
     item_id: int
     callback_id: int
+    deal_id: int
 
     @property
     def secrets(self) -> list[str]:
@@ -132,6 +133,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         message_id,
         item_id,
         callback_id,
+        deal.id,
     )
 
 
@@ -167,6 +169,7 @@ def b_values(b: CommunityB) -> dict[str, object]:
         "batch_id": b.batch_id,
         "item_id": b.item_id,
         "callback_id": b.callback_id,
+        "deal_id": b.deal_id,
     }
 
 
@@ -194,6 +197,15 @@ def form_for(b: CommunityB) -> dict[str, object]:
         "confirmed": "yes",
         "batch": b.batch_id,
         "username": "intruder",
+        # the books' forms: a payment, a delivery, a refund aimed at B's deal and order
+        "order_id": b.order_id,
+        "amount": "15",
+        "method": "cash",
+        "delivered": "0",
+        "rule": "pro_rata",
+        "action": "apply",
+        "kind": "refunded",
+        "token": "0" * 32,
     }
 
 
