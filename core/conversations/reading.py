@@ -111,6 +111,7 @@ def finish_reading(
     even_if_opted_out: bool = False,
     collapsible: bool = False,
     needs_person: HelpReason | None = None,
+    about_deals: tuple[int, ...] = (),
 ) -> Finished:
     """Mark the text read, move the dialog on and write the reply, in one transaction.
 
@@ -119,7 +120,8 @@ def finish_reading(
     same text twice can never answer it twice. A `collapsible` reply (not an
     order's answer) that went to this phone within REPEAT_WINDOW is not sent
     again. `needs_person` (a help reason) puts the text in the staff's help
-    inbox in the same transaction.
+    inbox in the same transaction; a complaint gets the collected order it is about
+    (of `about_deals`, the deal numbers it named, when there are any).
     """
     now = core.now()
     with core.db.transaction() as session:
@@ -136,7 +138,9 @@ def finish_reading(
                 now=now,
             )
             if needs_person == HelpReason.COMPLAINT:
-                _attach_collected_order(session, community_id, phone, item_id, message_id, now)
+                _attach_collected_order(
+                    session, community_id, phone, item_id, message_id, now, about_deals
+                )
         if reply is not None:
             collapsed = seen_reply(conversation, reply, now) and collapsible
         if reply is not None and not collapsed:
@@ -161,7 +165,13 @@ def finish_reading(
 
 
 def _attach_collected_order(
-    session: Session, community_id: int, phone: str, item_id: int, message_id: int, now: datetime
+    session: Session,
+    community_id: int,
+    phone: str,
+    item_id: int,
+    message_id: int,
+    now: datetime,
+    about_deals: tuple[int, ...],
 ) -> None:
     """A complaint about goods lands in the inbox with the order the resident collected."""
     resident = resident_by_phone(session, community_id, phone)
@@ -173,4 +183,5 @@ def _attach_collected_order(
         channel="sms",
         message_id=message_id,
         now=now,
+        deal_numbers=about_deals,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.accounts.models import AuditLog
 from core.books.ledger import deal_ledger
+from core.books.models import QualityReport
 from core.deals.services import close_deal
 from core.helpdesk.models import HelpRequest
 from core.orders.models import Order
@@ -158,3 +159,20 @@ def test_another_communitys_ledger_is_not_found(app, staff, app_world):  # type:
     deal = other.deal()
     assert staff.get(f"/staff/deals/{deal.id}/ledger").status_code == 404
     assert staff.get("/staff/deals/99999/ledger").status_code == 404
+
+
+def test_a_complaint_naming_a_product_is_tied_to_that_order(app, staff, app_world):  # type: ignore[no-untyped-def]
+    sms, pears, (wang,) = _ordered_by_text(app, app_world, 2)
+    millet = app_world.deal("沁州黄小米", price_fen=1550, unit="袋", min_units=1)
+    sms.send(wang.phone, f"订{millet.number}号 1袋")
+    close_deal(app_world.core, community_id=app_world.community_id, number=millet.number)
+    with app_world.core.db.transaction() as session:
+        ids = {o.deal_id: o.id for o in session.scalars(select(Order))}
+    for deal in (pears, millet):  # the millet collected last
+        orders = f"/staff/deals/{deal.number}/orders"
+        staff.post(f"{orders}/{ids[deal.id]}/picked-up", form_on=orders)
+        app_world.clock.advance(minutes=10)
+    app_world.clock.advance(minutes=1)
+    sms.send(wang.phone, "梨坏了3个")
+    with app_world.core.db.transaction() as session:
+        assert session.scalar(select(QualityReport.order_id)) == ids[pears.id]
