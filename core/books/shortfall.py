@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import formatting
@@ -169,9 +170,9 @@ def apply_shortfall(
     """Record the delivery and share it out: orders, ledger and texts in one transaction."""
     now = core.now()
     with core.db.transaction() as session:
-        deal = session.get(Deal, deal_id, with_for_update=True)
-        if deal is None or deal.community_id != community_id:
-            deal = deal_row(session, community_id, deal_id)  # raises DealNotFound
+        deal = deal_row(session, community_id, deal_id)
+        # Two staff applying at once: the second waits here, then finds the delivery.
+        session.refresh(deal, with_for_update=True)
         refusal = _refuse(session, deal, delivered)
         if refusal is not None:
             return refusal
@@ -188,8 +189,11 @@ def apply_shortfall(
             recorded_at=now,
             applied_at=now,
         )
-        session.add(delivery)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(delivery)
+        except IntegrityError:  # recorded a moment ago by another request
+            return ShortfallRefusal.ALREADY_APPLIED
         community = session.get_one(Community, community_id)
         carried: dict[int, int] = {}
         texts = 0
