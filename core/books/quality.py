@@ -339,12 +339,12 @@ class SupplierRate:
 
 def _rates(session: Session, community_id: int) -> dict[str, SupplierRate]:
     collected = session.execute(
-        select(func.coalesce(Supplier.name, ""), func.count(Order.id))
+        select(Supplier.name, func.count(Order.id))
         .select_from(Order)
         .join(Deal, Deal.id == Order.deal_id)
         .outerjoin(Supplier, Supplier.id == Deal.supplier_id)
         .where(Deal.community_id == community_id, Order.status == OrderStatus.PICKED_UP)
-        .group_by(func.coalesce(Supplier.name, ""))
+        .group_by(Supplier.name)
     ).all()
     complaints = dict(
         session.execute(
@@ -353,10 +353,12 @@ def _rates(session: Session, community_id: int) -> dict[str, SupplierRate]:
             .group_by(QualityReport.supplier_name)
         ).all()
     )
-    return {
-        name: SupplierRate(name, int(complaints.get(name, 0)), int(count))
-        for name, count in collected
-    }
+    rates: dict[str, SupplierRate] = {}
+    for name, count in collected:  # a deal with no supplier counts under ""
+        name = name or ""
+        before = rates.get(name, SupplierRate(name, int(complaints.get(name, 0)), 0))
+        rates[name] = SupplierRate(name, before.complaints, before.collected + int(count))
+    return rates
 
 
 @acting(by=None)

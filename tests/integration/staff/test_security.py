@@ -17,6 +17,7 @@ SAMPLE_ARGS = {
     "import_id": 1,
     "user_id": 1,
     "item_id": 1,
+    "deal_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
 }
