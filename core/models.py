@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and `create_all` see them all."""
 
 from core.accounts.models import AuditLog, LoginAttempt, Role, StaffMembership, StaffUser
+from core.books.models import CashCount, Delivery, LedgerEntry, QualityReport
 from core.calls.models import CallbackState, VoiceCall
 from core.carriers.models import CarrierAccount, CarrierTemplate
 from core.carriers.voice_models import VoiceTemplate
@@ -19,18 +20,21 @@ __all__ = [
     "CallbackState",
     "CarrierAccount",
     "CarrierTemplate",
+    "CashCount",
     "Channel",
     "ClosedDay",
     "Community",
     "Conversation",
     "Deal",
     "DealStatus",
+    "Delivery",
     "Direction",
     "HelpRequest",
     "IdempotencyKey",
     "IfShort",
     "InboxText",
     "InspectionVisit",
+    "LedgerEntry",
     "LoginAttempt",
     "MarketPriceOverride",
     "Message",
@@ -39,6 +43,7 @@ __all__ = [
     "Order",
     "OrderStatus",
     "PriceObservation",
+    "QualityReport",
     "Resident",
     "ResidentImport",
     "Role",

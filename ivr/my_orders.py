@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.books.quality import recent_pickup, report_problem_by_phone
 from core.bounded import bounded_int
 from core.orders.models import Channel
 from core.orders.preview import cancellable_orders
@@ -23,20 +24,34 @@ def enter_orders(call: Call, where: Where) -> Prompt:
     orders = resident_orders(call.core, community_id=call.community.id, phone=_phone(call))
     if isinstance(orders, Refusal):
         return unregistered(call)
-    if not orders:
+    collected = recent_pickup(call.core, community_id=call.community.id, phone=_phone(call))
+    if not orders and not collected:
         return home(call).before(call.say("ivr.orders.none"))
-    if len(orders) == 1:
+    if not orders:
+        lines = [call.say("ivr.orders.none")]
+    elif len(orders) == 1:
         lines = [call.say("ivr.orders.one")]
     else:
         lines = [call.say("ivr.orders.many", count=len(orders))]
     for order in orders:
         lines += prompts.my_order_lines(call, order)
+    if collected:
+        lines.append(call.say("ivr.orders.problem_key"))
     lines.append(call.say("ivr.orders.menu"))
     return Prompt(lines, wait=Where(State.ORDERS))
 
 
 def orders_keys(call: Call, where: Where, digits: str) -> Prompt | None:
-    return None  # only the shared keys: 9 again, * the last sentence, # the main menu
+    """3 reports a problem with collected goods; else the shared keys (9, *, #)."""
+    if digits == "3":
+        return _report_problem(call)
+    return None
+
+
+def _report_problem(call: Call) -> Prompt:
+    """To the help inbox with the collected order attached; a person calls back."""
+    report_problem_by_phone(call.core, community_id=call.community.id, phone=_phone(call))
+    return home(call).before(call.say("ivr.orders.problem_noted"))
 
 
 # --- CANCEL: which one ----------------------------------------------------------------------

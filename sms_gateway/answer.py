@@ -17,3 +17,4 @@ class Answer:
     even_if_opted_out: bool = False
     collapsible: bool = True  # the same reply a moment ago need not go again (not an order's)
     needs_person: HelpReason | None = None  # staff should see this text, for this reason
+    about_deals: tuple[int, ...] = ()  # the deals a complaint named (梨坏了: the pear deal)

@@ -84,6 +84,7 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
         even_if_opted_out=answer.even_if_opted_out,
         collapsible=answer.collapsible,
         needs_person=answer.needs_person,
+        about_deals=answer.about_deals,
     )
 
 

@@ -9,6 +9,7 @@ resident answers 1 or 0.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from core import formatting
@@ -148,8 +149,9 @@ def wants_person(reading: Reading, _intent: WantsPerson) -> Answer:
     return to_person(reading, HelpReason.WANTS_PERSON, "sms.answer.person")
 
 
-def complaint(reading: Reading, _intent: Complaint) -> Answer:
-    return to_person(reading, HelpReason.COMPLAINT, "sms.answer.complaint")
+def complaint(reading: Reading, intent: Complaint) -> Answer:
+    answer = to_person(reading, HelpReason.COMPLAINT, "sms.answer.complaint")
+    return replace(answer, about_deals=intent.deals)
 
 
 def to_person(reading: Reading, reason: HelpReason, key: str) -> Answer:

@@ -83,6 +83,7 @@ def track(reading: Reading, intent: Intent, answer: Answer) -> Answer:
         answer.even_if_opted_out,
         answer.collapsible and not isinstance(intent, ORDERLIKE),
         answer.needs_person,
+        answer.about_deals,
     )
 
 def held(reading: Reading) -> Answer:

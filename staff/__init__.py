@@ -18,6 +18,7 @@ def init_console(app: Flask) -> None:
         deals,
         desk,
         inbox,
+        ledger,
         messages,
         orders,
         reminders,
@@ -30,7 +31,7 @@ def init_console(app: Flask) -> None:
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
     del community_settings
-    del desk, savings, suppliers
+    del desk, ledger, savings, suppliers
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

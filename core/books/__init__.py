@@ -1,1 +1,1 @@
-"""The committee's books: the pickup desk, the ledger, short deliveries (issue 13)."""
+"""The committee's books: the money of each deal, short deliveries and quality problems."""

@@ -5,7 +5,7 @@ A household is the residents of one room (building, unit and room all known), el
 resident alone: an older couple collects together and pays once. What it may collect
 are its placed orders on deals that go ahead and whose pickup window has started.
 Every handover and undo is in the audit log, and the money goes through the ledger
-(`record_entry`: books13.md's API; the stand-in until books-money is merged).
+(`core.books.ledger.record_entry`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.acting import OutsideCommunity, acting
 from core.accounts.services import audit
-from core.books.ledger_standin import EntryKind, PayMethod, record_entry
+from core.books.ledger import EntryKind, PayMethod, record_entry
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal, DealStatus

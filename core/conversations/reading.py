@@ -16,9 +16,12 @@ The SMS channel reads a phone's waiting texts while it holds the phone's lock
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from core.books.quality import attach_complaint
 from core.community.models import Community
 from core.context import Core
 from core.conversations.inbox import PendingText
@@ -108,6 +111,7 @@ def finish_reading(
     even_if_opted_out: bool = False,
     collapsible: bool = False,
     needs_person: HelpReason | None = None,
+    about_deals: tuple[int, ...] = (),
 ) -> Finished:
     """Mark the text read, move the dialog on and write the reply, in one transaction.
 
@@ -116,7 +120,8 @@ def finish_reading(
     same text twice can never answer it twice. A `collapsible` reply (not an
     order's answer) that went to this phone within REPEAT_WINDOW is not sent
     again. `needs_person` (a help reason) puts the text in the staff's help
-    inbox in the same transaction.
+    inbox in the same transaction; a complaint gets the collected order it is about
+    (of `about_deals`, the deal numbers it named, when there are any).
     """
     now = core.now()
     with core.db.transaction() as session:
@@ -124,7 +129,7 @@ def finish_reading(
         set_dialog(conversation, dialog, now)
         reply_id, collapsed = None, False
         if needs_person is not None:
-            ask_for_help(
+            item_id = ask_for_help(
                 session,
                 community_id=community_id,
                 phone=phone,
@@ -132,6 +137,10 @@ def finish_reading(
                 message_id=message_id,
                 now=now,
             )
+            if needs_person == HelpReason.COMPLAINT:
+                _attach_collected_order(
+                    session, community_id, phone, item_id, message_id, now, about_deals
+                )
         if reply is not None:
             collapsed = seen_reply(conversation, reply, now) and collapsible
         if reply is not None and not collapsed:
@@ -153,3 +162,26 @@ def finish_reading(
             inbox.outcome = outcome[:40]
         conversation.updated_at = now
         return Finished(reply_id, collapsed)
+
+
+def _attach_collected_order(
+    session: Session,
+    community_id: int,
+    phone: str,
+    item_id: int,
+    message_id: int,
+    now: datetime,
+    about_deals: tuple[int, ...],
+) -> None:
+    """A complaint about goods lands in the inbox with the order the resident collected."""
+    resident = resident_by_phone(session, community_id, phone)
+    attach_complaint(
+        session,
+        community_id=community_id,
+        help_request_id=item_id,
+        resident_id=resident.id if resident else None,
+        channel="sms",
+        message_id=message_id,
+        now=now,
+        deal_numbers=about_deals,
+    )

@@ -349,14 +349,19 @@ def mark_picked_up(
         deal = session.get_one(Deal, order.deal_id)
         if community_id is not None and deal.community_id != community_id:
             return Refusal(RefusalReason.NO_ORDER)
-        order.status = OrderStatus.PICKED_UP
-        order.picked_up_at = core.now()
-        order.updated_at = core.now()
-        audit(
-            session,
-            actor=by,
-            action="order.picked_up",
-            community_id=deal.community_id,
-            order_id=order.id,
-        )
+        hand_over(session, order, deal, by=by, now=core.now())
         return OrderView.of(order, deal)
+
+
+def hand_over(session: Session, order: Order, deal: Deal, *, by: str, now: datetime) -> None:
+    """Mark the goods collected and log who handed them over, in the caller's transaction."""
+    order.status = OrderStatus.PICKED_UP
+    order.picked_up_at = now
+    order.updated_at = now
+    audit(
+        session,
+        actor=by,
+        action="order.picked_up",
+        community_id=deal.community_id,
+        order_id=order.id,
+    )

@@ -7,13 +7,14 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from core.books.cash import BadAmount, collect_at_pickup
 from core.books.desk import undo_pickup
 from core.bounded import bounded_int
 from core.deals.services import DealNotFound
 from core.deals.sheets import pickup_list, supplier_sheet
 from core.i18n import t
 from core.orders.models import Channel
-from core.orders.services import cancel_order, mark_picked_up, place_order
+from core.orders.services import cancel_order, place_order
 from core.residents.queries import search_residents
 from core.results import Refusal
 from core.spreadsheets import Sheet
@@ -23,11 +24,13 @@ from staff.console import (
     community,
     core,
     dialled,
+    money,
     spreadsheet_download,
     text,
     yuan,
 )
 from staff.forms import OrderForm
+from staff.views.ledger import fen_from, method_from, printed_pages, to_pay_by_order
 
 
 def _pickup(number: int):  # type: ignore[no-untyped-def]
@@ -115,9 +118,31 @@ def order_picked_up(number: int, order_id: int) -> Any:
     row = next((r for r in pickup.rows if r.order_id == order_id), None)
     if row is None:
         abort(404)
-    result = mark_picked_up(core(), actor=actor(), order_id=order_id)
+    amount = fen_from("amount") if "amount" in request.form else 0
+    method = method_from()
+    if amount is None or (amount and method is None):
+        flash(text("staff.ledger.error.amount"))
+        return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+    try:
+        result = collect_at_pickup(
+            core(), actor=actor(), order_id=order_id, amount_fen=amount, method=method
+        )
+    except BadAmount:
+        flash(text("staff.ledger.error.amount"))
+        return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
     if isinstance(result, Refusal):
         flash(text("staff.order.not_pickable", name=row.name))
+    elif amount:
+        flash(
+            text(
+                "staff.ledger.picked_up_paid",
+                name=row.name,
+                quantity=row.quantity,
+                unit=pickup.deal.unit,
+                amount=money(amount),
+                method=text(f"staff.ledger.method.{method}"),
+            )
+        )
     else:
         flash(text("staff.order.picked_up", name=row.name, quantity=row.quantity))
     return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
@@ -139,7 +164,15 @@ def order_pickup_undo(number: int, order_id: int) -> Any:
 
 @bp.get("/deals/<int:number>/pickup-list/print")
 def pickup_print(number: int) -> Any:
-    return render_template("staff/pickup_print.html", pickup=_pickup(number), community=community())
+    pickup = _pickup(number)
+    to_pay = to_pay_by_order(pickup.deal.id)
+    return render_template(
+        "staff/pickup_print.html",
+        pickup=pickup,
+        community=community(),
+        to_pay=to_pay,
+        pages=printed_pages(pickup.buildings, to_pay),
+    )
 
 
 @bp.get("/deals/<int:number>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")

@@ -27,6 +27,7 @@ NUMERIC_NAMES = [
     "page", "m", "d", "q", "n", "w", "s", "number", "community", "community_id",
     "quantity", "price", "market_price", "min_units", "stock_cap", "limit", "extend_hours",
     "CallDuration", "Digits", "ErrorCode", "NumSegments", "deal", "user_id", "import_id",
+    "amount", "counted", "delivered", "order_id", "help_item", "day",
 ]  # fmt: skip
 SIGNED_PREFIXES = ("/sms/", "/voice/")
 # Routes that end the walking session itself (its own tests walk them).
@@ -91,7 +92,12 @@ def walker(request, app_factory):  # type: ignore[no-untyped-def]
     create_staff_user(core, "walker", PASSWORD, "admin")
     console = Console(app.test_client())
     assert console.login("walker", PASSWORD).status_code == 302
-    valid = {"number": str(deal.number), "resident_id": str(person.id), "batch_id": "0" * 32}
+    valid = {
+        "number": str(deal.number),
+        "deal_id": str(deal.id),
+        "resident_id": str(person.id),
+        "batch_id": "0" * 32,
+    }
     return app, console, valid
 
 

@@ -43,6 +43,7 @@ class CommunityB:
     message_id: int
     item_id: int
     callback_id: int
+    deal_id: int
     supplier_id: int = 0
 
     @property
@@ -138,6 +139,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         message_id,
         item_id,
         callback_id,
+        deal.id,
         supplier_id,
     )
 
@@ -174,6 +176,7 @@ def b_values(b: CommunityB) -> dict[str, object]:
         "batch_id": b.batch_id,
         "item_id": b.item_id,
         "callback_id": b.callback_id,
+        "deal_id": b.deal_id,
         "supplier_id": b.supplier_id,
     }
 
@@ -202,6 +205,15 @@ def form_for(b: CommunityB) -> dict[str, object]:
         "confirmed": "yes",
         "batch": b.batch_id,
         "username": "intruder",
+        # the books' forms: a payment, a delivery, a refund aimed at B's deal and order
+        "order_id": b.order_id,
+        "amount": "15",
+        "method": "cash",
+        "delivered": "0",
+        "rule": "pro_rata",
+        "action": "apply",
+        "kind": "refunded",
+        "token": "0" * 32,
     }
 
 
