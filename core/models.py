@@ -1,6 +1,11 @@
 """Every table, imported in one place so Alembic and `create_all` see them all."""
 
 from core.accounts.models import AuditLog, LoginAttempt, Role, StaffMembership, StaffUser
+from core.announcements.models import (
+    AnnouncementSent,
+    AnnouncementSubscription,
+    DealAnnouncement,
+)
 from core.calls.models import CallbackState, VoiceCall
 from core.carriers.models import CarrierAccount, CarrierTemplate
 from core.carriers.voice_models import VoiceTemplate
@@ -11,9 +16,14 @@ from core.helpdesk.models import HelpRequest
 from core.messages.models import Direction, Message, MessageKind, MessageStatus
 from core.orders.models import Channel, IdempotencyKey, Order, OrderStatus
 from core.residents.models import Resident, ResidentImport
+from core.tastings.models import Rating, Tasting, TastingPolicy
+from core.teams.models import BargainNote, Team, TeamMember, TeamMessage, TeamReply
 
 __all__ = [
+    "AnnouncementSent",
+    "AnnouncementSubscription",
     "AuditLog",
+    "BargainNote",
     "CallbackState",
     "CarrierAccount",
     "CarrierTemplate",
@@ -22,6 +32,7 @@ __all__ = [
     "Community",
     "Conversation",
     "Deal",
+    "DealAnnouncement",
     "DealStatus",
     "Direction",
     "HelpRequest",
@@ -34,12 +45,19 @@ __all__ = [
     "MessageStatus",
     "Order",
     "OrderStatus",
+    "Rating",
     "Resident",
     "ResidentImport",
     "Role",
     "StaffMembership",
     "StaffUser",
     "Supplier",
+    "Tasting",
+    "TastingPolicy",
+    "Team",
+    "TeamMember",
+    "TeamMessage",
+    "TeamReply",
     "VoiceCall",
     "VoiceTemplate",
 ]
