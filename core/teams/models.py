@@ -30,9 +30,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     kind: Mapped[str] = mapped_column(String(20))
-    leader_resident_id: Mapped[int | None] = mapped_column(
-        ForeignKey("residents.id"), default=None
-    )
+    leader_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
