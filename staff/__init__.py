@@ -21,12 +21,14 @@ def init_console(app: Flask) -> None:
         orders,
         reminders,
         residents,
+        teams,
     )
 
     # imported for their routes
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
     del community_settings
+    del teams
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

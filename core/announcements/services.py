@@ -234,6 +234,7 @@ class Subscriber:
     by: str
 
 
+@acting(by=None)
 def subscribers(core: Core, *, community_id: int) -> list[Subscriber]:
     """Who hears of new deals, for the console."""
     with core.db.transaction() as session:

@@ -210,6 +210,13 @@ def asks_after_pickup(session: Session, community_id: int) -> bool:
     return bool(policy and policy.ask_after_pickup)
 
 
+@acting(by=None)
+def pickup_question_on(core: Core, *, community_id: int) -> bool:
+    """Whether the community asks residents about what they collected."""
+    with core.db.transaction() as session:
+        return asks_after_pickup(session, community_id)
+
+
 @acting(admin=True)
 def set_ask_after_pickup(core: Core, *, community_id: int, on: bool, by: str) -> bool:
     """Turn the after-pickup question on or off for the community; True if it changed."""

@@ -79,7 +79,7 @@ class TeamPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@acting()
+@acting(by=None)
 def teams_overview(core: Core, *, community_id: int) -> list[TeamSummary]:
     with core.db.transaction() as session:
         found = []
@@ -95,7 +95,7 @@ def teams_overview(core: Core, *, community_id: int) -> list[TeamSummary]:
         return found
 
 
-@acting()
+@acting(by=None)
 def team_page(core: Core, *, community_id: int, team: TeamKind) -> TeamPage:
     with core.db.transaction() as session:
         row = team_of(session, community_id, team)
