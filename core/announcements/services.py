@@ -37,8 +37,6 @@ WEEK = timedelta(days=7)
 #: to wake anyone, nor to text during the evening meal and after.
 DAYTIME_START = time(9, 0)
 DAYTIME_END = time(20, 0)
-#: A deal opened longer ago than this is no news: not announced (e.g. when first turned on).
-NEWS_FOR = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -151,13 +149,13 @@ def announce_new_deals(core: Core) -> AnnouncementRun:
             .where(
                 DealAnnouncement.deal_id.is_(None),
                 Deal.status == DealStatus.OPEN,
-                func.coalesce(Deal.opens_at, Deal.created_at) >= now - NEWS_FOR,
+                Deal.closes_at > now,
             )
             .order_by(Deal.id)
         ).all()
         for deal in fresh:
             if not deal.is_taking_orders(now):
-                continue  # opens later: announced once it does
+                continue  # opens later (its opens_at): announced once it does
             sent, capped = _announce(core, session, deal, now)
             deals, texts, held = deals + 1, texts + sent, held + capped
     return AnnouncementRun(deals, texts, held)
