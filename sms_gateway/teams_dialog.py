@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.announcements.services import subscribe_by_text
 from core.helpdesk.models import HelpReason
-from core.tastings.services import record_score, waiting_question
+from core.tastings.services import record_score
 from core.teams.services import TeamChange, join_team, leave_team, note_team_reply
 from sms_gateway.answer import Answer
 from sms_gateway.intents import Clarify, Intent, OptIn, OptOut, Unknown
@@ -29,12 +29,10 @@ def as_score(reading: Reading, intent: Intent) -> Intent:
     """"4 很甜" while a score question waits for this resident: the score, not deal 4."""
     if isinstance(intent, OptOut | OptIn) or reading.resident is None:
         return intent
-    score = read_score(reading.body)
-    if score is None:
+    if not reading.arrival.score_waits:
         return intent
-    if waiting_question(reading.core, community_id=reading.community.id, phone=reading.phone):
-        return score
-    return intent
+    score = read_score(reading.body)
+    return intent if score is None else score
 
 
 def score(reading: Reading, intent: GiveScore) -> Answer:
@@ -83,6 +81,8 @@ def team_reply(reading: Reading, intent: Intent) -> Answer | None:
         return None
     if isinstance(intent, Clarify) and intent.deal_number is not None:
         return None  # about a deal: the dialog answers it
+    if not reading.arrival.team_message_lately:
+        return None
     marked = note_team_reply(
         reading.core,
         community_id=reading.community.id,

@@ -291,6 +291,21 @@ def record_bargain(
         return row.id
 
 
+def had_team_message(session: Session, resident_id: int, now: datetime) -> bool:
+    """Whether a team message went to this resident within the reply window."""
+    return (
+        session.scalar(
+            select(TeamMessage.id)
+            .join(TeamMember, TeamMember.team_id == TeamMessage.team_id)
+            .where(
+                TeamMember.resident_id == resident_id, TeamMessage.created_at >= now - REPLY_WINDOW
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def note_team_reply(
     core: Core, *, community_id: int, phone: str, message_id: int
 ) -> TeamKind | None:
