@@ -21,6 +21,7 @@ from core.orders.models import Channel
 from core.orders.services import place_order
 from core.phones import normalize_phone
 from core.residents.services import register_resident
+from core.teams.demo import seed_teams
 
 DEMO_PHONE = "+8631188886666"
 DEMO_STAFF_PHONE = "+8613800000000"
@@ -134,7 +135,9 @@ def seed_demo(core: Core) -> str:
             superuser=True,
             by="demo",
         )
+    teams = seed_teams(core, community_id)
     return (
         f"demo community 幸福里 ({DEMO_PHONE}): {len(RESIDENTS)} residents, {len(deals)} deals; "
+        f"{teams}; "
         f"staff login {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}"
     )
