@@ -174,6 +174,8 @@ def remove_member(
     core: Core, *, community_id: int, team: TeamKind, resident_id: int, by: str
 ) -> TeamChange | TeamRefusal:
     with core.db.transaction() as session:
+        if _resident_here(session, community_id, resident_id) is None:
+            return TeamRefusal.NOT_FOUND
         changed = _remove(session, team_of(session, community_id, team), resident_id)
         if changed:
             audit(session, actor=by, action="team.remove", community_id=community_id,

@@ -92,7 +92,9 @@ def team_add(kind: str) -> Any:
 
 @bp.post("/teams/<kind>/members/<int:resident_id>/remove")
 def team_remove(kind: str, resident_id: int) -> Any:
-    remove_member(core(), actor=actor(), team=_kind(kind), resident_id=resident_id)
+    removed = remove_member(core(), actor=actor(), team=_kind(kind), resident_id=resident_id)
+    if not isinstance(removed, TeamChange):
+        abort(404)  # no resident of this community
     flash(text("staff.teams.removed"))
     return redirect(url_for("staff.team", kind=kind))
 

@@ -19,6 +19,7 @@ SAMPLE_ARGS = {
     "item_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
+    "kind": "tasting",
 }
 
 
