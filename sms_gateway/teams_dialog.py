@@ -23,12 +23,17 @@ if TYPE_CHECKING:
 
 #: What a member's text after a team message is, when it is neither an order nor a command.
 _TALK = (Unknown, Clarify, Question, WantsPerson, Complaint)
+#: Unknowns that are no words to pass on.
+_NOT_WORDS = ("courtesy", "empty", "staff_only")
 
 
 def as_score(reading: Reading, intent: Intent) -> Intent:
     """"4 很甜" while a score question waits for this resident: the score, not deal 4."""
     if isinstance(intent, OptOut | OptIn) or reading.resident is None:
         return intent
+    dialog = reading.arrival.dialog
+    if dialog.pending or dialog.awaiting_quantity_for or dialog.awaiting_cancel_choice:
+        return intent  # "1" answers the question the dialog asked last, not the score's
     if not reading.arrival.score_waits:
         return intent
     score = read_score(reading.body)
@@ -77,10 +82,10 @@ def team_reply(reading: Reading, intent: Intent) -> Answer | None:
     """A member's words soon after a team message go to the help inbox, marked with the team."""
     if not isinstance(intent, _TALK):
         return None
-    if isinstance(intent, Unknown) and intent.reason in ("courtesy", "empty", "staff_only"):
+    if isinstance(intent, Unknown) and intent.reason in _NOT_WORDS:
         return None
-    if isinstance(intent, Clarify) and intent.deal_number is not None:
-        return None  # about a deal: the dialog answers it
+    if isinstance(intent, Clarify) and intent.reason != "question":
+        return None  # an order half understood: the dialog asks about it
     if not reading.arrival.team_message_lately:
         return None
     marked = note_team_reply(

@@ -112,3 +112,29 @@ def test_a_member_s_reply_to_a_team_message_reaches_the_help_inbox_marked(sms, a
     with app_world.core.db.transaction() as session:
         reasons = {h.phone: h.reason for h in session.scalars(select(HelpRequest))}
     assert reasons.get(zhao.phone) != "team_bargaining"
+
+
+def test_a_member_s_half_order_after_a_team_message_is_still_asked_about(sms, app_world):
+    wang = app_world.resident("王芳")
+    app_world.deal()
+    app_world.deal("东北大米", unit="袋")
+    actor = staff(app_world)
+    add_member(app_world.core, actor=actor, team=TeamKind.TASTING, resident_id=wang.id)
+    send_team_message(app_world.core, actor=actor, team=TeamKind.TASTING, body="明天见", token="t")
+    sms.new_replies(wang.phone)
+    assert "要订哪一号" in sms.reply(wang.phone, "我要两份")
+    with app_world.core.db.transaction() as session:
+        assert session.scalars(select(HelpRequest)).all() == []
+
+
+def test_a_confirmation_asked_before_a_score_is_answered_first(sms, app_world):
+    wang = app_world.resident("王芳")
+    app_world.deal()
+    app_world.deal("东北大米", unit="袋")
+    sms.reply(wang.phone, "参加试吃团")
+    millet = app_world.deal("井陉小米", open_now=False, unit="袋")
+    start_tasting(app_world.core, actor=staff(app_world), deal_id=millet.id, resident_ids=[wang.id])
+    sms.new_replies(wang.phone)
+    assert sms.reply(wang.phone, "23").endswith("对吗？回1确认，回0不要")
+    assert sms.reply(wang.phone, "1").startswith("已订2号东北大米3袋")
+    assert sms.reply(wang.phone, "5").startswith("谢谢！已记下井陉小米5分")
