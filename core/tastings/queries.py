@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.accounts.acting import acting
 from core.context import Core
 from core.deals.models import Deal
 from core.residents.models import Resident
@@ -73,6 +74,13 @@ def deal_ratings(session: Session, *, community_id: int, deal_id: int) -> dict[s
         )
         for kind in RatingKind
     }
+
+
+@acting(by=None)
+def ratings_of_deal(core: Core, *, community_id: int, deal_id: int) -> dict[str, RatingSummary]:
+    """The deal page's scores: the tasting's samples and what residents said after pickup."""
+    with core.db.transaction() as session:
+        return deal_ratings(session, community_id=community_id, deal_id=deal_id)
 
 
 def supplier_rating(session: Session, *, community_id: int, supplier_id: int) -> RatingSummary:

@@ -17,6 +17,7 @@ from core.announcements.services import WEEKLY_CAP, set_subscription, subscriber
 from core.money import InvalidPrice, parse_yuan
 from core.phones import try_normalize_phone
 from core.residents.services import find_resident
+from core.tastings.queries import RatingSummary, ratings_of_deal
 from core.tastings.services import (
     TastingRefusal,
     TastingStarted,
@@ -37,6 +38,15 @@ from core.teams.services import (
     set_leader,
 )
 from staff.console import actor, bp, community, core, text
+
+
+@bp.app_context_processor
+def _rating_helpers() -> dict[str, Any]:
+    def deal_scores(deal_id: int) -> dict[str, RatingSummary]:
+        """Asked by the deal page: its tasting's and its pickup scores."""
+        return ratings_of_deal(core(), actor=actor(), deal_id=deal_id)
+
+    return {"deal_scores": deal_scores}
 
 
 def _kind(kind: str) -> TeamKind:

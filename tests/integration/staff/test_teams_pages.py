@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from core.messages.models import Message
 from core.tastings.models import Rating
+from core.tastings.services import record_score
 
 
 def test_staff_add_members_name_a_leader_and_see_them(staff, app_world):
@@ -94,3 +95,23 @@ def test_subscriptions_set_by_staff_and_the_pickup_question_by_an_admin(admin, a
 
 def test_plain_staff_cannot_turn_the_pickup_question_on(staff):
     assert staff.post("/staff/announcements/pickup-question", {"on": "1"}).status_code == 403
+
+
+def test_a_deal_page_shows_its_tasting_scores(staff, app_world):
+    wang = app_world.resident("王芳")
+    staff.post("/staff/teams/tasting/members", {"phone": wang.phone})
+    millet = app_world.deal("井陉小米", open_now=False, unit="袋")
+    assert "试吃打分" not in staff.page(f"/staff/deals/{millet.number}")
+    staff.post(
+        "/staff/teams/tasting/start", {"deal_id": str(millet.id), "resident_id": str(wang.id)}
+    )
+    record_score(
+        app_world.core,
+        community_id=app_world.community_id,
+        phone=wang.phone,
+        score=4,
+        words="很香",
+        key="SMdeal",
+    )
+    page = staff.page(f"/staff/deals/{millet.number}")
+    assert "试吃打分" in page and "1/1人打分，平均4.0分" in page and "王芳：4分 “很香”" in page
