@@ -76,8 +76,10 @@ class Mianhua:
     @cached_property
     def periodic(self) -> tuple[Periodic, ...]:
         """The periodic work, the one table of it, in the order a housekeeping job runs it."""
+        from core.announcements.services import announce_new_deals
         from core.deals.services import close_due_deals
         from core.reminders.due import queue_due_reminders
+        from core.tastings.services import ask_after_pickup
         from ivr.callback import requeue_owed_callbacks, retry_callbacks
         from sms_gateway.jobs import enqueue_stale_texts
         from staff.jobs import enqueue_lost_imports
@@ -94,6 +96,12 @@ class Mianhua:
                 "imports_requeued", None, lambda root: enqueue_lost_imports(root.jobs, root.core)
             ),
             Periodic("callbacks_retried", None, retry_callbacks),
+            Periodic(
+                "deals_announced", None, lambda root: announce_new_deals(root.core).texts
+            ),
+            Periodic(
+                "pickup_questions", timedelta(hours=1), lambda root: ask_after_pickup(root.core)
+            ),
             # Last: it also enqueues what the steps above wrote but could not queue.
             Periodic("sweep", None, lambda root: sweep(root).as_dict()),
         )

@@ -23,6 +23,7 @@ from core.phones import normalize_phone
 from core.prices.demo import seed_price_survey
 from core.residents.services import register_resident
 from core.suppliers.demo import seed_suppliers
+from core.teams.demo import seed_teams
 
 DEMO_PHONE = "+8631188886666"
 DEMO_STAFF_PHONE = "+8613800000000"
@@ -138,8 +139,10 @@ def seed_demo(core: Core) -> str:
             superuser=True,
             by="demo",
         )
+    teams = seed_teams(core, community_id)
     return (
         f"demo community 幸福里 ({DEMO_PHONE}): {len(RESIDENTS)} residents, {len(deals)} deals, "
         f"{suppliers} suppliers, {prices} surveyed prices; "
+        f"{teams}; "
         f"staff login {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}"
     )

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.residents.services import set_voice_pace
-from ivr import my_orders, navigation, ordering, staff_line
+from ivr import my_orders, navigation, ordering, rating, staff_line
 from ivr.states import (
     HOME_STATES,
     NUMBER_ENTRY,
@@ -53,6 +53,8 @@ def _main_keys(call: Call, where: Where, digits: str) -> Prompt | None:
         return my_orders.enter_orders(call, Where(State.ORDERS))
     if digits == "3":
         return my_orders.enter_cancel(call, Where(State.CANCEL))
+    if digits == rating.RATE_KEY and navigation.rating_waits(call):
+        return rating.enter_rate(call, Where(State.RATE))
     return None
 
 
@@ -86,6 +88,7 @@ STATES: dict[State, StateSpec] = {
     State.BROWSE: StateSpec(ordering.enter_deal, ordering.browse_keys),
     State.LEAVE_NUMBER: StateSpec(staff_line.enter_leave_number, staff_line.leave_number_keys),
     State.STAFF: StateSpec(_enter_home, _no_keys),
+    State.RATE: StateSpec(rating.enter_rate, rating.rate_keys),
 }
 
 

@@ -11,6 +11,7 @@ from core.deals.services import open_deals
 from core.orders.models import OrderStatus
 from core.orders.services import resident_orders
 from core.results import OrderView, Refusal
+from core.tastings.services import waiting_question
 from ivr import prompts
 from ivr.states import Call, Prompt, State, Where
 
@@ -87,7 +88,19 @@ def deals_headline(call: Call) -> list[str]:
 
 
 def main_menu(call: Call) -> Prompt:
-    return Prompt([call.say("ivr.main.menu")], wait=Where(State.MAIN))
+    """The main menu; with a score question waiting (core.tastings), key 6 offers it."""
+    lines = [call.say("ivr.main.menu")]
+    title = rating_waits(call)
+    if title is not None:
+        lines.append(call.say("ivr.rate.offer", title=title))
+    return Prompt(lines, wait=Where(State.MAIN))
+
+
+def rating_waits(call: Call) -> str | None:
+    """The deal a score question waits on for this caller, if any."""
+    if call.resident is None:
+        return None
+    return waiting_question(call.core, community_id=call.community.id, phone=call.caller_phone)
 
 
 def unregistered(call: Call) -> Prompt:

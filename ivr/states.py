@@ -31,6 +31,7 @@ class State(enum.StrEnum):
     BROWSE = "browse"  # an unknown caller hears a group buy: 2 next, 3 previous, # menu
     LEAVE_NUMBER = "leave_number"  # no caller id: the number to ring back, then #
     STAFF = "staff"  # back from putting the caller through to the staff phone
+    RATE = "rate"  # a score for what the resident collected: 1-5 (key 6 in the main menu)
 
 
 #: States that take a number ended by # rather than one key.
@@ -47,6 +48,7 @@ RESIDENTS_ONLY = frozenset(
         State.ORDERS,
         State.CANCEL,
         State.CANCEL_CONFIRM,
+        State.RATE,
     }
 )
 

@@ -27,7 +27,16 @@ from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
 from core.residents.services import ResidentView, set_language
 from core.results import OrderPlaced, OrderView, Refusal, RefusalReason
-from sms_gateway import dialog_plans, intents, joining, patience, price_survey, staff_commands
+from sms_gateway import (
+    dialog_plans,
+    intents,
+    joining,
+    patience,
+    price_survey,
+    staff_commands,
+    team_words,
+    teams_dialog,
+)
 from sms_gateway.answer import Answer
 from sms_gateway.answers import Answers
 from sms_gateway.intents import parse
@@ -150,7 +159,7 @@ class Reading:
             picking=tuple(pending.get("candidates", ())) if picking else (),
             picking_quantity=pending.get("quantity") if picking else None,
         )
-        return parse(self.body, context)
+        return teams_dialog.as_score(self, parse(self.body, context))
 
     def answer(self, intent: intents.Intent) -> Answer:
         if isinstance(intent, intents.OptOut | intents.OptIn):
@@ -167,6 +176,9 @@ class Reading:
             return joining.register(self, intent)
         if self.resident is None:
             return Answer(self.replies.not_registered(), needs_person=HelpReason.UNKNOWN_NUMBER)
+        to_team = teams_dialog.team_reply(self, intent)
+        if to_team is not None:
+            return to_team
         handler = _HANDLERS.get(type(intent))
         if handler is None:  # pragma: no cover - every intent has a handler
             return Answer(self.replies.unknown())
@@ -302,4 +314,8 @@ _HANDLERS: dict[type, Any] = {
     Complaint: dialog_plans.complaint,
     intents.RecordPrice: price_survey.record,
     intents.PriceFormat: price_survey.explain,
+    team_words.JoinTeam: teams_dialog.team,
+    team_words.LeaveTeam: teams_dialog.team,
+    team_words.Announcements: teams_dialog.announcements,
+    team_words.GiveScore: teams_dialog.score,
 }

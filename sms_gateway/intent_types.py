@@ -18,6 +18,7 @@ from sms_gateway.plans import (
     WantsPerson,
 )
 from sms_gateway.products import DealEntry
+from sms_gateway.team_words import TeamIntent
 
 MAX_QUANTITY = 99
 MAX_DEAL_NUMBER = 99
@@ -192,5 +193,5 @@ Intent = (
     ListDeals | PlaceOrder | ChooseDeal | CancelOrder | MyOrders | Help | OptOut | OptIn
     | SetLanguage | Register | StaffRemind | StaffClose | StaffTotal | Clarify | Unknown
     | OrderPlan | PickDeal | ConfirmAnswer | Question | WantsPerson | Complaint
-    | RecordPrice | PriceFormat
+    | RecordPrice | PriceFormat | TeamIntent
 )  # fmt: skip

@@ -50,6 +50,7 @@ from sms_gateway.intent_types import (
 )
 from sms_gateway.number_grammar import read_cancel, read_order
 from sms_gateway.price_reader import read_price
+from sms_gateway.team_words import read as read_team_words
 
 # The intents are read from here, with `parse`, by the dialog and the tests.
 __all__ = [
@@ -148,6 +149,9 @@ def parse(text: str, context: DialogContext) -> Intent:
         return Help()
     if key.rstrip("?") in _WHOLE_MESSAGE:
         return _WHOLE_MESSAGE[key.rstrip("?")]
+    team_words = read_team_words(key)  # 加入 砍价团, 订阅团购 / 不要通知
+    if team_words is not None:
+        return team_words
     return (
         _read_register(normalize.strip_polite(cleaned))
         or read_price(cleaned)

@@ -25,13 +25,14 @@ def init_console(app: Flask) -> None:
         residents,
         savings,
         suppliers,
+        teams,
     )
 
     # imported for their routes
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
     del community_settings
-    del desk, ledger, savings, suppliers
+    del desk, ledger, savings, suppliers, teams
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

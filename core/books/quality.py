@@ -337,6 +337,11 @@ class SupplierRate:
         return round(self.rate * 100)
 
 
+def rates_by_supplier(session: Session, community_id: int) -> dict[str, SupplierRate]:
+    """Each supplier's complaint rate in the community, by supplier name."""
+    return _rates(session, community_id)
+
+
 def _rates(session: Session, community_id: int) -> dict[str, SupplierRate]:
     collected = session.execute(
         select(Supplier.name, func.count(Order.id))

@@ -43,6 +43,8 @@ from core.messages.outbox import queue_message
 from core.orders.preview import cancellable_in
 from core.residents.services import ResidentView, resident_by_phone
 from core.results import DealView, OrderView
+from core.tastings.services import open_question
+from core.teams.services import had_team_message
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class Arrival:
     open_deals: tuple[DealView, ...]  # taking orders now, by number
     closed_deals: tuple[DealView, ...]  # unfinished, not draft, not taking orders
     cancellable: tuple[OrderView, ...]  # the resident's orders that can still change
+    # What the teams' part reads the text in the light of (core.teams, core.tastings).
+    team_message_lately: bool = False  # a team message reached this resident lately
+    score_waits: bool = False  # a score question waits: "4 很甜" is its answer
 
     @property
     def key(self) -> str:
@@ -96,6 +101,10 @@ def begin_reading(core: Core, *, community_id: int, phone: str, text: PendingTex
             open_deals=tuple(DealView.of(d) for d in taking),
             closed_deals=tuple(DealView.of(d) for d in others),
             cancellable=tuple(orders),
+            team_message_lately=resident is not None
+            and had_team_message(session, resident.id, now),
+            score_waits=resident is not None
+            and open_question(session, resident.id, now) is not None,
         )
 
 

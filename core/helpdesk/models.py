@@ -26,6 +26,11 @@ class HelpReason(enum.StrEnum):
     UNKNOWN_NUMBER = "unknown_number"  # a text from a number that is no resident
     FLOOD = "flood"  # a phone held back for flooding
     CALLBACK = "callback"  # a phone call-back request
+    # A member's reply to a team message, marked with the team (core/teams).
+    TEAM_PRICE_SURVEY = "team_price_survey"
+    TEAM_FARM_INSPECTION = "team_farm_inspection"
+    TEAM_TASTING = "team_tasting"
+    TEAM_BARGAINING = "team_bargaining"
 
 
 class HelpStatus(enum.StrEnum):

@@ -43,14 +43,3 @@ class MarketPriceOverride(Base):
     note: Mapped[str] = mapped_column(String(200))
     set_by: Mapped[str] = mapped_column(String(50), default="")
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SurveyTeamMember(Base):
-    """Stand-in for core.teams' membership of the price survey team, until it is merged."""
-
-    __tablename__ = "price_survey_members"
-    __table_args__ = (UniqueConstraint("community_id", "resident_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))

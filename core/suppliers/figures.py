@@ -1,23 +1,20 @@
-"""A supplier's figures: what was bought from them and saved, and the other teams' marks.
-
-Tasting ratings (core.tastings, issue 14's other half) and complaint rates (core.books,
-issue 13) are built in parallel; each is shown when its module is there. The functions
-looked for are `core.tastings.queries.supplier_rating(session, *, supplier_id)` and
-`core.books.quality.complaint_rate(session, *, supplier_id)`.
-"""
+"""A supplier's figures for the directory: deals bought, units, residents' savings, and
+the word of the buys: the tastings' scores (core.tastings) and the complaint rate from the
+books (core.books.quality)."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.books.quality import SupplierRate, rates_by_supplier
+from core.community.models import Supplier
 from core.deals.models import Deal, DealStatus
 from core.deals.queries import BOUGHT
 from core.orders.models import Order
+from core.tastings.queries import RatingSummary, supplier_rating
 
 
 @dataclass(frozen=True)
@@ -25,19 +22,13 @@ class SupplierFigures:
     deals: int
     units: int
     saved_fen: int
-    rating: Any = None  # from the tastings, once there
-    complaints: Any = None  # from the books, once there
-
-
-def _optional(module: str, function: str, session: Session, supplier_id: int) -> Any:
-    try:
-        found = getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
-        return None
-    return found(session, supplier_id=supplier_id)
+    rating: RatingSummary | None = None  # the tastings' and residents' scores
+    complaints: SupplierRate | None = None  # complaints per collected order
 
 
 def supplier_figures(session: Session, *, supplier_id: int) -> SupplierFigures:
+    supplier = session.get_one(Supplier, supplier_id)
+    here = supplier.community_id
     deals = session.scalar(select(func.count()).where(Deal.supplier_id == supplier_id)) or 0
     rows = session.execute(
         select(Order.quantity, Deal.price_fen, Deal.market_price_fen)
@@ -54,6 +45,6 @@ def supplier_figures(session: Session, *, supplier_id: int) -> SupplierFigures:
         saved_fen=sum(
             r.quantity * max((r.market_price_fen or r.price_fen) - r.price_fen, 0) for r in rows
         ),
-        rating=_optional("core.tastings.queries", "supplier_rating", session, supplier_id),
-        complaints=_optional("core.books.quality", "complaint_rate", session, supplier_id),
+        rating=supplier_rating(session, community_id=here, supplier_id=supplier_id),
+        complaints=rates_by_supplier(session, here).get(supplier.name),
     )

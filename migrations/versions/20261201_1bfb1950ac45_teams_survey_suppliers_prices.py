@@ -70,21 +70,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], name=op.f('fk_market_price_overrides_deal_id_deals')),
     sa.PrimaryKeyConstraint('deal_id', name=op.f('pk_market_price_overrides'))
     )
-    op.create_table('price_survey_members',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.Column('resident_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_price_survey_members_community_id_communities')),
-    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_price_survey_members_resident_id_residents')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_price_survey_members')),
-    sa.UniqueConstraint('community_id', 'resident_id', name=op.f('uq_price_survey_members_community_id_resident_id'))
-    )
-    with op.batch_alter_table('price_survey_members', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_price_survey_members_community_id'), ['community_id'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_table('price_survey_members')
     op.drop_table('market_price_overrides')
     op.drop_table('price_observations')
     op.drop_table('inspection_visits')

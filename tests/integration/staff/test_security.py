@@ -21,6 +21,7 @@ SAMPLE_ARGS = {
     "deal_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
+    "kind": "tasting",
 }
 
 

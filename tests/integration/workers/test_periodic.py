@@ -25,6 +25,8 @@ def test_the_table_runs_in_its_order_and_ends_with_the_sweep(rt):  # type: ignor
         "callbacks_requeued",
         "imports_requeued",
         "callbacks_retried",
+        "deals_announced",
+        "pickup_questions",
         "sweep",
     ]
     report = run_housekeeping(rt)

@@ -1,0 +1,1 @@
+"""Tastings before a deal opens and the question after pickup: residents' scores."""
