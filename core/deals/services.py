@@ -186,23 +186,39 @@ class DealNotFound(LookupError):
     pass
 
 
-def deal_by_number(session: Session, community_id: int, number: int) -> Deal:
-    deal = find_deal(session, community_id, number)
+def deal_by_number(
+    session: Session, community_id: int, number: int | None = None, *, deal_id: int | None = None
+) -> Deal:
+    """The deal a caller names: by its database id (the console's stable URLs, finished
+    deals too) or by the short number residents use (only unfinished deals hold one)."""
+    if deal_id is not None:
+        deal = session.get(Deal, deal_id)
+        if deal is None or deal.community_id != community_id:
+            raise DealNotFound(f"no deal {deal_id}")
+        return deal
+    deal = find_deal(session, community_id, number) if number is not None else None
     if deal is None:
         raise DealNotFound(f"no deal number {number}")
     return deal
 
 
 @acting()
-def open_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
+def open_deal(
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
+) -> DealView:
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         if deal.status != DealStatus.DRAFT:
             return DealView.of(deal)
         if deal.closes_at <= core.now():
             raise DealInvalid({"closes_at": "deal.error.closes_in_past"})
         deal.status = DealStatus.OPEN
-        audit(session, actor=by, action="deal.open", community_id=community_id, number=number)
+        audit(session, actor=by, action="deal.open", community_id=community_id, number=deal.number)
         return DealView.of(deal)
 
 
@@ -252,7 +268,13 @@ class CloseOutcome:
 
 @acting()
 def close_deal(
-    core: Core, *, community_id: int, number: int, by: str = "system", at_deadline: bool = False
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
+    at_deadline: bool = False,
 ) -> CloseOutcome:
     """Close a deal: it goes ahead when its minimum is met, else it is called off.
 
@@ -260,7 +282,7 @@ def close_deal(
     extended once, when it was created so. Every resident with an order is told.
     """
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         session.refresh(deal, with_for_update=True)
         return _close(core, session, deal, by, allow_extension=at_deadline)
 
@@ -328,10 +350,17 @@ def _close(
 
 
 @acting()
-def fulfil_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
+def fulfil_deal(
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
+) -> DealView:
     """Pickup is over: orders not collected become no-shows and the number is freed."""
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         if deal.status != DealStatus.CONFIRMED:
             return DealView.of(deal)
         for order in session.scalars(
@@ -339,5 +368,7 @@ def fulfil_deal(core: Core, *, community_id: int, number: int, by: str = "system
         ):
             order.status = OrderStatus.NO_SHOW
         deal.status = DealStatus.FULFILLED
-        audit(session, actor=by, action="deal.fulfil", community_id=community_id, number=number)
+        audit(
+            session, actor=by, action="deal.fulfil", community_id=community_id, number=deal.number
+        )
         return DealView.of(deal)

@@ -30,9 +30,11 @@ class SupplierSheet:
 
 
 @acting(by=None)
-def supplier_sheet(core: Core, *, community_id: int, number: int) -> SupplierSheet:
+def supplier_sheet(
+    core: Core, *, community_id: int, number: int | None = None, deal_id: int | None = None
+) -> SupplierSheet:
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         rows = session.execute(
             select(Order.channel, func.count(), func.coalesce(func.sum(Order.quantity), 0))
             .where(
@@ -86,10 +88,12 @@ def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 @acting(by=None)
-def pickup_list(core: Core, *, community_id: int, number: int) -> PickupList:
+def pickup_list(
+    core: Core, *, community_id: int, number: int | None = None, deal_id: int | None = None
+) -> PickupList:
     """Who collects what, grouped by building, then unit and room: the desk's tick list."""
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         rows = session.execute(
             select(Order, Resident)
             .join(Resident, Resident.id == Order.resident_id)

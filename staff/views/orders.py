@@ -8,13 +8,14 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.bounded import bounded_int
+from core.deals.models import UNFINISHED
 from core.deals.services import DealNotFound
 from core.deals.sheets import pickup_list, supplier_sheet
 from core.i18n import t
 from core.orders.models import Channel
 from core.orders.services import cancel_order, mark_picked_up, place_order
 from core.residents.queries import search_residents
-from core.results import Refusal
+from core.results import DealView, Refusal
 from core.spreadsheets import Sheet
 from staff.console import (
     actor,
@@ -29,9 +30,9 @@ from staff.console import (
 from staff.forms import OrderForm
 
 
-def _pickup(number: int):  # type: ignore[no-untyped-def]
+def _pickup(deal_id: int):  # type: ignore[no-untyped-def]
     try:
-        return pickup_list(core(), actor=actor(), number=number)
+        return pickup_list(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
 
@@ -45,18 +46,18 @@ def refusal_text(refusal: Refusal) -> str:
     )
 
 
-@bp.route("/deals/<int:number>/orders", methods=["GET", "POST"])
-def deal_orders(number: int) -> Any:
-    pickup = _pickup(number)
-    sheet = supplier_sheet(core(), actor=actor(), number=number)
+@bp.route("/deals/<int:deal_id>/orders", methods=["GET", "POST"])
+def deal_orders(deal_id: int) -> Any:
+    pickup = _pickup(deal_id)
+    sheet = supplier_sheet(core(), actor=actor(), deal_id=deal_id)
     form = OrderForm()
     problem = None
     if request.method == "GET" and request.args.get("phone"):
         form.phone.data = request.args["phone"]
     if request.method == "POST":
-        problem = _enter_order(number, form)
+        problem = _enter_order(pickup.deal, form)
         if problem is None:
-            return redirect(url_for("staff.deal_orders", number=number))
+            return redirect(url_for("staff.deal_orders", deal_id=deal_id))
     matches = []
     query = (request.args.get("who") or "").strip()
     if query:
@@ -72,8 +73,15 @@ def deal_orders(number: int) -> Any:
     ), (422 if problem else 200)
 
 
-def _enter_order(number: int, form: OrderForm) -> str | None:
-    """Place, change or (quantity 0) cancel an order for a resident; the problem, if any."""
+def _enter_order(deal: DealView, form: OrderForm) -> str | None:
+    """Place, change or (quantity 0) cancel an order for a resident; the problem, if any.
+
+    Orders go by the deal's short number, which only an unfinished deal holds: a
+    finished deal's number may already name another deal, so it takes no orders here.
+    """
+    if deal.status not in UNFINISHED:
+        return text("staff.history.finished_no_orders")
+    number = deal.number
     phone = (form.phone.data or "").strip()
     raw = (form.quantity.data or "").strip()
     if not phone:
@@ -108,9 +116,9 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
     return None
 
 
-@bp.post("/deals/<int:number>/orders/<int:order_id>/picked-up")
-def order_picked_up(number: int, order_id: int) -> Any:
-    pickup = _pickup(number)
+@bp.post("/deals/<int:deal_id>/orders/<int:order_id>/picked-up")
+def order_picked_up(deal_id: int, order_id: int) -> Any:
+    pickup = _pickup(deal_id)
     row = next((r for r in pickup.rows if r.order_id == order_id), None)
     if row is None:
         abort(404)
@@ -119,18 +127,20 @@ def order_picked_up(number: int, order_id: int) -> Any:
         flash(text("staff.order.not_pickable", name=row.name))
     else:
         flash(text("staff.order.picked_up", name=row.name, quantity=row.quantity))
-    return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+    return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
 
 
-@bp.get("/deals/<int:number>/pickup-list/print")
-def pickup_print(number: int) -> Any:
-    return render_template("staff/pickup_print.html", pickup=_pickup(number), community=community())
+@bp.get("/deals/<int:deal_id>/pickup-list/print")
+def pickup_print(deal_id: int) -> Any:
+    pickup = _pickup(deal_id)
+    return render_template("staff/pickup_print.html", pickup=pickup, community=community())
 
 
-@bp.get("/deals/<int:number>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")
-@bp.get("/deals/<int:number>/pickup-list.xlsx", defaults={"fmt": "xlsx"}, endpoint="pickup_xlsx")
-def pickup_download(number: int, fmt: str) -> Any:
-    pickup = _pickup(number)
+@bp.get("/deals/<int:deal_id>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")
+@bp.get("/deals/<int:deal_id>/pickup-list.xlsx", defaults={"fmt": "xlsx"}, endpoint="pickup_xlsx")
+def pickup_download(deal_id: int, fmt: str) -> Any:
+    pickup = _pickup(deal_id)
+    number = pickup.deal.number
     columns = ("building", "unit", "room", "name", "phone")
     columns += ("quantity", "total", "status", "notes", "tick")
     rows = [
@@ -157,13 +167,13 @@ def pickup_download(number: int, fmt: str) -> Any:
     return spreadsheet_download(f"pickup-list-deal-{number}", sheet, fmt)
 
 
-@bp.get("/deals/<int:number>/supplier-sheet.csv", defaults={"fmt": "csv"}, endpoint="supplier_csv")
+@bp.get("/deals/<int:deal_id>/supplier-sheet.csv", defaults={"fmt": "csv"}, endpoint="supplier_csv")
 @bp.get(
-    "/deals/<int:number>/supplier-sheet.xlsx", defaults={"fmt": "xlsx"}, endpoint="supplier_xlsx"
+    "/deals/<int:deal_id>/supplier-sheet.xlsx", defaults={"fmt": "xlsx"}, endpoint="supplier_xlsx"
 )
-def supplier_download(number: int, fmt: str) -> Any:
+def supplier_download(deal_id: int, fmt: str) -> Any:
     try:
-        sheet = supplier_sheet(core(), actor=actor(), number=number)
+        sheet = supplier_sheet(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
     deal = sheet.deal
@@ -183,7 +193,7 @@ def supplier_download(number: int, fmt: str) -> Any:
     rows += [[], _header(("channel", "orders"), fmt)]
     rows += [[_label(f"staff.channel.{c}", fmt), n] for c, n in sorted(sheet.by_channel.items())]
     table = Sheet(title=text("staff.sheet.title"), header=_header(columns, fmt), rows=rows)
-    return spreadsheet_download(f"supplier-sheet-deal-{number}", table, fmt)
+    return spreadsheet_download(f"supplier-sheet-deal-{deal.number}", table, fmt)
 
 
 def _label(key: str, fmt: str) -> str:
