@@ -27,6 +27,9 @@ def init_console(app: Flask) -> None:
     del accounts, callbacks, dashboard, deals, inbox, messages, orders, reminders, residents
     del catalogue
     del community_settings
+    from staff.views import history
+
+    del history
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

@@ -164,7 +164,9 @@ class Missing:
     resident_id: int
     name: str
     phone: str
-    address: str
+    building: str
+    unit: str
+    room: str
     quantity: int
     total_fen: int
 
@@ -213,7 +215,9 @@ def not_collected(core: Core, *, community_id: int, deal_id: int) -> NotCollecte
                     resident_id=r.id,
                     name=r.name,
                     phone=r.phone,
-                    address=r.address,
+                    building=r.building,
+                    unit=r.unit,
+                    room=r.room,
                     quantity=o.quantity,
                     total_fen=o.quantity * deal.price_fen,
                 )

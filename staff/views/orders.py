@@ -37,9 +37,11 @@ def _pickup(deal_id: int):  # type: ignore[no-untyped-def]
         abort(404)
 
 
-def refusal_text(refusal: Refusal) -> str:
+def refusal_text(refusal: Refusal, unit: str = "") -> str:
+    """The refusal in the console's words, counted in the deal's own unit (袋, 桶, 箱)."""
     return text(
         f"staff.refusal.{refusal.reason.value}",
+        unit=unit,
         number=refusal.deal_number or "",
         left=refusal.units_left if refusal.units_left is not None else "",
         limit=refusal.limit if refusal.limit is not None else "",
@@ -98,7 +100,7 @@ def _enter_order(deal: DealView, form: OrderForm) -> str | None:
             channel=Channel.STAFF,
         )
         if isinstance(result, Refusal):
-            return refusal_text(result)
+            return refusal_text(result, deal.unit)
         flash(text("staff.order.cancelled", number=number))
         return None
     placed = place_order(
@@ -110,7 +112,7 @@ def _enter_order(deal: DealView, form: OrderForm) -> str | None:
         channel=Channel.STAFF,
     )
     if isinstance(placed, Refusal):
-        return refusal_text(placed)
+        return refusal_text(placed, deal.unit)
     key = "staff.order.changed" if placed.changed else "staff.order.placed"
     flash(text(key, number=number, quantity=quantity, unit=placed.order.deal.unit))
     return None
@@ -126,7 +128,14 @@ def order_picked_up(deal_id: int, order_id: int) -> Any:
     if isinstance(result, Refusal):
         flash(text("staff.order.not_pickable", name=row.name))
     else:
-        flash(text("staff.order.picked_up", name=row.name, quantity=row.quantity))
+        flash(
+            text(
+                "staff.order.picked_up",
+                name=row.name,
+                quantity=row.quantity,
+                unit=pickup.deal.unit,
+            )
+        )
     return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
 
 
@@ -177,7 +186,7 @@ def supplier_download(deal_id: int, fmt: str) -> Any:
     except DealNotFound:
         abort(404)
     deal = sheet.deal
-    columns = ("deal", "title", "unit", "price", "orders", "units", "cost", "saving")
+    columns = ("deal", "title", "deal_unit", "price", "orders", "units", "cost", "saving")
     rows: list[list[Any]] = [
         [
             deal.number,
