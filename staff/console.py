@@ -22,7 +22,7 @@ from core.i18n import LANGUAGES, t
 from core.messages.models import MessageChannel, MessageStatus
 from core.money import format_yuan
 from core.orders.models import OrderStatus
-from core.residents.addresses import display_flat
+from core.residents.addresses import is_numbered
 from core.spreadsheets import Sheet, to_csv, to_xlsx
 
 bp = Blueprint(
@@ -165,17 +165,19 @@ def dialled(e164: str) -> str:
     return formatting.dial_form(e164, community().region)
 
 
-def flat(building: str, unit: str, room: str) -> str:
-    """A flat as the console's reader writes it: 3号楼2单元401室, or 3-2-401 in English."""
-    return display_flat(building, unit, room, language())
+def address(building: str, unit: str, room: str) -> str:
+    """3号楼2单元401室 / Bldg 3, Unit 2, Room 401; a part that is no number (A座) as written."""
+    parts = [
+        text(f"staff.flat.{part}", **{part: value}) if is_numbered(value) else value
+        for part, value in (("building", building), ("unit", unit), ("room", room))
+        if value
+    ]
+    return (", " if language() == "en" else "").join(parts)
 
 
 def building_heading(building: str) -> str:
     """The pickup list's heading for a building: 3号楼, or a name such as A座 as written."""
-    if not building:
-        return "?"
-    shown = display_flat(building, "", "", "zh")
-    return text("staff.pickup.building", building=building) if shown != building else building
+    return address(building, "", "") or "?"
 
 
 def card_lines(lang: str, key: str) -> list[str]:
@@ -208,7 +210,7 @@ def _console_helpers() -> dict[str, Any]:
         "console_communities": communities,
         "console_community_id": community_id_or_none,
         "dialled": dialled,
-        "flat": flat,
+        "address": address,
         "building_heading": building_heading,
         # Statuses compared in templates by name, never as bare strings.
         "DealStatus": DealStatus,

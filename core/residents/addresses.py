@@ -66,6 +66,11 @@ def _part(raw: str, words: tuple[str, ...]) -> str:
     return number if _NUMBERED.match(number) else text
 
 
+def is_numbered(part: str) -> bool:
+    """Whether a stored part is a number (3, 12B) that its word (号楼, 单元, 室) follows."""
+    return bool(_NUMBERED.match(part or ""))
+
+
 def parse_flat(text: str) -> Flat | None:
     """A whole address in one string (3/2/401, 三号楼二单元401), or None if it is not one."""
     cleaned = unicodedata.normalize("NFKC", text or "").strip()

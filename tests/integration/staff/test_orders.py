@@ -35,7 +35,7 @@ def test_changing_and_cancelling_for_a_resident(staff, app_world):
     staff.post(path, {"phone": wang.phone, "quantity": "3"}, form_on=path)
     assert "已改为1号3箱" in staff.page(path)
     over = staff.post(path, {"phone": wang.phone, "quantity": "4"}, form_on=path)
-    assert over.status_code == 422 and "每户最多订3份" in over.get_data(as_text=True)
+    assert over.status_code == 422 and "每户最多订3箱" in over.get_data(as_text=True)
     staff.post(path, {"phone": wang.phone, "quantity": "0"}, form_on=path)
     assert (
         resident_orders(app_world.core, community_id=app_world.community_id, phone=wang.phone) == []
