@@ -22,7 +22,7 @@ from core.i18n import LANGUAGES, t
 from core.messages.models import MessageChannel, MessageStatus
 from core.money import format_yuan
 from core.orders.models import OrderStatus
-from core.residents.addresses import is_numbered
+from core.residents.addresses import display_flat, is_numbered
 from core.spreadsheets import Sheet, to_csv, to_xlsx
 
 bp = Blueprint(
@@ -167,12 +167,14 @@ def dialled(e164: str) -> str:
 
 def address(building: str, unit: str, room: str) -> str:
     """3号楼2单元401室 / Bldg 3, Unit 2, Room 401; a part that is no number (A座) as written."""
+    if language() == "zh":
+        return display_flat(building, unit, room)
     parts = [
         text(f"staff.flat.{part}", **{part: value}) if is_numbered(value) else value
         for part, value in (("building", building), ("unit", unit), ("room", room))
         if value
     ]
-    return (", " if language() == "en" else "").join(parts)
+    return ", ".join(parts)
 
 
 def building_heading(building: str) -> str:

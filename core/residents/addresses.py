@@ -99,7 +99,10 @@ def normalise_flat(building: str, unit: str = "", room: str = "") -> Flat:
 
 
 def display_flat(building: str, unit: str, room: str, language: str = "zh") -> str:
-    """3号楼2单元401室 (zh) or 3-2-401 (en); a part that is not a number is shown as written."""
+    """3号楼2单元401室 (zh) or 3-2-401 (en); a part that is not a number is shown as written.
+
+    The console's English pages word it from their catalog (Bldg 3, Unit 2, Room 401).
+    """
     if language != "zh":
         return "-".join(part for part in (building, unit, room) if part)
     shown = []
