@@ -156,3 +156,22 @@ def test_a_residents_page_shows_orders_and_pickups_over_time(staff, app_world):
     assert history.index("赵县雪花梨") < history.index("黄小米")  # newest first
     assert "已取" in history and "已取消" in history
     assert f"/staff/deals/{called_off.id}/orders" in history
+
+
+def test_the_history_exports_as_csv_and_xlsx_without_running_formulas(staff, app_world):
+    import io
+
+    from openpyxl import load_workbook
+
+    poisoned = app_world.deal("=1+2", min_units=1)
+    wang = app_world.resident("王芳")
+    _order(app_world, wang, poisoned, 2)
+    close_deal(app_world.core, community_id=app_world.community_id, number=poisoned.number)
+    fulfil_deal(app_world.core, community_id=app_world.community_id, deal_id=poisoned.id)
+    csv_text = staff.get("/staff/history.csv").data.decode("utf-8-sig")
+    assert "月份" in csv_text and "2026-11" in csv_text and "'=1+2" in csv_text
+    sheet = load_workbook(io.BytesIO(staff.get("/staff/history.xlsx").data)).active
+    assert sheet["A1"].value == "月份" and sheet["J1"].value == "应收（元）"
+    assert sheet["C2"].value == "=1+2" and sheet["C2"].data_type == "s"  # text, never run
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [sheet[c].value for c in ("F2", "G2", "H2", "I2")] == [2, 2, 0, 2]
