@@ -175,3 +175,15 @@ def test_the_history_exports_as_csv_and_xlsx_without_running_formulas(staff, app
     assert sheet["C2"].value == "=1+2" and sheet["C2"].data_type == "s"  # text, never run
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert [sheet[c].value for c in ("F2", "G2", "H2", "I2")] == [2, 2, 0, 2]
+
+
+def test_the_residents_list_sorts_flats_naturally_and_finds_them_however_written(
+    staff, app_world
+):
+    app_world.resident("十楼", building="10", unit="1", room="201")
+    app_world.resident("二楼", building="2", unit="1", room="101")
+    app_world.resident("李秀英", building="3号楼/二单元/401室", unit="", room="")
+    page = staff.page("/staff/residents")
+    assert page.index("二楼") < page.index("李秀英") < page.index("十楼")
+    for written in ("三号楼二单元401", "3号楼2单元401室", "3-2-401"):
+        assert "李秀英" in staff.page(f"/staff/residents?q={written}"), written
