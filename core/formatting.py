@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from babel import Locale
 from babel.dates import format_datetime
 
 from core.i18n import t
 from core.money import format_yuan
+from core.phones import display_phone
 
 _BABEL_LOCALE = {"zh": Locale.parse("zh_CN"), "en": Locale.parse("en_GB")}
 _PATTERNS = {"zh": "M月d日EEE H:mm", "en": "EEE d MMM H:mm"}
@@ -39,16 +39,5 @@ def span(start: datetime, end: datetime, zone: ZoneInfo | str, language: str) ->
 
 
 def dial_form(e164: str, region: str = "CN") -> str:
-    """A phone as residents dial it from inside `region`: 138 0013 8000, 0311 8888 6666.
-
-    Numbers from elsewhere keep their country code (+852 9123 4567); anything that is
-    not a phone number is returned as it came. The spaces also keep spreadsheets from
-    reading the number as a figure (8.6138E+12).
-    """
-    try:
-        number = phonenumbers.parse(e164, region)
-    except phonenumbers.NumberParseException:
-        return e164
-    if phonenumbers.region_code_for_number(number) == region:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    """A phone as residents dial it: 0311-8888 6666, 138 0013 8000 (see `display_phone`)."""
+    return display_phone(e164, region)

@@ -41,3 +41,24 @@ def region_of(e164: str, default: str = "CN") -> str:
     except phonenumbers.NumberParseException:
         return default
     return phonenumbers.region_code_for_number(number) or default
+
+
+def display_phone(e164: str, region: str = "CN") -> str:
+    """A phone as residents dial it from inside `region`: 0311-8888 6666, 138 0013 8000.
+
+    phonenumbers' national format, with the area code of a landline joined by a dash
+    as Chinese residents write it. Numbers from elsewhere keep their country code
+    (+852 9123 4567); anything that is not a phone number is returned as it came.
+    The spaces also keep spreadsheets from reading the number as a figure (8.6138E+12).
+    """
+    try:
+        number = phonenumbers.parse(e164, region)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) != region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if national.startswith("0") and " " in national:  # a trunk prefix: an area code
+        area, rest = national.split(" ", 1)
+        return f"{area}-{rest}"
+    return national

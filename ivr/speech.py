@@ -143,5 +143,5 @@ def span(start: datetime, end: datetime, zone: ZoneInfo, language: str, now: dat
 
 def digits(number: str, language: str) -> str:
     """A phone number said digit by digit, in its groups: 1 3 9，1 2 3 4，5 6 7 8."""
-    groups = [" ".join(group) for group in number.split() if group]
+    groups = [" ".join(group) for group in number.replace("-", " ").split() if group]
     return ("，" if language == "zh" else ", ").join(groups)

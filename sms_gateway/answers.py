@@ -165,7 +165,7 @@ class Answers:
             return self.replies.text("sms.deals.none")
         separator = "，" if self.replies.language == "zh" else "; "
         keys = [self.t("sms.simplest.key", **self._deal(n)) for n in sorted(self.deals)]
-        phone = self.replies.community.help_phone
+        phone = self.replies.community.help_phone_dialled
         for count in range(len(keys), 0, -1):  # as many deals as fit in two segments
             text = self.t("sms.simplest.list", options=separator.join(keys[:count]), phone=phone)
             if fits(text):

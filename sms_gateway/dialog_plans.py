@@ -156,7 +156,7 @@ def complaint(reading: Reading, intent: Complaint) -> Answer:
 
 def to_person(reading: Reading, reason: HelpReason, key: str) -> Answer:
     """Hand the text to staff, and say when a person will be there (the office calendar)."""
-    text = reading.replies.text(key, phone=reading.community.help_phone)
+    text = reading.replies.text(key, phone=reading.community.help_phone_dialled)
     now = reading.core.now()
     office = staff_calendar(reading.core, community_id=reading.community.id)
     if not office.available(now):

@@ -69,7 +69,7 @@ def register(reading: Reading, intent: Register) -> Answer:
                 "sms.register.already",
                 name=resident.name,
                 address=resident.address,
-                phone=reading.community.help_phone,
+                phone=reading.community.help_phone_dialled,
             )
         )
     return Answer(

@@ -93,7 +93,7 @@ def held(reading: Reading) -> Answer:
     zone, language = reading.community.zone, reading.replies.language
     until = formatting.when(reading.arrival.hold.held_until, zone, language)
     return Answer(
-        reading.replies.text("sms.held", until=until, phone=reading.community.help_phone),
+        reading.replies.text("sms.held", until=until, phone=reading.community.help_phone_dialled),
         reading.arrival.dialog,
         needs_person=HelpReason.FLOOD,
     )

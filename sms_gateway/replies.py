@@ -110,14 +110,14 @@ class Replies:
     # --- general ----------------------------------------------------------------
 
     def help(self) -> str:
-        return clip(self.text("sms.help", phone=self.community.help_phone))
+        return clip(self.text("sms.help", phone=self.community.help_phone_dialled))
 
     def unknown(self) -> str:
         """The two-line help for a text we could not read."""
-        return clip(self.text("sms.unknown", phone=self.community.help_phone))
+        return clip(self.text("sms.unknown", phone=self.community.help_phone_dialled))
 
     def error(self) -> str:
-        return self.text("sms.error", phone=self.community.help_phone)
+        return self.text("sms.error", phone=self.community.help_phone_dialled)
 
     # --- deals ------------------------------------------------------------------
 
@@ -247,7 +247,7 @@ class Replies:
     def not_registered(self) -> str:
         if may_register_by_text(self.community):
             return self.text("sms.refusal.not_registered_self")
-        return self.text("sms.refusal.not_registered", phone=self.community.help_phone)
+        return self.text("sms.refusal.not_registered", phone=self.community.help_phone_dialled)
 
     def clarify(self, question: Clarify, deals: dict[int, DealView]) -> str:
         number, quantity = question.deal_number, question.quantity
@@ -272,7 +272,7 @@ class Replies:
         if reason == "too_many_numbers":
             return self.text("sms.clarify.too_many_numbers")
         if reason == "question":
-            return self.text("sms.clarify.question", phone=self.community.help_phone)
+            return self.text("sms.clarify.question", phone=self.community.help_phone_dialled)
         if reason == "ambiguous_cancel":
             return self.text("sms.clarify.ambiguous_cancel")
         if reason == "register_format":

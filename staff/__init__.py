@@ -33,6 +33,9 @@ def init_console(app: Flask) -> None:
     del catalogue
     del community_settings
     del desk, ledger, savings, suppliers, teams
+    from staff.views import history
+
+    del history
     auth.init_auth(app)
     app.register_blueprint(bp)
     app.add_url_rule("/", "home", lambda: redirect(url_for("staff.dashboard")))

@@ -22,6 +22,7 @@ from core.i18n import LANGUAGES, t
 from core.messages.models import MessageChannel, MessageStatus
 from core.money import format_yuan
 from core.orders.models import OrderStatus
+from core.residents.addresses import display_flat, is_numbered
 from core.spreadsheets import Sheet, to_csv, to_xlsx
 
 bp = Blueprint(
@@ -164,6 +165,23 @@ def dialled(e164: str) -> str:
     return formatting.dial_form(e164, community().region)
 
 
+def address(building: str, unit: str, room: str) -> str:
+    """3号楼2单元401室 / Bldg 3, Unit 2, Room 401; a part that is no number (A座) as written."""
+    if language() == "zh":
+        return display_flat(building, unit, room)
+    parts = [
+        text(f"staff.flat.{part}", **{part: value}) if is_numbered(value) else value
+        for part, value in (("building", building), ("unit", unit), ("room", room))
+        if value
+    ]
+    return ", ".join(parts)
+
+
+def building_heading(building: str) -> str:
+    """The pickup list's heading for a building: 3号楼, or a name such as A座 as written."""
+    return address(building, "", "") or "?"
+
+
 def card_lines(lang: str, key: str) -> list[str]:
     """A catalog text cut into its sentences, one per line on a printed card."""
     whole = t(lang, key)
@@ -194,6 +212,8 @@ def _console_helpers() -> dict[str, Any]:
         "console_communities": communities,
         "console_community_id": community_id_or_none,
         "dialled": dialled,
+        "address": address,
+        "building_heading": building_heading,
         # Statuses compared in templates by name, never as bare strings.
         "DealStatus": DealStatus,
         "OrderStatus": OrderStatus,

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
-from core.phones import region_of
+from core.phones import display_phone, region_of
 
 
 class Community(Base):
@@ -56,6 +56,16 @@ class Community(Base):
     def help_phone(self) -> str:
         """The number residents are told to ring for a person."""
         return self.staff_line or self.phone
+
+    @property
+    def help_phone_dialled(self) -> str:
+        """The help number as texts and cards print it: 0311-8888 6666, 138 0013 8000."""
+        return display_phone(self.help_phone, self.region)
+
+    @property
+    def phone_dialled(self) -> str:
+        """The number residents text and call, as they dial it."""
+        return display_phone(self.phone, self.region)
 
     def is_staff_phone(self, phone: str) -> bool:
         """Whether texts from this number may use the staff commands."""

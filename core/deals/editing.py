@@ -18,15 +18,14 @@ from core.deals.services import (
     CloseOutcome,
     CloseResult,
     DealInvalid,
-    DealNotFound,
     DealSpec,
     clean_aliases,
+    deal_by_number,
     supplier_id_for,
 )
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import OrderStatus
-from core.orders.rules import find_deal
 from core.orders.services import order_text, placed_orders
 from core.results import DealView
 
@@ -53,11 +52,11 @@ class DealDetail:
 
 
 @acting(by=None)
-def deal_detail(core: Core, *, community_id: int, number: int) -> DealDetail:
+def deal_detail(
+    core: Core, *, community_id: int, number: int | None = None, deal_id: int | None = None
+) -> DealDetail:
     with core.db.transaction() as session:
-        deal = find_deal(session, community_id, number)
-        if deal is None:
-            raise DealNotFound(f"no deal number {number}")
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         supplier = session.get(Supplier, deal.supplier_id) if deal.supplier_id else None
         return DealDetail(
             deal=DealView.of(deal),
@@ -70,7 +69,15 @@ def deal_detail(core: Core, *, community_id: int, number: int) -> DealDetail:
 
 
 @acting()
-def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by: str) -> DealView:
+def edit_deal(
+    core: Core,
+    *,
+    community_id: int,
+    spec: DealSpec,
+    by: str,
+    number: int | None = None,
+    deal_id: int | None = None,
+) -> DealView:
     """Change a draft or open deal; the same checks as creating it, plus the orders so far.
 
     The stock cap cannot go below what is already ordered. Orders already placed
@@ -78,9 +85,7 @@ def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by:
     """
     errors = spec.problems(core.now())
     with core.db.transaction() as session:
-        deal = find_deal(session, community_id, number)
-        if deal is None:
-            raise DealNotFound(f"no deal number {number}")
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         session.refresh(deal, with_for_update=True)
         if deal.status not in EDITABLE:
             raise DealInvalid({"status": "staff.deal.error.not_editable"})
@@ -121,20 +126,25 @@ def edit_deal(core: Core, *, community_id: int, number: int, spec: DealSpec, by:
                 actor=by,
                 action="deal.edit",
                 community_id=community_id,
-                number=number,
+                number=deal.number,
                 fields=sorted(changed),
             )
         return DealView.of(deal)
 
 
 @acting(admin=True)
-def call_off_deal(core: Core, *, community_id: int, number: int, by: str) -> CloseOutcome:
+def call_off_deal(
+    core: Core,
+    *,
+    community_id: int,
+    by: str,
+    number: int | None = None,
+    deal_id: int | None = None,
+) -> CloseOutcome:
     """Call a deal off now, whatever its orders: every order is cancelled and its resident told."""
     now = core.now()
     with core.db.transaction() as session:
-        deal = find_deal(session, community_id, number)
-        if deal is None:
-            raise DealNotFound(f"no deal number {number}")
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         session.refresh(deal, with_for_update=True)
         if deal.status not in CALLABLE_OFF:
             return CloseOutcome(DealView.of(deal), DealStatus(deal.status), 0)
@@ -165,7 +175,7 @@ def call_off_deal(core: Core, *, community_id: int, number: int, by: str) -> Clo
             actor=by,
             action="deal.called_off",
             community_id=community_id,
-            number=number,
+            number=deal.number,
             units=units,
             residents=len(rows),
         )

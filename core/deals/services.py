@@ -186,23 +186,39 @@ class DealNotFound(LookupError):
     pass
 
 
-def deal_by_number(session: Session, community_id: int, number: int) -> Deal:
-    deal = find_deal(session, community_id, number)
+def deal_by_number(
+    session: Session, community_id: int, number: int | None = None, *, deal_id: int | None = None
+) -> Deal:
+    """The deal a caller names: by its database id (the console's stable URLs, finished
+    deals too) or by the short number residents use (only unfinished deals hold one)."""
+    if deal_id is not None:
+        deal = session.get(Deal, deal_id)
+        if deal is None or deal.community_id != community_id:
+            raise DealNotFound(f"no deal {deal_id}")
+        return deal
+    deal = find_deal(session, community_id, number) if number is not None else None
     if deal is None:
         raise DealNotFound(f"no deal number {number}")
     return deal
 
 
 @acting()
-def open_deal(core: Core, *, community_id: int, number: int, by: str = "system") -> DealView:
+def open_deal(
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
+) -> DealView:
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         if deal.status != DealStatus.DRAFT:
             return DealView.of(deal)
         if deal.closes_at <= core.now():
             raise DealInvalid({"closes_at": "deal.error.closes_in_past"})
         deal.status = DealStatus.OPEN
-        audit(session, actor=by, action="deal.open", community_id=community_id, number=number)
+        audit(session, actor=by, action="deal.open", community_id=community_id, number=deal.number)
         return DealView.of(deal)
 
 
@@ -252,7 +268,13 @@ class CloseOutcome:
 
 @acting()
 def close_deal(
-    core: Core, *, community_id: int, number: int, by: str = "system", at_deadline: bool = False
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
+    at_deadline: bool = False,
 ) -> CloseOutcome:
     """Close a deal: it goes ahead when its minimum is met, else it is called off.
 
@@ -260,7 +282,7 @@ def close_deal(
     extended once, when it was created so. Every resident with an order is told.
     """
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         session.refresh(deal, with_for_update=True)
         return _close(core, session, deal, by, allow_extension=at_deadline)
 
@@ -342,7 +364,12 @@ class PickupNotStarted:
 
 @acting()
 def fulfil_deal(
-    core: Core, *, community_id: int, number: int, by: str = "system"
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
 ) -> DealView | PickupNotStarted:
     """Pickup is over: orders not collected become no-shows and the number is freed.
 
@@ -350,7 +377,7 @@ def fulfil_deal(
     no-show while residents still expect their goods (an admin may override, with a
     reason, through `fulfil_deal_early`)."""
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         if deal.status != DealStatus.CONFIRMED:
             return DealView.of(deal)
         if core.now() < deal.pickup_start:
@@ -360,13 +387,19 @@ def fulfil_deal(
 
 @acting(admin=True)
 def fulfil_deal_early(
-    core: Core, *, community_id: int, number: int, reason: str, by: str = "system"
+    core: Core,
+    *,
+    community_id: int,
+    reason: str,
+    number: int | None = None,
+    deal_id: int | None = None,
+    by: str = "system",
 ) -> DealView | PickupNotStarted:
     """An admin ends pickup before its window (the goods went out another way); the
     reason goes in the audit log."""
     reason = " ".join(reason.split())[:200]
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         if deal.status != DealStatus.CONFIRMED:
             return DealView.of(deal)
         if not reason:

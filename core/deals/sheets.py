@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
@@ -13,6 +12,7 @@ from core.accounts.acting import acting
 from core.context import Core
 from core.deals.services import deal_by_number
 from core.orders.models import Order, OrderStatus
+from core.residents.addresses import room_sort_key
 from core.residents.models import Resident
 from core.results import DealView
 
@@ -30,9 +30,11 @@ class SupplierSheet:
 
 
 @acting(by=None)
-def supplier_sheet(core: Core, *, community_id: int, number: int) -> SupplierSheet:
+def supplier_sheet(
+    core: Core, *, community_id: int, number: int | None = None, deal_id: int | None = None
+) -> SupplierSheet:
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         rows = session.execute(
             select(Order.channel, func.count(), func.coalesce(func.sum(Order.quantity), 0))
             .where(
@@ -77,19 +79,13 @@ class PickupList:
         return [row for _, rows in self.buildings for row in rows]
 
 
-def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
-    """'10' after '9', '3A' after '3': how people expect building and room numbers."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part)
-        for part in re.findall(r"\d+|\D+", text or "")
-    )
-
-
 @acting(by=None)
-def pickup_list(core: Core, *, community_id: int, number: int) -> PickupList:
+def pickup_list(
+    core: Core, *, community_id: int, number: int | None = None, deal_id: int | None = None
+) -> PickupList:
     """Who collects what, grouped by building, then unit and room: the desk's tick list."""
     with core.db.transaction() as session:
-        deal = deal_by_number(session, community_id, number)
+        deal = deal_by_number(session, community_id, number, deal_id=deal_id)
         rows = session.execute(
             select(Order, Resident)
             .join(Resident, Resident.id == Order.resident_id)
@@ -114,7 +110,7 @@ def pickup_list(core: Core, *, community_id: int, number: int) -> PickupList:
                 )
                 for order, resident in rows
             ),
-            key=lambda r: (_natural(r.building), _natural(r.unit), _natural(r.room), r.name),
+            key=lambda r: (room_sort_key(r.building, r.unit, r.room), r.name),
         )
         grouped = [(b, list(group)) for b, group in groupby(items, key=lambda r: r.building)]
         return PickupList(deal=DealView.of(deal), buildings=grouped)

@@ -211,5 +211,5 @@ def _write(
 def reminder_text(name: str, deal: Deal, community: Community, language: str, quantity: int) -> str:
     """A reminder about one deal, from the catalog key `reminder.<name>`."""
     return order_text(
-        f"reminder.{name}", deal, quantity, community, language, help=community.help_phone
+        f"reminder.{name}", deal, quantity, community, language, help=community.help_phone_dialled
     )

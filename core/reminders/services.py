@@ -21,12 +21,11 @@ from core.accounts.services import audit
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal
-from core.deals.services import DealNotFound
+from core.deals.services import DealNotFound, deal_by_number
 from core.i18n import LANGUAGES, t
 from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
 from core.messages.outbox import delivery_for
 from core.orders.models import Order, OrderStatus
-from core.orders.rules import find_deal
 from core.ports.carriers import MAX_TEXT_CHARS
 from core.reminders.writing import Recipient, write_messages
 from core.residents.models import Resident
@@ -108,11 +107,16 @@ class BulkProgress:
 
 @acting(by=None)
 def preview_bulk_reminder(
-    core: Core, *, community_id: int, number: int, text: str | None = None
+    core: Core,
+    *,
+    community_id: int,
+    number: int | None = None,
+    deal_id: int | None = None,
+    text: str | None = None,
 ) -> BulkPreview:
     """What `send_bulk_reminder` would send, without sending anything."""
     with core.db.transaction() as session:
-        deal, community, buyers = _buyers(session, community_id, number)
+        deal, community, buyers = _buyers(session, community_id, number, deal_id)
         texts = _texts(deal, community, text, {r.language for r in buyers})
         return _preview(deal, buyers, texts)
 
@@ -122,7 +126,8 @@ def send_bulk_reminder(
     core: Core,
     *,
     community_id: int,
-    number: int,
+    number: int | None = None,
+    deal_id: int | None = None,
     text: str | None = None,
     by: str,
     batch_id: str | None = None,
@@ -136,14 +141,14 @@ def send_bulk_reminder(
     now = core.now()
     batch = batch_id or uuid.uuid4().hex
     with core.db.transaction() as session:
-        deal, community, buyers = _buyers(session, community_id, number)
+        deal, community, buyers = _buyers(session, community_id, number, deal_id)
         texts = _texts(deal, community, text, {r.language for r in buyers})
         preview = _preview(deal, buyers, texts)
         replayed = bool(
             session.scalar(select(Message.id).where(Message.batch_id == batch).limit(1))
         )
         if not replayed and preview.recipients == 0:
-            raise NobodyToRemind(number)
+            raise NobodyToRemind(deal.number)
         if not replayed:
             write_messages(
                 session,
@@ -162,7 +167,7 @@ def send_bulk_reminder(
                 actor=by,
                 action="reminder.bulk",
                 community_id=community_id,
-                number=number,
+                number=deal.number,
                 batch_id=batch,
                 recipients=preview.recipients,
                 segments=preview.segments_total,
@@ -209,11 +214,9 @@ def bulk_progress(core: Core, *, batch_id: str, community_id: int | None = None)
 
 
 def _buyers(
-    session: Session, community_id: int, number: int
+    session: Session, community_id: int, number: int | None, deal_id: int | None = None
 ) -> tuple[Deal, Community, list[Resident]]:
-    deal = find_deal(session, community_id, number)
-    if deal is None:
-        raise DealNotFound(f"no deal number {number}")
+    deal = deal_by_number(session, community_id, number, deal_id=deal_id)
     community = session.get_one(Community, community_id)
     buyers = list(
         session.scalars(

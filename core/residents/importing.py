@@ -26,6 +26,7 @@ from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES
 from core.phones import InvalidPhone, normalize_phone, region_of
+from core.residents.addresses import normalise_flat
 from core.residents.fields import field_problem
 from core.residents.models import Resident
 from core.spreadsheets import FORMULA_TRIGGERS
@@ -164,6 +165,10 @@ class _Checker:
             return RowError(line, "import.error.phone_country", _shown(raw_phone))
         if not values.get("name"):
             return RowError(line, "import.error.name")
+        flat = normalise_flat(
+            values.get("building", ""), values.get("unit", ""), values.get("room", "")
+        )
+        values = {**values, "building": flat.building, "unit": flat.unit, "room": flat.room}
         for column in ("name", "building", "unit", "room"):
             problem = field_problem(column, values.get(column, ""))
             if problem is not None:

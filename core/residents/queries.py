@@ -11,11 +11,23 @@ from sqlalchemy import and_, func, or_, select
 
 from core.accounts.acting import acting
 from core.context import Core
+from core.residents.addresses import parse_flat
 from core.residents.models import Resident, ResidentImport
 from core.residents.services import ResidentView
 
 PAGE = 50
 #: What separates building, unit and room as people type them: 3-2-401, 3号楼2单元401室.
+#: Flats in natural order in SQL (2-1-101 before 10-1-201): a shorter number first, then
+#: by its digits; the pages' own sorts use core.residents.addresses.room_sort_key.
+IN_ROOM_ORDER = (
+    func.length(Resident.building),
+    Resident.building,
+    func.length(Resident.unit),
+    Resident.unit,
+    func.length(Resident.room),
+    Resident.room,
+    Resident.name,
+)
 _ADDRESS_SEPARATORS = re.compile(r"[\s\-－—/#号栋楼单元室]+")
 
 
@@ -52,7 +64,12 @@ def search_residents(
         digits = re.sub(r"\D", "", text)
         if digits and len(digits) >= 3 and len(digits) == len(re.sub(r"[\s+\-()]", "", text)):
             conditions.append(Resident.phone.contains(digits, autoescape=True))
-        address = [p for p in _ADDRESS_SEPARATORS.split(text) if p]
+        flat = parse_flat(text)  # 三号楼二单元401, 3/2/401: as stored, in numbers
+        address = (
+            [flat.building, flat.unit, flat.room]
+            if flat is not None
+            else [p for p in _ADDRESS_SEPARATORS.split(text) if p]
+        )
         if 2 <= len(address) <= 3 and _ADDRESS_SEPARATORS.search(text):
             columns = (Resident.building, Resident.unit, Resident.room)
             conditions.append(and_(*(c == v for c, v in zip(columns, address, strict=False))))
@@ -63,7 +80,7 @@ def search_residents(
     with core.db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
         rows = session.scalars(
-            statement.order_by(Resident.building, Resident.unit, Resident.room, Resident.name)
+            statement.order_by(*IN_ROOM_ORDER)
             .limit(PAGE)
             .offset((page - 1) * PAGE)
         ).all()
@@ -91,7 +108,7 @@ def all_residents(core: Core, *, community_id: int) -> list[ResidentView]:
         rows = session.scalars(
             select(Resident)
             .where(Resident.community_id == community_id)
-            .order_by(Resident.building, Resident.unit, Resident.room, Resident.name)
+            .order_by(*IN_ROOM_ORDER)
         ).all()
         return [ResidentView.of(r) for r in rows]
 

@@ -3,7 +3,7 @@ adding or editing one from the console."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from core.community.models import Community
 from core.context import Core
 from core.i18n import LANGUAGES
 from core.phones import InvalidPhone, normalize_phone, try_normalize_phone
+from core.residents.addresses import normalise_flat
 from core.residents.fields import TEXT_FIELDS, field_problem
 from core.residents.models import Resident
 from core.results import Refusal, RefusalReason
@@ -94,6 +95,7 @@ def register_resident(
         raise ResidentError("resident.error.phone") from exc
     if not name.strip():
         raise ResidentError("resident.error.name")
+    building, unit, room = astuple(normalise_flat(building, unit, room))
     for column, value in zip(TEXT_FIELDS, (name.strip(), building, unit, room), strict=True):
         refuse_unsafe_field(column, value)
     if language not in (None, "", *LANGUAGES):
@@ -215,10 +217,11 @@ def save_resident(
         raise ResidentError("resident.error.language")
     if edit.voice_pace not in VOICE_PACES:
         raise ResidentError("resident.error.voice_pace")
-    for value in (edit.building, edit.unit, edit.room):
-        if len(value.strip()) > 10:
+    flat = normalise_flat(edit.building, edit.unit, edit.room)
+    for value in astuple(flat):
+        if len(value) > 10:
             raise ResidentError("staff.resident.error.address_long")
-    values = (name, edit.building.strip(), edit.unit.strip(), edit.room.strip())
+    values = (name, flat.building, flat.unit, flat.room)
     for column, value in zip(TEXT_FIELDS, values, strict=True):
         refuse_unsafe_field(column, value)
     with core.db.transaction() as session:
@@ -242,9 +245,7 @@ def save_resident(
                 resident.phone_problem = None  # a new number deserves a fresh start
         resident.phone = phone
         resident.name = name
-        resident.building = edit.building.strip()
-        resident.unit = edit.unit.strip()
-        resident.room = edit.room.strip()
+        resident.building, resident.unit, resident.room = astuple(flat)
         resident.language = edit.language or community.language
         resident.landline = edit.landline
         resident.opted_out = edit.opted_out

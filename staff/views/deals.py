@@ -29,9 +29,9 @@ from staff.deal_form import fill_form, spec_from_form
 from staff.forms import DealForm
 
 
-def _detail(number: int):  # type: ignore[no-untyped-def]
+def _detail(deal_id: int):  # type: ignore[no-untyped-def]
     try:
-        return deal_detail(core(), actor=actor(), number=number)
+        return deal_detail(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
 
@@ -71,7 +71,7 @@ def deal_new() -> Any:
                 errors = exc.errors
             else:
                 flash(text("staff.deal.created", number=deal.number, title=deal.title_zh))
-                return redirect(url_for("staff.deal", number=deal.number))
+                return redirect(url_for("staff.deal", deal_id=deal.id))
     status = 422 if errors else 200
     return render_template("staff/deal_form.html", form=form, errors=errors, detail=None), status
 
@@ -88,99 +88,105 @@ def _suggest_times(form: DealForm) -> None:
     form.min_units.data = "10"
 
 
-@bp.get("/deals/<int:number>")
-def deal(number: int) -> Any:
-    detail = _detail(number)
-    sheet = supplier_sheet(core(), actor=actor(), number=number)
+@bp.get("/deals/<int:deal_id>")
+def deal(deal_id: int) -> Any:
+    detail = _detail(deal_id)
+    sheet = supplier_sheet(core(), actor=actor(), deal_id=deal_id)
     progress = next((p for p in _progress() if p.deal.id == detail.deal.id), None)
     return render_template("staff/deal.html", detail=detail, sheet=sheet, progress=progress)
 
 
-@bp.route("/deals/<int:number>/edit", methods=["GET", "POST"])
-def deal_edit(number: int) -> Any:
-    detail = _detail(number)
+@bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
+def deal_edit(deal_id: int) -> Any:
+    detail = _detail(deal_id)
     form = DealForm()
     errors: dict[str, str] = {}
     if not detail.editable:
         flash(text("staff.deal.error.not_editable"))
-        return redirect(url_for("staff.deal", number=number))
+        return redirect(url_for("staff.deal", deal_id=deal_id))
     if request.method == "GET":
         fill_form(form, detail)
     else:
         spec, errors = spec_from_form(form, community().zone)
         if spec is not None:
             try:
-                edit_deal(core(), actor=actor(), number=number, spec=spec)
+                edit_deal(core(), actor=actor(), deal_id=deal_id, spec=spec)
             except DealInvalid as exc:
                 errors = exc.errors
             else:
-                flash(text("staff.deal.saved", number=number))
-                return redirect(url_for("staff.deal", number=number))
+                flash(text("staff.deal.saved", number=detail.deal.number))
+                return redirect(url_for("staff.deal", deal_id=deal_id))
     status = 422 if errors else 200
     return render_template("staff/deal_form.html", form=form, errors=errors, detail=detail), status
 
 
-@bp.post("/deals/<int:number>/open")
-def deal_open(number: int) -> Any:
+@bp.post("/deals/<int:deal_id>/open")
+def deal_open(deal_id: int) -> Any:
     try:
-        opened = open_deal(core(), actor=actor(), number=number)
+        opened = open_deal(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
     except DealInvalid as exc:
         flash(text(next(iter(exc.errors.values()))))
     else:
         flash(text("staff.deal.opened", number=opened.number))
-    return redirect(url_for("staff.deal", number=number))
+    return redirect(url_for("staff.deal", deal_id=deal_id))
 
 
-@bp.post("/deals/<int:number>/close")
-def deal_close(number: int) -> Any:
+@bp.post("/deals/<int:deal_id>/close")
+def deal_close(deal_id: int) -> Any:
     try:
-        outcome = close_deal(core(), actor=actor(), number=number)
+        outcome = close_deal(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
     flash(
         text(
             f"staff.deal.outcome.{outcome.outcome}",
-            number=number,
+            number=outcome.deal.number,
             residents=outcome.residents_told,
         )
     )
-    return redirect(url_for("staff.deal", number=number))
+    return redirect(url_for("staff.deal", deal_id=deal_id))
 
 
-@bp.post("/deals/<int:number>/call-off")
+@bp.post("/deals/<int:deal_id>/call-off")
 @admin_required
-def deal_call_off(number: int) -> Any:
+def deal_call_off(deal_id: int) -> Any:
     try:
-        outcome = call_off_deal(core(), actor=actor(), number=number)
+        outcome = call_off_deal(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
-    flash(text("staff.deal.outcome.called_off", number=number, residents=outcome.residents_told))
-    return redirect(url_for("staff.deals"))
+    flash(
+        text(
+            "staff.deal.outcome.called_off",
+            number=outcome.deal.number,
+            residents=outcome.residents_told,
+        )
+    )
+    return redirect(url_for("staff.deal", deal_id=deal_id))
 
 
-@bp.post("/deals/<int:number>/fulfil")
-def deal_fulfil(number: int) -> Any:
+@bp.post("/deals/<int:deal_id>/fulfil")
+def deal_fulfil(deal_id: int) -> Any:
     try:
-        done = fulfil_deal(core(), actor=actor(), number=number)
+        done = fulfil_deal(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
-    return _fulfilled(number, done)
+    return _fulfilled(deal_id, done)
 
 
-@bp.post("/deals/<int:number>/fulfil-early")
+@bp.post("/deals/<int:deal_id>/fulfil-early")
 @admin_required
-def deal_fulfil_early(number: int) -> Any:
+def deal_fulfil_early(deal_id: int) -> Any:
     reason = (request.form.get("reason") or "").strip()
     try:
-        done = fulfil_deal_early(core(), actor=actor(), number=number, reason=reason)
+        done = fulfil_deal_early(core(), actor=actor(), deal_id=deal_id, reason=reason)
     except DealNotFound:
         abort(404)
-    return _fulfilled(number, done)
+    return _fulfilled(deal_id, done)
 
 
-def _fulfilled(number: int, done: DealView | PickupNotStarted) -> Any:
+def _fulfilled(deal_id: int, done: DealView | PickupNotStarted) -> Any:
     """Say why "pickup over" was refused, or that it is done."""
     if isinstance(done, PickupNotStarted):
         key = (
@@ -188,10 +194,10 @@ def _fulfilled(number: int, done: DealView | PickupNotStarted) -> Any:
             if done.needs_reason
             else ("staff.deal.error.pickup_not_started")
         )
-        flash(text(key, number=number, start=when(done.deal.pickup_start)))
-        return redirect(url_for("staff.deal", number=number))
+        flash(text(key, number=done.deal.number, start=when(done.deal.pickup_start)))
+        return redirect(url_for("staff.deal", deal_id=deal_id))
     if done.status != DealStatus.FULFILLED:
-        flash(text("staff.deal.error.not_confirmed", number=number))
-        return redirect(url_for("staff.deal", number=number))
-    flash(text("staff.deal.fulfilled", number=number))
-    return redirect(url_for("staff.deals"))
+        flash(text("staff.deal.error.not_confirmed", number=done.number))
+        return redirect(url_for("staff.deal", deal_id=deal_id))
+    flash(text("staff.deal.fulfilled", number=done.number))
+    return redirect(url_for("staff.deal", deal_id=deal_id))

@@ -31,7 +31,7 @@ from core.helpdesk.services import (
 from core.i18n import catalog
 from core.residents.services import ResidentView
 from staff.auth import _safe_next
-from staff.console import actor, bp, communities, core, language, text
+from staff.console import actor, address, bp, communities, core, language, text
 from staff.forms import HelpReplyForm
 from staff.views.messages import error_reason
 
@@ -56,16 +56,7 @@ def flat(resident: ResidentView | None) -> str:
     """3号楼2单元401室 / Bldg 3, Unit 2, Room 401: the resident's address in words."""
     if resident is None:
         return ""
-    parts = [
-        text(f"staff.flat.{part}", **{part: value})
-        for part, value in (
-            ("building", resident.building),
-            ("unit", resident.unit),
-            ("room", resident.room),
-        )
-        if value
-    ]
-    return (", " if language() == "en" else "").join(parts)
+    return address(resident.building, resident.unit, resident.room)
 
 
 def hold_reason(reason: str | None) -> str:

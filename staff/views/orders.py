@@ -10,13 +10,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from core.books.cash import BadAmount, collect_at_pickup
 from core.books.desk import undo_pickup
 from core.bounded import bounded_int
+from core.deals.models import UNFINISHED
 from core.deals.services import DealNotFound
 from core.deals.sheets import pickup_list, supplier_sheet
 from core.i18n import t
 from core.orders.models import Channel
 from core.orders.services import cancel_order, place_order
 from core.residents.queries import search_residents
-from core.results import Refusal
+from core.results import DealView, Refusal
 from core.spreadsheets import Sheet
 from staff.console import (
     actor,
@@ -33,34 +34,36 @@ from staff.forms import OrderForm
 from staff.views.ledger import fen_from, method_from, printed_pages, to_pay_by_order
 
 
-def _pickup(number: int):  # type: ignore[no-untyped-def]
+def _pickup(deal_id: int):  # type: ignore[no-untyped-def]
     try:
-        return pickup_list(core(), actor=actor(), number=number)
+        return pickup_list(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
 
 
-def refusal_text(refusal: Refusal) -> str:
+def refusal_text(refusal: Refusal, unit: str = "") -> str:
+    """The refusal in the console's words, counted in the deal's own unit (袋, 桶, 箱)."""
     return text(
         f"staff.refusal.{refusal.reason.value}",
+        unit=unit,
         number=refusal.deal_number or "",
         left=refusal.units_left if refusal.units_left is not None else "",
         limit=refusal.limit if refusal.limit is not None else "",
     )
 
 
-@bp.route("/deals/<int:number>/orders", methods=["GET", "POST"])
-def deal_orders(number: int) -> Any:
-    pickup = _pickup(number)
-    sheet = supplier_sheet(core(), actor=actor(), number=number)
+@bp.route("/deals/<int:deal_id>/orders", methods=["GET", "POST"])
+def deal_orders(deal_id: int) -> Any:
+    pickup = _pickup(deal_id)
+    sheet = supplier_sheet(core(), actor=actor(), deal_id=deal_id)
     form = OrderForm()
     problem = None
     if request.method == "GET" and request.args.get("phone"):
         form.phone.data = request.args["phone"]
     if request.method == "POST":
-        problem = _enter_order(number, form)
+        problem = _enter_order(pickup.deal, form)
         if problem is None:
-            return redirect(url_for("staff.deal_orders", number=number))
+            return redirect(url_for("staff.deal_orders", deal_id=deal_id))
     matches = []
     query = (request.args.get("who") or "").strip()
     if query:
@@ -76,8 +79,15 @@ def deal_orders(number: int) -> Any:
     ), (422 if problem else 200)
 
 
-def _enter_order(number: int, form: OrderForm) -> str | None:
-    """Place, change or (quantity 0) cancel an order for a resident; the problem, if any."""
+def _enter_order(deal: DealView, form: OrderForm) -> str | None:
+    """Place, change or (quantity 0) cancel an order for a resident; the problem, if any.
+
+    Orders go by the deal's short number, which only an unfinished deal holds: a
+    finished deal's number may already name another deal, so it takes no orders here.
+    """
+    if deal.status not in UNFINISHED:
+        return text("staff.history.finished_no_orders")
+    number = deal.number
     phone = (form.phone.data or "").strip()
     raw = (form.quantity.data or "").strip()
     if not phone:
@@ -94,7 +104,7 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
             channel=Channel.STAFF,
         )
         if isinstance(result, Refusal):
-            return refusal_text(result)
+            return refusal_text(result, deal.unit)
         flash(text("staff.order.cancelled", number=number))
         return None
     placed = place_order(
@@ -106,15 +116,15 @@ def _enter_order(number: int, form: OrderForm) -> str | None:
         channel=Channel.STAFF,
     )
     if isinstance(placed, Refusal):
-        return refusal_text(placed)
+        return refusal_text(placed, deal.unit)
     key = "staff.order.changed" if placed.changed else "staff.order.placed"
     flash(text(key, number=number, quantity=quantity, unit=placed.order.deal.unit))
     return None
 
 
-@bp.post("/deals/<int:number>/orders/<int:order_id>/picked-up")
-def order_picked_up(number: int, order_id: int) -> Any:
-    pickup = _pickup(number)
+@bp.post("/deals/<int:deal_id>/orders/<int:order_id>/picked-up")
+def order_picked_up(deal_id: int, order_id: int) -> Any:
+    pickup = _pickup(deal_id)
     row = next((r for r in pickup.rows if r.order_id == order_id), None)
     if row is None:
         abort(404)
@@ -122,14 +132,14 @@ def order_picked_up(number: int, order_id: int) -> Any:
     method = method_from()
     if amount is None or (amount and method is None):
         flash(text("staff.ledger.error.amount"))
-        return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+        return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
     try:
         result = collect_at_pickup(
             core(), actor=actor(), order_id=order_id, amount_fen=amount, method=method
         )
     except BadAmount:
         flash(text("staff.ledger.error.amount"))
-        return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+        return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
     if isinstance(result, Refusal):
         flash(text("staff.order.not_pickable", name=row.name))
     elif amount:
@@ -144,14 +154,21 @@ def order_picked_up(number: int, order_id: int) -> Any:
             )
         )
     else:
-        flash(text("staff.order.picked_up", name=row.name, quantity=row.quantity))
-    return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+        flash(
+            text(
+                "staff.order.picked_up",
+                name=row.name,
+                quantity=row.quantity,
+                unit=pickup.deal.unit,
+            )
+        )
+    return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
 
 
-@bp.post("/deals/<int:number>/orders/<int:order_id>/undo-pickup")
-def order_pickup_undo(number: int, order_id: int) -> Any:
+@bp.post("/deals/<int:deal_id>/orders/<int:order_id>/undo-pickup")
+def order_pickup_undo(deal_id: int, order_id: int) -> Any:
     """Undo a tick made by mistake, the same day; any money taken is reversed."""
-    pickup = _pickup(number)
+    pickup = _pickup(deal_id)
     row = next((r for r in pickup.rows if r.order_id == order_id), None)
     if row is None:
         abort(404)
@@ -159,12 +176,12 @@ def order_pickup_undo(number: int, order_id: int) -> Any:
         flash(text("staff.desk.cannot_undo"))
     else:
         flash(text("staff.order.pickup_undone", name=row.name))
-    return redirect(url_for("staff.deal_orders", number=number) + f"#order-{order_id}")
+    return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
 
 
-@bp.get("/deals/<int:number>/pickup-list/print")
-def pickup_print(number: int) -> Any:
-    pickup = _pickup(number)
+@bp.get("/deals/<int:deal_id>/pickup-list/print")
+def pickup_print(deal_id: int) -> Any:
+    pickup = _pickup(deal_id)
     to_pay = to_pay_by_order(pickup.deal.id)
     return render_template(
         "staff/pickup_print.html",
@@ -175,10 +192,11 @@ def pickup_print(number: int) -> Any:
     )
 
 
-@bp.get("/deals/<int:number>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")
-@bp.get("/deals/<int:number>/pickup-list.xlsx", defaults={"fmt": "xlsx"}, endpoint="pickup_xlsx")
-def pickup_download(number: int, fmt: str) -> Any:
-    pickup = _pickup(number)
+@bp.get("/deals/<int:deal_id>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")
+@bp.get("/deals/<int:deal_id>/pickup-list.xlsx", defaults={"fmt": "xlsx"}, endpoint="pickup_xlsx")
+def pickup_download(deal_id: int, fmt: str) -> Any:
+    pickup = _pickup(deal_id)
+    number = pickup.deal.number
     columns = ("building", "unit", "room", "name", "phone")
     columns += ("quantity", "total", "status", "notes", "tick")
     rows = [
@@ -205,17 +223,17 @@ def pickup_download(number: int, fmt: str) -> Any:
     return spreadsheet_download(f"pickup-list-deal-{number}", sheet, fmt)
 
 
-@bp.get("/deals/<int:number>/supplier-sheet.csv", defaults={"fmt": "csv"}, endpoint="supplier_csv")
+@bp.get("/deals/<int:deal_id>/supplier-sheet.csv", defaults={"fmt": "csv"}, endpoint="supplier_csv")
 @bp.get(
-    "/deals/<int:number>/supplier-sheet.xlsx", defaults={"fmt": "xlsx"}, endpoint="supplier_xlsx"
+    "/deals/<int:deal_id>/supplier-sheet.xlsx", defaults={"fmt": "xlsx"}, endpoint="supplier_xlsx"
 )
-def supplier_download(number: int, fmt: str) -> Any:
+def supplier_download(deal_id: int, fmt: str) -> Any:
     try:
-        sheet = supplier_sheet(core(), actor=actor(), number=number)
+        sheet = supplier_sheet(core(), actor=actor(), deal_id=deal_id)
     except DealNotFound:
         abort(404)
     deal = sheet.deal
-    columns = ("deal", "title", "unit", "price", "orders", "units", "cost", "saving")
+    columns = ("deal", "title", "deal_unit", "price", "orders", "units", "cost", "saving")
     rows: list[list[Any]] = [
         [
             deal.number,
@@ -231,7 +249,7 @@ def supplier_download(number: int, fmt: str) -> Any:
     rows += [[], _header(("channel", "orders"), fmt)]
     rows += [[_label(f"staff.channel.{c}", fmt), n] for c, n in sorted(sheet.by_channel.items())]
     table = Sheet(title=text("staff.sheet.title"), header=_header(columns, fmt), rows=rows)
-    return spreadsheet_download(f"supplier-sheet-deal-{number}", table, fmt)
+    return spreadsheet_download(f"supplier-sheet-deal-{deal.number}", table, fmt)
 
 
 def _label(key: str, fmt: str) -> str:

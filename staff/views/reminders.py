@@ -29,27 +29,27 @@ from staff.forms import ReminderForm
 _BATCH_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-@bp.route("/deals/<int:number>/remind", methods=["GET", "POST"])
-def remind(number: int) -> Any:
+@bp.route("/deals/<int:deal_id>/remind", methods=["GET", "POST"])
+def remind(deal_id: int) -> Any:
     form = ReminderForm()
     if not _BATCH_ID.match(form.batch.data or ""):
         form.batch.data = uuid.uuid4().hex
     custom = (form.text.data or "").strip() or None
     problem = None
     try:
-        preview = preview_bulk_reminder(core(), actor=actor(), number=number, text=custom)
+        preview = preview_bulk_reminder(core(), actor=actor(), deal_id=deal_id, text=custom)
     except DealNotFound:
         abort(404)
     except BulkTextInvalid as exc:
         problem = text(exc.key, **exc.params)
         custom = None
-        preview = preview_bulk_reminder(core(), actor=actor(), number=number)
+        preview = preview_bulk_reminder(core(), actor=actor(), deal_id=deal_id)
     if request.method == "POST" and form.confirmed.data == "yes" and problem is None:
         try:
             sent = send_bulk_reminder(
                 core(),
                 actor=actor(),
-                number=number,
+                deal_id=deal_id,
                 text=custom,
                 batch_id=form.batch.data,
             )
@@ -60,7 +60,7 @@ def remind(number: int) -> Any:
                 flash(text("staff.remind.sent", recipients=sent.recipients))
             return redirect(url_for("staff.reminder_progress", batch_id=sent.batch_id))
     return render_template(
-        "staff/remind.html", form=form, preview=preview, number=number, problem=problem
+        "staff/remind.html", form=form, preview=preview, deal_id=deal_id, problem=problem
     ), (422 if problem else 200)
 
 

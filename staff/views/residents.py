@@ -9,11 +9,11 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from bootstrap import mianhua
+from core.books.history import resident_history
 from core.conversations.holds import hold_for
 from core.helpdesk.queries import open_item_for
 from core.i18n import t
 from core.messages.queries import conversation
-from core.orders.services import resident_orders
 from core.ports.jobs import JobsUnavailable
 from core.residents.import_runs import start_import
 from core.residents.importing import COLUMNS
@@ -125,7 +125,7 @@ def resident(resident_id: int) -> Any:
         else:
             flash(text("staff.resident.saved", name=form.name.data))
             return redirect(url_for("staff.resident", resident_id=resident_id))
-    orders = resident_orders(core(), actor=actor(), phone=detail.resident.phone)
+    orders = resident_history(core(), actor=actor(), resident_id=resident_id)
     messages = conversation(core(), actor=actor(), phone=detail.resident.phone)
     hold = hold_for(core(), actor=actor(), phone=detail.resident.phone)
     help_wanted = open_item_for(core(), actor=actor(), phone=detail.resident.phone)
@@ -134,7 +134,7 @@ def resident(resident_id: int) -> Any:
         form=form,
         problem=problem,
         detail=detail,
-        orders=orders if isinstance(orders, list) else [],
+        orders=orders,
         messages=list(reversed(messages))[:20],
         hold=hold,
         help_wanted=help_wanted,

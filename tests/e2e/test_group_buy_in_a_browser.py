@@ -12,6 +12,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from core.deals.services import list_deals
 from tests.e2e.conftest import ADMIN, ARTIFACTS, Live, screenshot
 
 
@@ -110,7 +111,8 @@ def test_a_group_buy_end_to_end(page: Page, live: Live) -> None:
     phone.close()
 
     # The pickup list, printed on A4 with a tick column.
-    page.goto(f"{live.base_url}/staff/deals/1/orders")
+    [deal] = list_deals(live.world.core, community_id=live.world.community_id)
+    page.goto(f"{live.base_url}/staff/deals/{deal.id}/orders")  # by its id, not its number
     screenshot(page, "orders")
     page.click("text=打印取货单")
     expect(page.locator("h1")).to_contain_text("取货单")
@@ -123,7 +125,7 @@ def test_a_group_buy_end_to_end(page: Page, live: Live) -> None:
     page.emulate_media(media="screen")
 
     # A bulk reminder: preview, send, progress until done, without reloading.
-    page.goto(f"{live.base_url}/staff/deals/1/remind")
+    page.goto(f"{live.base_url}/staff/deals/{deal.id}/remind")
     expect(page.locator("#recipients")).to_have_text("2")
     expect(page.locator(".preview-text").first).to_contain_text("取货提醒：1号赵县雪花梨")
     screenshot(page, "remind-preview")

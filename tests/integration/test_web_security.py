@@ -266,7 +266,7 @@ def test_csrf_tokens_expire_after_eight_hours(app, app_world, monkeypatch):
     now = time.time()
     later = {"seconds": 7 * 3600}
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(now + later["seconds"]))
-    path = f"/staff/deals/{deal.number}/edit"
+    path = f"/staff/deals/{deal.id}/edit"
     still = console.client.post(path, data={"csrf_token": token, "title_zh": "赵县雪花梨"})
     assert still.status_code != 400
     later["seconds"] = 8 * 3600 + 60

@@ -4,6 +4,7 @@ when it came and when it was taken in, and files still waiting or set aside."""
 from __future__ import annotations
 
 from core.accounts.services import create_staff_user
+from core.phones import display_phone
 from tests.builders import World
 from tests.integration.spool.conftest import Outage
 from tests.integration.spool.test_phone_menu import ring
@@ -38,10 +39,10 @@ def test_spooled_texts_and_call_backs_are_listed_with_their_times(outage: Outage
     page = logged_in(outage).page("/staff/")
 
     assert "系统忙时收到的短信和回电请求" in page
-    assert f"{wang.phone}：1 2" in page
-    assert f"{li.phone}来电，请求回电" in page and "等待回电" in page
+    assert f"{display_phone(wang.phone)}：1 2" in page  # as residents dial it
+    assert f"{display_phone(li.phone)}来电，请求回电" in page and "等待回电" in page
     assert "11月23日周一 10:00收到，11月23日周一 10:07收进" in page
-    assert stranger.phone not in page  # another community's text
+    assert display_phone(stranger.phone) not in page  # another community's text
 
 
 def test_files_waiting_or_set_aside_are_named_for_staff(outage: Outage):

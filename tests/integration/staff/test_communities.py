@@ -36,6 +36,7 @@ class CommunityB:
     world: World
     resident_id: int
     deal_number: int
+    deal_id: int
     order_id: int
     batch_id: str
     import_id: int
@@ -132,6 +133,7 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         world,
         person.id,
         deal.number,
+        deal.id,
         placed.order.id,
         batch.batch_id,
         import_id,
@@ -169,6 +171,7 @@ def b_state(b: CommunityB) -> dict[str, object]:
 def b_values(b: CommunityB) -> dict[str, object]:
     return {
         "number": b.deal_number,
+        "deal_id": b.deal_id,
         "order_id": b.order_id,
         "resident_id": b.resident_id,
         "import_id": b.import_id,
@@ -267,9 +270,9 @@ def test_finding_1_a_member_of_a_cannot_switch_to_b_or_reach_its_rows(staff, b):
     assert staff.post("/staff/community", {"community_id": b.world.community_id}).status_code == 404
     residents_csv = staff.get("/staff/residents.csv").get_data(as_text=True)
     assert B_NAME not in residents_csv and B_PHONE not in residents_csv
-    assert staff.get(f"/staff/deals/{b.deal_number}/pickup-list.csv").status_code == 404
-    assert staff.get(f"/staff/deals/{b.deal_number}/orders").status_code == 404
-    assert staff.post(f"/staff/deals/{b.deal_number}/close").status_code == 404
+    assert staff.get(f"/staff/deals/{b.deal_id}/pickup-list.csv").status_code == 404
+    assert staff.get(f"/staff/deals/{b.deal_id}/orders").status_code == 404
+    assert staff.post(f"/staff/deals/{b.deal_id}/close").status_code == 404
     assert b_state(b)["deal"][0] == "open"  # type: ignore[index]
     progress = staff.get(f"/staff/reminders/{b.batch_id}.json")
     assert progress.status_code == 404 and progress.json == {"error": "not found"}
@@ -313,7 +316,7 @@ def test_a_superuser_runs_every_community(app, b, browser, app_world):
 
 def test_the_audit_log_records_the_community_and_shows_each_admin_only_theirs(admin, b, app_world):
     deal = app_world.deal()
-    assert admin.post(f"/staff/deals/{deal.number}/close").status_code == 302
+    assert admin.post(f"/staff/deals/{deal.id}/close").status_code == 302
     with app_world.core.db.transaction() as session:
         closes = session.scalars(select(AuditLog).where(AuditLog.action == "deal.cancelled")).all()
         logins = session.scalars(select(AuditLog).where(AuditLog.action == "staff.login")).all()

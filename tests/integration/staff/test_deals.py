@@ -46,8 +46,9 @@ def test_staff_create_and_open_a_deal(staff, app_world):
 
 def test_a_draft_is_opened_with_its_button(staff, app_world):
     staff.post("/staff/deals/new", GOOD, form_on="/staff/deals/new")
-    assert list_deals(app_world.core, community_id=app_world.community_id)[0].status == "draft"
-    staff.post("/staff/deals/1/open")
+    draft = list_deals(app_world.core, community_id=app_world.community_id)[0]
+    assert draft.status == "draft"
+    staff.post(f"/staff/deals/{draft.id}/open")
     assert list_deals(app_world.core, community_id=app_world.community_id)[0].status == "open"
 
 
@@ -69,10 +70,10 @@ def test_validation_speaks_plainly(staff, app_world):
 
 def test_edit_keeps_the_number_and_is_audited(staff, app_world):
     deal = app_world.deal(stock_cap=20)
-    form = staff.page(f"/staff/deals/{deal.number}/edit")
+    form = staff.page(f"/staff/deals/{deal.id}/edit")
     assert 'value="35"' in form and 'value="2026-11-26T20:00"' in form
     changed = {**GOOD, "title_zh": "雪花梨（大果）", "stock_cap": "50", "if_short": "cancel"}
-    response = staff.post(f"/staff/deals/{deal.number}/edit", changed, form_on="/staff/deals")
+    response = staff.post(f"/staff/deals/{deal.id}/edit", changed, form_on="/staff/deals")
     assert response.status_code == 302
     [after] = list_deals(app_world.core, community_id=app_world.community_id)
     assert (after.number, after.title_zh, after.stock_cap) == (deal.number, "雪花梨（大果）", 50)
@@ -92,13 +93,13 @@ def test_closing_tells_the_outcome(staff, app_world):
         quantity=2,
         channel="sms",
     )
-    response = staff.post(f"/staff/deals/{deal.number}/close")
+    response = staff.post(f"/staff/deals/{deal.id}/close")
     assert "已截止并成团，已通知1户" in staff.page(response.headers["Location"])
 
 
 def test_an_admin_calls_a_deal_off(admin, app_world):
     deal = app_world.deal()
-    response = admin.post(f"/staff/deals/{deal.number}/call-off")
+    response = admin.post(f"/staff/deals/{deal.id}/call-off")
     assert "团购已取消，已通知0户" in admin.page(response.headers["Location"])
     assert list_deals(app_world.core, community_id=app_world.community_id) == []
 

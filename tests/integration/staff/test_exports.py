@@ -85,14 +85,14 @@ def _no_live_formula(rows: list[list[str]]) -> None:
 
 
 def test_the_pickup_list_csv_holds_no_formula_and_phones_as_dialled(staff, poisoned):
-    rows = _cells(staff.get(f"/staff/deals/{poisoned.number}/pickup-list.csv").data)
+    rows = _cells(staff.get(f"/staff/deals/{poisoned.id}/pickup-list.csv").data)
     _no_live_formula(rows)
     names = {row[3] for row in rows[1:]}
     assert '\'=HYPERLINK("http://x","y")' in names and "'@SUM(1+1)" in names
     assert "'+cmd|' /C calc'!A0" in names and "'\t=1+1" in names
     assert "'=1+1" in {row[0] for row in rows[1:]}  # the building too
     phones = {row[4] for row in rows[1:]}
-    assert "138 0013 8000" in phones and "0311 8888 6666" in phones
+    assert "138 0013 8000" in phones and "0311-8888 6666" in phones
     assert not any("E+" in phone or phone.startswith("+86") for phone in phones)
 
 
@@ -100,8 +100,8 @@ def test_the_residents_and_supplier_csvs_hold_no_formula(staff, poisoned):
     residents = _cells(staff.get("/staff/residents.csv").data)
     assert residents[0] == ["phone", "name", "building", "unit", "room", "language", "landline"]
     _no_live_formula(residents)
-    assert ["0311 8888 6666", "郭奶奶"] in [row[:2] for row in residents]
-    sheet = _cells(staff.get(f"/staff/deals/{poisoned.number}/supplier-sheet.csv").data)
+    assert ["0311-8888 6666", "郭奶奶"] in [row[:2] for row in residents]
+    sheet = _cells(staff.get(f"/staff/deals/{poisoned.id}/supplier-sheet.csv").data)
     _no_live_formula(sheet)
     assert sheet[1][1] == '\'=WEBSERVICE("http://x")'
 
@@ -141,7 +141,7 @@ def _workbook(data: bytes):  # type: ignore[no-untyped-def]
 def test_xlsx_downloads_have_chinese_headers_text_phones_and_widths(
     staff, poisoned, path, phone_column
 ):
-    response = staff.get(path.format(n=poisoned.number))
+    response = staff.get(path.format(n=poisoned.id))
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,21 +163,21 @@ def test_xlsx_downloads_have_chinese_headers_text_phones_and_widths(
 
 
 def test_the_supplier_sheet_xlsx_is_offered_beside_its_csv(staff, poisoned):
-    page = staff.page(f"/staff/deals/{poisoned.number}/orders")
+    page = staff.page(f"/staff/deals/{poisoned.id}/orders")
     for link in (
         "pickup-list.csv",
         "pickup-list.xlsx",
         "supplier-sheet.csv",
         "supplier-sheet.xlsx",
     ):
-        assert f"/staff/deals/{poisoned.number}/{link}" in page
+        assert f"/staff/deals/{poisoned.id}/{link}" in page
     assert "/staff/residents.xlsx" in staff.page("/staff/residents")
-    book = _workbook(staff.get(f"/staff/deals/{poisoned.number}/supplier-sheet.xlsx").data)
+    book = _workbook(staff.get(f"/staff/deals/{poisoned.id}/supplier-sheet.xlsx").data)
     assert book["B2"].value == '=WEBSERVICE("http://x")' and book["B2"].data_type == "s"
     assert book["A1"].value == "编号"
 
 
 def test_the_printed_pickup_list_and_resident_list_show_phones_as_dialled(staff, poisoned):
-    printed = staff.page(f"/staff/deals/{poisoned.number}/pickup-list/print")
-    assert "0311 8888 6666" in printed and "+8631188886666</td>" not in printed
-    assert "0311 8888 6666" in staff.page("/staff/residents")
+    printed = staff.page(f"/staff/deals/{poisoned.id}/pickup-list/print")
+    assert "0311-8888 6666" in printed and "+8631188886666</td>" not in printed
+    assert "0311-8888 6666" in staff.page("/staff/residents")

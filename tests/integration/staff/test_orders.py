@@ -12,7 +12,7 @@ from core.orders.services import place_order, resident_orders
 def test_a_walk_in_order_is_placed_confirmed_and_audited_with_the_staff_name(staff, app_world):
     deal = app_world.deal(limit=3)
     wang = app_world.resident("王芳")
-    path = f"/staff/deals/{deal.number}/orders"
+    path = f"/staff/deals/{deal.id}/orders"
     response = staff.post(path, {"phone": wang.phone, "quantity": "2"}, form_on=path)
     assert response.status_code == 302
     assert "已为居民订1号2箱" in staff.page(path)
@@ -30,12 +30,12 @@ def test_a_walk_in_order_is_placed_confirmed_and_audited_with_the_staff_name(sta
 def test_changing_and_cancelling_for_a_resident(staff, app_world):
     deal = app_world.deal(limit=3)
     wang = app_world.resident("王芳")
-    path = f"/staff/deals/{deal.number}/orders"
+    path = f"/staff/deals/{deal.id}/orders"
     staff.post(path, {"phone": wang.phone, "quantity": "2"}, form_on=path)
     staff.post(path, {"phone": wang.phone, "quantity": "3"}, form_on=path)
     assert "已改为1号3箱" in staff.page(path)
     over = staff.post(path, {"phone": wang.phone, "quantity": "4"}, form_on=path)
-    assert over.status_code == 422 and "每户最多订3份" in over.get_data(as_text=True)
+    assert over.status_code == 422 and "每户最多订3箱" in over.get_data(as_text=True)
     staff.post(path, {"phone": wang.phone, "quantity": "0"}, form_on=path)
     assert (
         resident_orders(app_world.core, community_id=app_world.community_id, phone=wang.phone) == []
@@ -44,7 +44,7 @@ def test_changing_and_cancelling_for_a_resident(staff, app_world):
 
 def test_an_unregistered_phone_is_told_to_be_added_first(staff, app_world):
     deal = app_world.deal()
-    path = f"/staff/deals/{deal.number}/orders"
+    path = f"/staff/deals/{deal.id}/orders"
     response = staff.post(path, {"phone": "13900000000", "quantity": "1"}, form_on=path)
     assert response.status_code == 422
     assert "这个电话号码还没登记" in response.get_data(as_text=True)
@@ -71,7 +71,7 @@ def test_the_pickup_list_groups_by_building_in_natural_order_with_a_tick_column(
     order(app_world, "高明", "10", "2", "1201", 1, deal)
     order(app_world, "王芳", "3", "2", "401", 3, deal)
     order(app_world, "李秀英", "3", "1", "302", 2, deal)
-    page = staff.page(f"/staff/deals/{deal.number}/pickup-list/print")
+    page = staff.page(f"/staff/deals/{deal.id}/pickup-list/print")
     assert page.index("3号楼") < page.index("李秀英") < page.index("王芳") < page.index("10号楼")
     assert page.index("10号楼") < page.index("高明")
     assert "打勾" in page and page.count('class="tick-box"') == 3
@@ -82,14 +82,14 @@ def test_the_pickup_list_groups_by_building_in_natural_order_with_a_tick_column(
 def test_csv_exports_open_in_chinese_excel(staff, app_world):
     deal = app_world.deal()
     order(app_world, "王芳", "3", "2", "401", 3, deal)
-    pickup = staff.get(f"/staff/deals/{deal.number}/pickup-list.csv")
+    pickup = staff.get(f"/staff/deals/{deal.id}/pickup-list.csv")
     assert pickup.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in pickup.headers["Content-Disposition"]
     assert pickup.data.startswith(b"\xef\xbb\xbf")
     lines = pickup.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("楼,单元,门牌,姓名,电话,数量")
     assert lines[1].startswith("3,2,401,王芳,") and ",3,105," in lines[1]
-    sheet = staff.get(f"/staff/deals/{deal.number}/supplier-sheet.csv").data.decode("utf-8-sig")
+    sheet = staff.get(f"/staff/deals/{deal.id}/supplier-sheet.csv").data.decode("utf-8-sig")
     assert "1,赵县雪花梨,箱,35,1,3,105,69" in sheet
     residents = staff.get("/staff/residents.csv").data
     assert residents.startswith(b"\xef\xbb\xbfphone,name,building,unit,room,language,landline")
@@ -98,11 +98,11 @@ def test_csv_exports_open_in_chinese_excel(staff, app_world):
 def test_marking_picked_up(staff, app_world):
     deal = app_world.deal()
     order_id = order(app_world, "王芳", "3", "2", "401", 3, deal)
-    path = f"/staff/deals/{deal.number}/orders"
+    path = f"/staff/deals/{deal.id}/orders"
     response = staff.post(f"{path}/{order_id}/picked-up", form_on=path)
     assert response.status_code == 302
     page = staff.page(path)
     assert "王芳已取货" in page and "已取" in page
-    print_page = staff.page(f"/staff/deals/{deal.number}/pickup-list/print")
+    print_page = staff.page(f"/staff/deals/{deal.id}/pickup-list/print")
     assert "✔" in print_page and 'class="tick-box"' not in print_page
     assert staff.post(f"{path}/999/picked-up", form_on=path).status_code == 404

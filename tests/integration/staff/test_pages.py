@@ -63,7 +63,7 @@ def test_a_bulk_reminder_is_previewed_sent_once_and_followed(staff, app_world):
     buy(app_world, "王芳", deal, 1)
     buy(app_world, "Anna", deal, 2, language="en")
     buy(app_world, "郭奶奶", deal, 1, phone="0311-8566-2001", landline=True)
-    path = f"/staff/deals/{deal.number}/remind"
+    path = f"/staff/deals/{deal.id}/remind"
     preview = staff.page(path)
     assert 'id="recipients">3<' in preview  # two texts, one call
     assert 'id="segments-each">' in preview and "Snow pears" in preview
@@ -84,7 +84,7 @@ def test_a_bulk_reminder_is_previewed_sent_once_and_followed(staff, app_world):
 
 def test_a_reminder_of_a_deal_nobody_ordered_is_refused_in_words(staff, app_world):
     deal = app_world.deal()
-    path = f"/staff/deals/{deal.number}/remind"
+    path = f"/staff/deals/{deal.id}/remind"
     batch = staff.page(path).split('name="batch" type="hidden" value="')[1].split('"')[0]
     refused = staff.post(path, {"confirmed": "yes", "batch": batch, "text": ""}, form_on=path)
     assert refused.status_code == 422
@@ -96,7 +96,7 @@ def test_a_reminder_of_a_deal_nobody_ordered_is_refused_in_words(staff, app_worl
 def test_a_custom_reminder_text_is_previewed_and_bad_text_explained(staff, app_world):
     deal = app_world.deal()
     buy(app_world, "王芳", deal, 1)
-    path = f"/staff/deals/{deal.number}/remind"
+    path = f"/staff/deals/{deal.id}/remind"
     custom = staff.post(path, {"text": "明早9点带袋子来取梨"}, form_on=path)
     assert custom.status_code == 200 and "明早9点带袋子来取梨" in custom.get_data(as_text=True)
     too_long = staff.post(path, {"text": "梨" * 1700}, form_on=path)

@@ -12,6 +12,7 @@ from core.orders.services import place_order
 SAMPLE_ARGS = {
     "callback_id": 1,
     "number": 1,
+    "deal_id": 1,
     "order_id": 1,
     "resident_id": 1,
     "import_id": 1,
@@ -102,10 +103,10 @@ def test_a_stranger_s_failures_do_not_keep_the_admin_out(app, browser, clock):
 
 def test_forms_without_a_csrf_token_are_refused(staff, app_world):
     deal = app_world.deal()
-    refused = staff.client.post(f"/staff/deals/{deal.number}/close")
+    refused = staff.client.post(f"/staff/deals/{deal.id}/close")
     assert refused.status_code == 400
     assert "页面已过期" in refused.get_data(as_text=True)
-    forged = staff.client.post(f"/staff/deals/{deal.number}/close", data={"csrf_token": "x"})
+    forged = staff.client.post(f"/staff/deals/{deal.id}/close", data={"csrf_token": "x"})
     assert forged.status_code == 400
     assert staff.client.post("/staff/logout").status_code == 400
     assert (
@@ -179,8 +180,8 @@ def test_resident_names_are_escaped_everywhere_staff_see_them(staff, app_world):
         f"/staff/residents?q={person.phone[-4:]}",
         f"/staff/residents/{person.id}",
         f"/staff/residents/{person.id}/card",
-        f"/staff/deals/{deal.number}/orders",
-        f"/staff/deals/{deal.number}/pickup-list/print",
+        f"/staff/deals/{deal.id}/orders",
+        f"/staff/deals/{deal.id}/pickup-list/print",
         f"/staff/messages?phone={person.phone}",
     ]
     for path in pages:

@@ -113,12 +113,12 @@ def test_the_held_page_says_who_waits_for_the_morning_and_who_got_a_digest(staff
 
 def test_a_bulk_reminder_form_says_the_words_go_through_the_free_variable(admin: Console, signed):
     deal = signed.deal()
-    page = admin.page(f"/staff/deals/{deal.number}/remind")
+    page = admin.page(f"/staff/deals/{deal.id}/remind")
     assert "还没有报备“broadcast”用的模板" in page
     assert (
         file(admin, "broadcast", "SMS_301", "团购消息：${content}。回T退订", "content").status_code
         == 302
     )
-    page = admin.page(f"/staff/deals/{deal.number}/remind")
+    page = admin.page(f"/staff/deals/{deal.id}/remind")
     assert "放进模板SMS_301的变量里发出，每条最多35字" in page
     assert 'data-count-limit="35"' in page and "已写{n}字" in page

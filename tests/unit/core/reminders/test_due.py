@@ -115,7 +115,7 @@ def test_nothing_about_collecting_once_pickup_ended_only_a_not_collected_notice(
     assert (report.pickup_evening, report.pickup_soon, report.uncollected) == (0, 0, 1)
     [notice] = reminders(world.core)
     assert notice.phone == wang.phone
-    assert notice.body == "您订的1号赵县雪花梨2箱还没有取。请打+8613800000000联系社区。"
+    assert notice.body == "您订的1号赵县雪花梨2箱还没有取。请打138 0000 0000联系社区。"
     clock.set(at(29, 12))
     assert queue_due_reminders(world.core).total == 0
 
