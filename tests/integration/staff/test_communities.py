@@ -179,7 +179,6 @@ def b_values(b: CommunityB) -> dict[str, object]:
         "batch_id": b.batch_id,
         "item_id": b.item_id,
         "callback_id": b.callback_id,
-        "deal_id": b.deal_id,
         "supplier_id": b.supplier_id,
         "kind": "tasting",
     }

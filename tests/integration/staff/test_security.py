@@ -19,7 +19,6 @@ SAMPLE_ARGS = {
     "user_id": 1,
     "item_id": 1,
     "supplier_id": 1,
-    "deal_id": 1,
     "batch_id": "0" * 32,
     "filename": "staff.css",
     "kind": "tasting",
