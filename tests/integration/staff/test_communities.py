@@ -44,7 +44,6 @@ class CommunityB:
     message_id: int
     item_id: int
     callback_id: int
-    deal_id: int
     supplier_id: int = 0
 
     @property
@@ -141,7 +140,6 @@ def b(app, app_world, staff_users, clock) -> CommunityB:  # type: ignore[no-unty
         message_id,
         item_id,
         callback_id,
-        deal.id,
         supplier_id,
     )
 
