@@ -126,7 +126,6 @@ def seed_demo(core: Core) -> str:
             placed_by="demo" if index % 4 == 0 else None,
         )
     suppliers = seed_suppliers(core, community_id)
-    prices = seed_price_survey(core, community_id)
     if not has_admin:
         # The demo's one login plays the street office too, so a second community made
         # beside the demo can be switched to at once.
@@ -140,6 +139,7 @@ def seed_demo(core: Core) -> str:
             by="demo",
         )
     teams = seed_teams(core, community_id)
+    prices = seed_price_survey(core, community_id)  # after the teams' tasting deal: priced too
     return (
         f"demo community 幸福里 ({DEMO_PHONE}): {len(RESIDENTS)} residents, {len(deals)} deals, "
         f"{suppliers} suppliers, {prices} surveyed prices; "

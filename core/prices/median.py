@@ -14,7 +14,7 @@ from datetime import date
 #: How far back an observation still speaks for today's market.
 RECENT_DAYS = 30
 
-_AMOUNT_IN_TITLE = re.compile(r"(\d+)\s*(斤|公斤|kg|千克|l|升|克|g)", re.IGNORECASE)
+_AMOUNT_IN_TITLE = re.compile(r"(\d+)\s*(斤|公斤|kg|千克|l|升|克|g|枚|个)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

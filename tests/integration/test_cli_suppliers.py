@@ -47,7 +47,7 @@ def test_the_demo_has_suppliers_visits_and_a_month_of_prices(run, app) -> None: 
 
     assert run("db", "upgrade").exit_code == 0
     seeded = run("demo", "seed")
-    assert "7 suppliers, 100 surveyed prices" in seeded.output, seeded.output
+    assert "7 suppliers, 120 surveyed prices" in seeded.output, seeded.output
     listed = run("suppliers", "list").output
     assert "井陉小米基地\tfarm_base\t井陉" in listed and "recommend" in listed
     assert "正定蔬菜基地" in listed and "with_conditions" in listed
@@ -58,7 +58,8 @@ def test_the_demo_has_suppliers_visits_and_a_month_of_prices(run, app) -> None: 
     places = {o.place for o in recent_observations(core, community_id=community_id)}
     assert places == {"北国超市", "裕华路菜市场"}
     prices = {d.title_zh: mp for d, mp in deal_market_prices(core, community_id=community_id)}
-    assert all(mp.source != PriceSource.TYPED for mp in prices.values())
+    typed = [t for t, mp in prices.items() if mp.source == PriceSource.TYPED]
+    assert typed == [], typed
     assert prices["鲁花花生油5L"].source == PriceSource.OVERRIDE
     pears = prices["赵县雪花梨"]
     assert pears.source == PriceSource.SURVEY and len(pears.sources) == 20

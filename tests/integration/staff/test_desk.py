@@ -176,4 +176,4 @@ def test_pickup_over_is_allowed_once_pickup_started_and_staff_cannot_override(st
     assert staff.post(f"{path}/fulfil-early", {"reason": "x"}, form_on=path).status_code == 403
     app_world.clock.set(deal.pickup_start)
     done = staff.post(f"{path}/fulfil", {}, form_on=path)
-    assert done.headers["Location"].endswith("/staff/deals")
+    assert done.headers["Location"].endswith(f"/staff/deals/{deal.id}")  # its page stays

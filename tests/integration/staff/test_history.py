@@ -48,6 +48,12 @@ def _gone_ahead(world, *, min_units=1):  # type: ignore[no-untyped-def]
     return deal, orders
 
 
+def _pickup_over(world, deal) -> None:  # type: ignore[no-untyped-def]
+    """Pickup over, which is allowed only once pickup has started."""
+    world.clock.set(deal.pickup_start)
+    fulfil_deal(world.core, community_id=world.community_id, deal_id=deal.id)
+
+
 def test_a_called_off_deal_keeps_its_pages_and_exports_after_its_number_is_reused(admin, app_world):
     old = app_world.deal("赵县雪花梨")
     wang = app_world.resident("王芳")
@@ -86,7 +92,7 @@ def test_finished_deals_are_listed_by_month_with_their_figures(staff, app_world)
     mark_picked_up(
         app_world.core, order_id=orders["li"].id, by="xiaoli", community_id=app_world.community_id
     )
-    fulfil_deal(app_world.core, community_id=app_world.community_id, deal_id=deal.id)
+    _pickup_over(app_world, deal)
     page = staff.page("/staff/history")
     assert "2026年11月" in page
     row = page.split(f'id="deal-{deal.id}"')[1].split("</tr>")[0]
@@ -99,7 +105,7 @@ def test_finished_deals_are_listed_by_month_with_their_figures(staff, app_world)
 
 def test_the_not_collected_list_is_kept_in_room_order_after_pickup_is_over(staff, app_world):
     deal, _ = _gone_ahead(app_world)
-    fulfil_deal(app_world.core, community_id=app_world.community_id, deal_id=deal.id)
+    _pickup_over(app_world, deal)
     page = staff.page(f"/staff/deals/{deal.id}/not-collected")
     assert page.index("2号楼1单元101室") < page.index("10号楼1单元201室")
     assert "李秀英" in page and "王芳" in page
@@ -167,7 +173,7 @@ def test_the_history_exports_as_csv_and_xlsx_without_running_formulas(staff, app
     wang = app_world.resident("王芳")
     _order(app_world, wang, poisoned, 2)
     close_deal(app_world.core, community_id=app_world.community_id, number=poisoned.number)
-    fulfil_deal(app_world.core, community_id=app_world.community_id, deal_id=poisoned.id)
+    _pickup_over(app_world, poisoned)
     csv_text = staff.get("/staff/history.csv").data.decode("utf-8-sig")
     assert "月份" in csv_text and "2026-11" in csv_text and "'=1+2" in csv_text
     sheet = load_workbook(io.BytesIO(staff.get("/staff/history.xlsx").data)).active
