@@ -9,15 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.deals.editing import call_off_deal, deal_detail, edit_deal
 from core.deals.models import DealStatus
+from core.deals.pickup_over import PickupNotStarted, fulfil_deal, fulfil_deal_early
 from core.deals.queries import dashboard as dashboard_figures
 from core.deals.services import (
     DealInvalid,
     DealNotFound,
-    PickupNotStarted,
     close_deal,
     create_deal,
-    fulfil_deal,
-    fulfil_deal_early,
     list_deals,
     open_deal,
 )

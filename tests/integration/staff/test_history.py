@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.deals.editing import call_off_deal
-from core.deals.services import close_deal, fulfil_deal
+from core.deals.pickup_over import fulfil_deal
+from core.deals.services import close_deal
 from core.messages.models import Message
 from core.orders.services import mark_picked_up, place_order
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from core.deals.pickup_over import fulfil_deal
 from core.deals.services import (
     DealInvalid,
     DealSpec,
     close_deal,
     close_due_deals,
     create_deal,
-    fulfil_deal,
     open_deal,
     open_deals,
 )
