@@ -43,6 +43,18 @@ class DialogContext:
     picking: tuple[int, ...] = ()  # we asked which of these deals a name meant
     picking_quantity: int | None = None  # ... and the amount that came with it
 
+    def __post_init__(self) -> None:
+        """A number no deal can carry (outside 1-MAX_DEAL_NUMBER) is never read as a deal,
+        whatever a stale or damaged dialog state says."""
+
+        def carried(n: int) -> bool:
+            return 1 <= n <= MAX_DEAL_NUMBER
+
+        numbers = frozenset(filter(carried, self.open_deal_numbers))
+        object.__setattr__(self, "open_deal_numbers", numbers)
+        object.__setattr__(self, "deals", tuple(e for e in self.deals if carried(e.number)))
+        object.__setattr__(self, "picking", tuple(filter(carried, self.picking)))
+
     def catalog(self) -> tuple[DealEntry, ...]:
         """The deals to read names against; numbers alone when only those are known."""
         if self.deals:
