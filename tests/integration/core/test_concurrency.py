@@ -25,6 +25,7 @@ def world_on_postgres(postgres_url, clock):  # type: ignore[no-untyped-def]
     database.dispose()
 
 
+@pytest.mark.slow  # 200 real threads racing on PostgreSQL
 def test_200_threads_race_for_50_units(world_on_postgres):
     world = world_on_postgres
     phones = [f"+86138{n:08d}" for n in range(THREADS)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from core.messages.models import Message, MessageKind, MessageStatus
 from core.messages.services import queue_reply
 from core.residents.models import Resident
@@ -79,6 +81,7 @@ def test_flow_control_is_retried_later(aliyun_rt, clock, fake_aliyun):
     assert len(fake_aliyun.sent_to(wang.phone)) == 1
 
 
+@pytest.mark.slow  # waits out a request timeout
 def test_after_a_lost_answer_the_retry_finds_the_text_instead_of_sending_twice(
     aliyun_rt, clock, fake_aliyun
 ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.messages.models import Message, MessageKind, MessageStatus
 from core.messages.services import queue_reply
 from core.residents.models import Resident
@@ -74,6 +76,7 @@ def test_a_template_tencent_refuses_fails_without_retrying(tencent_rt, clock, fa
     assert fake_tencent.sent == []
 
 
+@pytest.mark.slow  # waits out a request timeout
 def test_after_a_lost_answer_the_receipt_shows_it_went(tencent_rt, clock, fake_tencent):
     world = filed(tencent_rt, clock, "tencent", REPLIES)
     wang = world.resident()
@@ -87,6 +90,7 @@ def test_after_a_lost_answer_the_receipt_shows_it_went(tencent_rt, clock, fake_t
     assert len(fake_tencent.sent_to(wang.phone)) == 1
 
 
+@pytest.mark.slow  # waits out a request timeout
 def test_no_receipt_yet_after_a_lost_answer_waits_rather_than_sends_twice(
     tencent_rt, clock, fake_tencent
 ):
@@ -107,6 +111,7 @@ def test_no_receipt_yet_after_a_lost_answer_waits_rather_than_sends_twice(
     assert len(fake_tencent.sent_to(wang.phone)) == 1
 
 
+@pytest.mark.slow  # waits out a request timeout
 def test_a_lost_attempt_with_no_receipt_at_all_is_sent_again_after_the_patience(
     tencent_rt, clock, fake_tencent
 ):

@@ -62,6 +62,7 @@ def test_the_same_reply_goes_once_and_never_mutes(sms, app_world, clock):
     assert muted_until(app_world, wang.phone) is None
 
 
+@pytest.mark.slow  # a flood of texts read one by one
 def test_a_muted_phone_can_still_opt_out(sms, app_world, clock):
     wang = app_world.resident("王芳")
     for _ in range(FLOOD_LIMIT + 1):

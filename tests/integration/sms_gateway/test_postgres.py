@@ -21,6 +21,7 @@ def pg(app_factory, postgres_url, clock):  # type: ignore[no-untyped-def]
     return app, world
 
 
+@pytest.mark.slow  # eight threads of one phone on PostgreSQL
 def test_the_guided_dialog_on_postgres(pg):
     app, world = pg
     world.deal(limit=3)

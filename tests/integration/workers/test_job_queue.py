@@ -58,6 +58,7 @@ def test_a_job_is_named_by_its_function_and_carries_its_queues_policy(jobs: RqJo
     assert imported.retries_left is None  # an import is not tried again on its own
 
 
+@pytest.mark.slow  # a real worker runs the job to its failure
 def test_a_key_is_queued_once_while_its_job_waits_and_again_once_it_failed(jobs: RqJobs):
     assert jobs.enqueue(fail, queue=Queue.HOUSEKEEPING, key="once")
     assert not jobs.enqueue(fail, queue=Queue.HOUSEKEEPING, key="once")  # still waiting

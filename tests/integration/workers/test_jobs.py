@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
@@ -176,6 +177,7 @@ def test_an_invalid_number_is_marked_and_not_retried(rt, rt_world, stand_in):
     assert message(rt, write(rt, rt_world, wang, body="再一条")).status == "suppressed"
 
 
+@pytest.mark.slow  # waits out a request timeout
 def test_a_timeout_is_retried_after_asking_twilio_whether_it_went(
     make_root, sqlite_url, stand_in, clock
 ):  # type: ignore[no-untyped-def]

@@ -44,6 +44,7 @@ operations = st.lists(
 )
 
 
+@pytest.mark.slow  # 20 generated days of a deal's money, about 30 s: the whole suite runs it
 @settings(
     max_examples=20,
     deadline=None,
