@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from core.community.services import CommunityDirectory
 from core.context import Core
@@ -108,9 +110,14 @@ class Mianhua:
 
     @cached_property
     def redis(self) -> redis.Redis:
-        """Short timeouts: a webhook must answer even when Redis is down."""
+        """Short timeouts and no retries: a webhook must answer even when Redis is down
+        (redis-py otherwise tries three more times with backoff, seconds per call; the
+        database holds the work and the sweeps queue it once Redis is back)."""
         return redis.Redis.from_url(
-            self.settings.redis_url, socket_timeout=1, socket_connect_timeout=1
+            self.settings.redis_url,
+            socket_timeout=1,
+            socket_connect_timeout=1,
+            retry=Retry(NoBackoff(), 0),
         )
 
     @cached_property
