@@ -31,9 +31,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.loopback import LoopbackServer
 
 API_VERSION = "2010-04-01"
 HANG = "hang"
@@ -150,8 +151,10 @@ class FakeRequest:
 Decider = Callable[[Incoming], str | int | None]
 
 
-class FakeTwilio:
+class FakeTwilio(LoopbackServer):
     """The stand-in server; start()/stop() or use as a context manager."""
+
+    name = "fake-twilio"
 
     def __init__(
         self,
@@ -163,56 +166,20 @@ class FakeTwilio:
         auth_token: str | None = None,
         hang_seconds: float = 30.0,
     ) -> None:
-        self.host, self.port = host, port
+        super().__init__(host, port)
         self.account_sid, self.auth_token = account_sid, auth_token  # checked only when set
         self.hang_seconds = hang_seconds
         self._lock = threading.Condition()
-        self._released = threading.Event()
         self._records: list[FakeRequest] = []
         self._arrivals = 0
         self._by_to: dict[str, str] = {}
         self._queue: deque[str] = deque()
         self._decider: Decider | None = None
         self._random: tuple[float, str, random.Random] | None = None
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         for number, behaviour in (by_to or {}).items():
             self.on_to(number, behaviour)
 
     # --- lifecycle -------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        server = ThreadingHTTPServer((self.host, self.port), _Handler)
-        server.fake = self  # type: ignore[attr-defined]
-        self._server, self.port = server, server.server_address[1]
-        self._released.clear()
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Release hung requests, then shut down; safe to call twice."""
-        self._released.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
@@ -433,7 +400,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer("POST")
 
     def _answer(self, method: str) -> None:
-        fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
+        fake: FakeTwilio = self.server.stand_in  # type: ignore[attr-defined]
         path = urlsplit(self.path).path
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8") if length else ""
@@ -508,6 +475,9 @@ def _parse_by_to(pairs: Iterable[str]) -> dict[str, str]:
             raise argparse.ArgumentTypeError(f"--to wants NUMBER=BEHAVIOUR, got {pair!r}")
         result[number] = _check(behaviour)
     return result
+
+
+FakeTwilio.handler = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

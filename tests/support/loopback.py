@@ -41,38 +41,34 @@ class Answered:
     monotonic: float = field(default_factory=time.monotonic)
 
 
-class LoopbackApi:
-    """Start/stop (or a context manager), `requests`, `wait_for`."""
+class LoopbackServer:
+    """A threaded HTTP server on a loopback port, started and stopped around a test (or
+    used as a context manager). Subclasses name their `handler` (and may name a
+    `server_class`); the handler reaches the stand-in as `self.server.stand_in`."""
 
     name = "stand-in"
+    handler: type[BaseHTTPRequestHandler]
+    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host, self.port = host, port
-        self._lock = threading.Condition()
-        self._records: list[Answered] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._late = 0
         self._released = threading.Event()
-        self.late_seconds = 5.0
 
     def start(self) -> Self:
-        server = ThreadingHTTPServer((self.host, self.port), _Handler)
-        server.api = self  # type: ignore[attr-defined]
+        server = self.server_class((self.host, self.port), self.handler)
+        server.stand_in = self  # type: ignore[attr-defined]
         self._server, self.port = server, server.server_address[1]
+        self._released.clear()
         self._thread = threading.Thread(
             target=server.serve_forever, args=(0.05,), name=self.name, daemon=True
         )
         self._thread.start()
         return self
 
-    def answer_late(self, count: int = 1) -> None:
-        """Do the next `count` requests, but hold their answers until the client gave up:
-        the provider took the text and the sender never heard (a timeout)."""
-        with self._lock:
-            self._late += count
-
     def stop(self) -> None:
+        """Release held requests, then shut down; safe to call twice."""
         self._released.set()
         if self._server is not None:
             self._server.shutdown()
@@ -92,6 +88,25 @@ class LoopbackApi:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class LoopbackApi(LoopbackServer):
+    """Start/stop (or a context manager), `requests`, `wait_for`."""
+
+    name = "stand-in"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port)
+        self._lock = threading.Condition()
+        self._records: list[Answered] = []
+        self._late = 0
+        self.late_seconds = 5.0
+
+    def answer_late(self, count: int = 1) -> None:
+        """Do the next `count` requests, but hold their answers until the client gave up:
+        the provider took the text and the sender never heard (a timeout)."""
+        with self._lock:
+            self._late += count
 
     @property
     def endpoint(self) -> str:
@@ -148,7 +163,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, method: str) -> None:
-        api: LoopbackApi = self.server.api  # type: ignore[attr-defined]
+        api: LoopbackApi = self.server.stand_in  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         request = Received(
@@ -169,3 +184,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+
+LoopbackApi.handler = _Handler

@@ -13,8 +13,6 @@ import json
 import time
 from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
-from threading import Thread
-from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.fake_twilio import (
@@ -38,7 +36,7 @@ class _ListingHandler(_Handler):
             super().do_GET()
             return
         account = match["account"]
-        fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
+        fake: FakeTwilio = self.server.stand_in  # type: ignore[attr-defined]
         to = parse_qs(parts.query).get("To", [None])[0]
         found = [
             r
@@ -94,21 +92,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class ListingFakeTwilio(FakeTwilio):
+    handler = _ListingHandler
+    server_class = _Server
+
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("account_sid", ACCOUNT_SID)
         kwargs.setdefault("auth_token", AUTH_TOKEN)
         super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def start(self) -> Self:
-        server = _Server((self.host, self.port), _ListingHandler)
-        server.fake = self  # type: ignore[attr-defined]
-        self._server, self.port = server, server.server_address[1]
-        self._released.clear()
-        self._thread = Thread(
-            target=server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True
-        )
-        self._thread.start()
-        return self
 
     def accepted_messages(self) -> list[str]:
         """The `To` of every message the stand-in accepted, one entry per acceptance."""
