@@ -178,7 +178,7 @@ def test_the_history_exports_as_csv_and_xlsx_without_running_formulas(staff, app
     csv_text = staff.get("/staff/history.csv").data.decode("utf-8-sig")
     assert "月份" in csv_text and "2026-11" in csv_text and "'=1+2" in csv_text
     sheet = load_workbook(io.BytesIO(staff.get("/staff/history.xlsx").data)).active
-    assert sheet["A1"].value == "月份" and sheet["J1"].value == "应收（元）"
+    assert sheet["A1"].value == "月份" and sheet["J1"].value == "订单金额（元）"
     assert sheet["C2"].value == "=1+2" and sheet["C2"].data_type == "s"  # text, never run
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert [sheet[c].value for c in ("F2", "G2", "H2", "I2")] == [2, 2, 0, 2]
