@@ -41,6 +41,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ADMIN = ("admin", "e2e-admin-password")
+#: What the live app checks webhook signatures with: tests playing Twilio sign with it.
+E2E_TWILIO_TOKEN = "e2e-token"
 
 
 @dataclass
@@ -56,7 +58,7 @@ def _settings_env(database_url: str, redis_url: str, base_url: str) -> dict[str,
         "REDIS_URL": redis_url,
         "MIANHUA_ENV": "test",
         "SECRET_KEY": "e2e-secret",
-        "TWILIO_AUTH_TOKEN": "e2e-token",
+        "TWILIO_AUTH_TOKEN": E2E_TWILIO_TOKEN,
         "PUBLIC_BASE_URL": base_url,
         "SMS_SENDER": "console",
         # Real clocks on both sides: quiet hours that never begin, whatever the hour.

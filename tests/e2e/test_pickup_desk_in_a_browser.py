@@ -1,6 +1,7 @@
 """The pickup desk in a browser, on the office PC and on a phone: households found by
 pickup code and by room, handed over in one tap with the way of paying, one undo.
-The desk's screenshot is saved (docs/screenshots/desk.png with MIANHUA_PUBLISH_SCREENSHOTS=1).
+The desk's screenshots are saved under tests/artifacts/e2e; the README's copy
+(docs/screenshots/desk.png) is published by tests/e2e/test_a_deal_in_the_books.py.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def test_the_pickup_desk_in_the_rush(page: Page, live: Live) -> None:
     page.fill("input[name=q]", "三号楼二单元401")
     page.click("button:has-text('查找')")
     expect(page.locator(".desk-amount strong")).to_have_text("82.5元")
-    screenshot(page, "desk", publish=True)
+    screenshot(page, "desk-two-deals")
     page.check("input[name=method][value=wechat]")
     page.click("button.desk-tap")
     expect(page.locator(".flash")).to_contain_text("王芳已取货2单，收82.5元（微信）")
