@@ -249,15 +249,36 @@ def test_a_deal_from_its_opening_to_the_books_a_month_later(page: Page, live: Li
     page.click("button.desk-tap")
     expect(page.locator(".flash")).to_contain_text("王芳已取货1单，收105元（现金）")
 
-    # The end of the day: the box should hold 175 yuan; 170 are counted.
+    # That afternoon 王芳 texts that a pear was bad: the help inbox has her collected
+    # order, and staff give her 10 yuan back in cash.
+    text_the_committee(live, wang.phone, "梨坏了1个")
+    wait_for_text(live, wang.phone, "已转给居委会工作人员")  # a person will follow it up
+    page.click("nav.main >> text=求助")
+    page.locator("tr", has_text="梨坏了1个").locator("a.button").click()
+    complaint = page.locator(".complaint", has_text=PEARS)
+    complaint.locator("input[name=amount]").fill("10")
+    complaint.locator("select[name=method]").select_option("cash")
+    complaint.locator("button[value=refunded]").click()
+    expect(page.locator(".flash")).to_contain_text("已退款10元，已发短信告诉居民")
+    refunded = t(
+        "zh",
+        "sms.quality.refunded",
+        title=PEARS,
+        amount=formatting.money(1000, "zh"),
+        method=t("zh", "sms.pay_method.cash"),
+    )
+    assert wait_for_text(live, wang.phone, "您反映的") == refunded
+
+    # The end of the day: 175 yuan taken in cash, 10 given back; 160 are counted.
     page.click("nav.main >> text=账目")
-    assert figure(page, "#cash-box", "钱箱应有") == "175元"
-    page.fill("#counted", "170")
+    assert figure(page, "#cash-box", "当日现金收款") == "175元"
+    assert figure(page, "#cash-box", "钱箱应有") == "165元"
+    page.fill("#counted", "160")
     page.fill("#note", "少5元，明天再点")
     page.click("#keep-count")
     expect(page.locator(".flash")).to_contain_text("点钞已记下，差额-5元")
     kept = page.locator("#cash-counts tbody tr").first
-    expect(kept).to_contain_text("170元")
+    expect(kept).to_contain_text("160元")
     expect(kept).to_contain_text("-5元")
 
     # The deal's books at the end of the day: 张建国's two boxes still owed.
@@ -267,7 +288,9 @@ def test_a_deal_from_its_opening_to_the_books_a_month_later(page: Page, live: Li
     assert figure(page, books, "应收") == "245元"  # 7 boxes at 35
     assert figure(page, books, "已收") == "175元"
     assert figure(page, books, "未收") == "70元"
+    assert figure(page, books, "已退款") == "10元"
     assert figure(page, books, "调整") == "-70元"  # the two boxes that did not come
+    assert figure(page, books, "结余") == "165元"
     expect(page.locator("p.muted", has_text="账目平衡")).to_be_visible()
     screenshot(page, "ledger", publish=True)
 
