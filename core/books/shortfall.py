@@ -146,6 +146,35 @@ def preview_shortfall(
         return refusal or _plan(session, deal, delivered, ShareRule(rule))
 
 
+@dataclass(frozen=True)
+class RecordedDelivery:
+    """A deal's delivery as it was recorded (and shared out, when it was short)."""
+
+    ordered: int
+    delivered: int
+    rule: ShareRule | None  # None when nothing was short
+    by: str
+    at: datetime
+
+
+@acting(by=None)
+def recorded_delivery(core: Core, *, community_id: int, deal_id: int) -> RecordedDelivery | None:
+    """What was recorded for the deal's delivery, if anything: the ledger page shows it
+    in place of a form that could only be refused (a delivery is recorded once)."""
+    with core.db.transaction() as session:
+        deal = deal_row(session, community_id, deal_id)
+        row = session.scalar(select(Delivery).where(Delivery.deal_id == deal.id))
+        if row is None:
+            return None
+        return RecordedDelivery(
+            ordered=row.ordered_units,
+            delivered=row.delivered_units,
+            rule=ShareRule(row.rule) if row.rule else None,
+            by=row.recorded_by,
+            at=row.recorded_at,
+        )
+
+
 def _refuse(session: Session, deal: Deal, delivered: int) -> ShortfallRefusal | None:
     if delivered < 0:
         return ShortfallRefusal.BAD_NUMBER

@@ -28,6 +28,7 @@ from core.books.shortfall import (
     ShortfallRefusal,
     apply_shortfall,
     preview_shortfall,
+    recorded_delivery,
 )
 from core.bounded import bounded_int
 from core.deals.services import DealNotFound
@@ -69,6 +70,7 @@ def _page(
         books=books,
         rate=rate,
         plan=plan,
+        delivery=recorded_delivery(core(), actor=actor(), deal_id=deal_id),
         problem=problem,
         methods=TABLE_METHODS,
         rules=list(ShareRule),

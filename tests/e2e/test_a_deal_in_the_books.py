@@ -200,6 +200,7 @@ def test_a_deal_from_its_opening_to_the_books_a_month_later(page: Page, live: Li
         expect(row.locator("td").nth(2)).to_have_text(f"{given} 箱")
     page.click("#apply-shortfall")
     expect(page.locator(".flash")).to_contain_text("已记下到货7箱：改了2户订单，发了2条短信")
+    expect(page.locator("#delivery-recorded")).to_contain_text("到货已记下：订了9箱，到了7箱")
     for resident, ordered, given in ((wang, 4, 3), (li, 3, 2)):
         wording = t(
             "zh",
