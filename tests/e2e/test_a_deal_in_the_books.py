@@ -180,6 +180,7 @@ def test_a_deal_from_its_opening_to_the_books_a_month_later(page: Page, live: Li
     li_confirmed = wait_for_text(live, li.phone, f"已订1号{PEARS}3箱")
     page.reload()
     expect(page.locator(".figures")).to_contain_text("9 箱")
+    expect(page.locator("p", has_text="短信 2")).to_contain_text("短信 2 · 电话 1 · 代订 0")
 
     # Its deadline passes: the worker closes it, and with 9 of 5 boxes it goes ahead.
     deal_dates(live, deal_id, closes_at=utcnow() - timedelta(seconds=1))
