@@ -116,6 +116,7 @@ def test_the_sentinels_must_be_named_with_their_master() -> None:
     assert settings.redis_sentinels == (("10.0.0.5", 26379), ("10.0.0.6", 26380))
 
 
+@pytest.mark.slow  # three servers and a sentinel that must first see the replica: ~4 s
 def test_the_root_and_a_worker_use_the_master_the_sentinels_name(
     sentinels: Sentinels, sqlite_url: str
 ) -> None:
