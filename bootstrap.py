@@ -11,6 +11,7 @@ them, not at the top: that is the one place where the graph turns back on itself
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -223,10 +224,9 @@ def installed(root: Mianhua) -> Iterator[Mianhua]:
 def mianhua() -> Mianhua:
     """The one accessor: the current Flask app's root inside a request or command, else
     the root installed for this process (a worker), else one built from the settings."""
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return current_app.extensions["mianhua"]  # type: ignore[no-any-return]
+    flask = sys.modules.get("flask")  # a worker never imports Flask: no app context there
+    if flask is not None and flask.has_app_context():
+        return flask.current_app.extensions["mianhua"]  # type: ignore[no-any-return]
     if _installed is None:
         return install(bootstrap())
     return _installed
