@@ -11,6 +11,7 @@ them, not at the top: that is the one place where the graph turns back on itself
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ from typing import TYPE_CHECKING
 
 import redis
 from redis.backoff import NoBackoff
+from redis.connection import parse_url
 from redis.retry import Retry
+from redis.sentinel import Sentinel
 
 from core.community.services import CommunityDirectory
 from core.context import Core
@@ -113,8 +116,8 @@ class Mianhua:
         """Short timeouts and no retries: a webhook must answer even when Redis is down
         (redis-py otherwise tries three more times with backoff, seconds per call; the
         database holds the work and the sweeps queue it once Redis is back)."""
-        return redis.Redis.from_url(
-            self.settings.redis_url,
+        return connect_redis(
+            self.settings,
             socket_timeout=1,
             socket_connect_timeout=1,
             retry=Retry(NoBackoff(), 0),
@@ -166,6 +169,26 @@ class Mianhua:
         return ConsoleCallPlacer()
 
 
+def connect_redis(settings: Settings, **options: object) -> redis.Redis:
+    """A client for REDIS_URL, or, with REDIS_SENTINELS, for the master the sentinels name
+    now: each new connection asks them again, so a failover needs no restart (a command
+    caught by the switch fails like Redis being away, which every caller copes with).
+    REDIS_URL still gives the database number and the password."""
+    if not settings.redis_sentinels:
+        return redis.Redis.from_url(settings.redis_url, **options)  # type: ignore[arg-type]
+    url = parse_url(settings.redis_url)
+    timeouts = {k: v for k, v in options.items() if k.startswith("socket_")}
+    sentinel = Sentinel(list(settings.redis_sentinels), sentinel_kwargs=timeouts, **timeouts)
+    assert settings.redis_sentinel_master is not None  # load_settings insists on it
+    return sentinel.master_for(  # type: ignore[no-any-return]
+        settings.redis_sentinel_master,
+        db=url.get("db", 0),
+        password=url.get("password"),
+        username=url.get("username"),
+        **{k: v for k, v in options.items() if k not in timeouts},
+    )
+
+
 def _ensure_sqlite_folder(url: str) -> None:
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != "sqlite:///:memory:":
@@ -201,10 +224,9 @@ def installed(root: Mianhua) -> Iterator[Mianhua]:
 def mianhua() -> Mianhua:
     """The one accessor: the current Flask app's root inside a request or command, else
     the root installed for this process (a worker), else one built from the settings."""
-    from flask import current_app, has_app_context
-
-    if has_app_context():
-        return current_app.extensions["mianhua"]  # type: ignore[no-any-return]
+    flask = sys.modules.get("flask")  # a worker never imports Flask: no app context there
+    if flask is not None and flask.has_app_context():
+        return flask.current_app.extensions["mianhua"]  # type: ignore[no-any-return]
     if _installed is None:
         return install(bootstrap())
     return _installed

@@ -59,6 +59,11 @@ CREDENTIALS_FOR: dict[str, tuple[str, ...]] = {
 class Settings:
     database_url: str = "sqlite:///var/mianhua.db"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis behind Sentinel (RQ does not support Redis Cluster): the sentinels to ask and
+    # the name of the master they watch. REDIS_URL then gives only the database number
+    # and the password; its host is not used.
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_sentinel_master: str | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     env: str = "development"
     public_base_url: str = "http://127.0.0.1:5000"
@@ -129,6 +134,24 @@ def _number(value: str, name: str, kind: type[int] | type[float]) -> float | int
     return number
 
 
+def _sentinels(value: str | None) -> tuple[tuple[str, int], ...]:
+    """REDIS_SENTINELS: `host:port` pairs parted by commas (the port defaults to 26379)."""
+    if value is None:
+        return ()
+    found = []
+    for part in value.split(","):
+        host, colon, port = part.strip().rpartition(":")
+        if not colon:
+            host, port = part.strip(), "26379"
+        host, port = host.strip().strip("[]"), port.strip()
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(
+                f"REDIS_SENTINELS must be host:port pairs parted by commas, not {value!r}"
+            )
+        found.append((host, int(port)))
+    return tuple(found)
+
+
 def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
     """Build settings from the environment; `.env` fills in what the environment lacks."""
     env: dict[str, str] = {}
@@ -181,10 +204,15 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         for part in (get("SEND_RETRY_DELAYS") or "60,300,900").split(",")
         if part.strip()
     )
+    sentinels = _sentinels(get("REDIS_SENTINELS"))
+    if sentinels and get("REDIS_SENTINEL_MASTER") is None:
+        raise SettingsError("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the master's name")
     defaults = Settings(secret_key="unused")
     return Settings(
         database_url=get("DATABASE_URL") or defaults.database_url,
         redis_url=get("REDIS_URL") or defaults.redis_url,
+        redis_sentinels=sentinels,
+        redis_sentinel_master=get("REDIS_SENTINEL_MASTER") if sentinels else None,
         secret_key=secret_key or secrets.token_hex(32),
         env=mode,
         public_base_url=(get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),

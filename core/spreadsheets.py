@@ -16,11 +16,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 #: What makes Excel, LibreOffice or WPS read a cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MIN_WIDTH, MAX_WIDTH = 6, 50
@@ -59,7 +54,14 @@ def to_csv(sheet: Sheet) -> bytes:
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
-    """An Excel workbook: bold header, text columns typed as text, widths that fit."""
+    """An Excel workbook: bold header, text columns typed as text, widths that fit.
+
+    openpyxl is imported here, not with the module: the resident fields import this
+    module for FORMULA_TRIGGERS, and every worker would carry its 175 modules."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     page = book.active
     page.title = _tab_title(sheet.title)
@@ -93,6 +95,8 @@ def to_xlsx(sheet: Sheet) -> bytes:
 
 def _xml_safe(text: str) -> str:
     """XLSX cannot hold control characters (a NUL from an old import); drop them."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 

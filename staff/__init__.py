@@ -1,12 +1,21 @@
-"""The staff console: server-rendered pages for the residents' committee (`/staff/`)."""
+"""The staff console: server-rendered pages for the residents' committee (`/staff/`).
+
+Flask is imported where the console is mounted, not here: workers import this package
+for `staff.jobs` (resident imports) and need no web framework in their memory.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_console(app: Flask) -> None:
     """Register the console's blueprint, logins and CSRF on `app`."""
+    from flask import redirect, url_for
+
     from staff import auth
     from staff.console import bp
     from staff.views import (

@@ -261,11 +261,16 @@ def _wait_for_slot(root: Mianhua, rate: SendRate, out: Outgoing) -> bool:
         return True
     deadline = time.monotonic() + MAX_WAIT_IN_JOB_S
     while True:
+        # Urgent work first, before each message and not only on a refused slot: workers
+        # that cannot reach the pace (a busy host) are never refused, and a batch would
+        # send its hundred before a waiting reply (bench/scale_out.py: replies a minute late).
+        if _more_urgent_waiting(root, queue):
+            return False
         slot = rate.try_take(_rate_key(out), units, within=POLL_S)
         if slot.granted:
             time.sleep(slot.wait)
             return True
-        if _more_urgent_waiting(root, queue) or time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             return False
         time.sleep(min(slot.wait, POLL_S))
 

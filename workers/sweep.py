@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
+from rq.executions import Execution
 from rq.job import Job
+from rq.registry import StartedJobRegistry
+from rq.utils import parse_composite_key
 
 from bootstrap import Mianhua
 from core.messages.recovery import due_pending, long_queued, mark_queued, take_back_stuck
 from workers.delivery import BATCH_OF, message_job_ids
+from workers.queues import WORKER_QUEUES
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +81,48 @@ def jobs_alive(redis: Redis, message_ids: list[int], patience: timedelta) -> set
         for job_id in job_ids:
             pipe.hmget(Job.key_for(job_id), "status", "started_at")
     answers = iter(pipe.execute())
+    taken = _taken_by_workers(redis)
     now = datetime.now(UTC)
     alive = set()
     for message_id, job_ids in candidates.items():
-        states = [next(answers) for _ in job_ids]
-        if any(_is_alive(status, started_at, now, patience) for status, started_at in states):
+        states = [(job_id, *next(answers)) for job_id in job_ids]
+        if any(_is_alive(*state, taken, now, patience) for state in states):
             alive.add(message_id)
     return alive
 
 
+def _taken_by_workers(redis: Redis) -> dict[str, datetime]:
+    """Jobs a worker has taken off a queue (RQ's started registries, a job or so per
+    worker), by when: a worker SIGKILLed between taking a job and marking it started
+    leaves it `queued` in no queue, which would look alive until RQ's own cleanup, a job
+    timeout later (measured in bench/scale_out.py: one reminder held eleven minutes)."""
+    pipe = redis.pipeline(transaction=False)
+    for queue in WORKER_QUEUES:
+        pipe.zrange(StartedJobRegistry.key_template.format(queue.value), 0, -1)
+    members = [m.decode() for found in pipe.execute() for m in found]
+    if not members:
+        return {}
+    for member in members:
+        job_id, execution_id = parse_composite_key(member)
+        pipe.hget(Execution(execution_id, job_id, redis).key, "created_at")
+    taken = {}
+    for member, created in zip(members, pipe.execute(), strict=True):
+        if created is not None:
+            taken[parse_composite_key(member)[0]] = datetime.fromtimestamp(float(created), UTC)
+    return taken
+
+
 def _is_alive(
-    status: bytes | None, started_at: bytes | None, now: datetime, patience: timedelta
+    job_id: str,
+    status: bytes | None,
+    started_at: bytes | None,
+    taken: dict[str, datetime],
+    now: datetime,
+    patience: timedelta,
 ) -> bool:
     state = status.decode() if status else None
+    if state == "queued" and job_id in taken:  # a worker took it: alive while it could be
+        return now - taken[job_id] < patience
     if state in _WAITING:
         return True
     if state == "started" and started_at:

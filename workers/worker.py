@@ -1,7 +1,11 @@
 """The worker process: an RQ worker on every Mianhua queue, and the housekeeping ticker.
 
 The worker listens on every queue in priority order, with RQ's scheduler
-(retries and messages held for later come back through it). A small ticker
+(retries and messages held for later come back through it) in a thread of the
+worker's own process rather than RQ's forked child: a forked copy of a worker
+counts its whole resident set again (about 80 MB a host for a loop that sleeps a
+second between two Redis calls), and a worker SIGKILLed alone used to leave its
+scheduler behind, orphaned, still holding the lock. A small ticker
 thread enqueues the housekeeping job every HOUSEKEEPING_INTERVAL_SECONDS; one
 Redis key makes sure that, however many workers run, it is enqueued once per
 interval. If Redis goes away the worker waits for it and carries on.
@@ -17,11 +21,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.scheduler import RQScheduler
+from rq.scheduler import run as run_scheduler
 
-from bootstrap import Mianhua
+from bootstrap import Mianhua, connect_redis
 from core.ports.jobs import JobsUnavailable, Queue
 from workers.housekeeping import housekeeping, run_housekeeping
 from workers.queues import WORKER_QUEUES
@@ -32,6 +38,11 @@ TICK_KEY = "mianhua:housekeeping:tick"
 HOUSEKEEPING_KEY = "housekeeping"
 #: After Redis vanished, how long to wait before the worker tries again.
 RECONNECT_PAUSE_S = 1.0
+#: How often a worker runs RQ's upkeep: it moves the jobs of a dead worker out of the
+#: started registry, and takes the scheduler over once its holder's lock has expired
+#: (RQ's lock lives the scheduler's interval + 60 s). RQ's default is 10 minutes, a
+#: long time for retries and held replies to wait after a worker died.
+MAINTENANCE_INTERVAL_S = 30
 
 
 class RedisUnreachable(Exception):
@@ -59,11 +70,12 @@ def run_worker(
 
 def _work(root: Mianhua, *, burst: bool, log_level: str) -> bool:
     """Run one RQ worker until it stops; True when it was asked to (or burst is done)."""
-    connection = Redis.from_url(root.settings.redis_url)
+    connection = connect_redis(root.settings)
     try:
-        worker = SimpleWorker(
+        worker = MianhuaWorker(
             [root.jobs.queue(queue) for queue in WORKER_QUEUES],
             connection=connection,
+            maintenance_interval=MAINTENANCE_INTERVAL_S,
         )
         worker.max_connection_wait_time = 5.0
         worker.work(burst=burst, with_scheduler=True, logging_level=log_level.upper())
@@ -93,3 +105,60 @@ def enqueue_housekeeping(root: Mianhua, interval: float) -> bool:
     if not root.redis.set(TICK_KEY, "1", nx=True, px=max(int(interval * 1000), 100)):
         return False
     return root.jobs.enqueue(housekeeping, queue=Queue.HOUSEKEEPING, key=HOUSEKEEPING_KEY)
+
+
+class ThreadScheduler(RQScheduler):
+    """RQ's scheduler (one per Redis, under RQ's lock) run in a daemon thread: it dies
+    with its worker, whatever kills it, and shares the worker's memory."""
+
+    def start(self) -> threading.Thread:  # type: ignore[override]
+        self._status = self.Status.STARTED
+        thread = threading.Thread(
+            target=run_scheduler, args=(self,), name="rq-scheduler", daemon=True
+        )
+        self._process = thread  # type: ignore[assignment]  # RQ asks it is_alive()
+        thread.start()
+        return thread
+
+    def _install_signal_handlers(self) -> None:
+        """Signals belong to the worker's main thread; it stops us (stop_scheduler)."""
+
+
+class MianhuaWorker(SimpleWorker):
+    """RQ's SimpleWorker with its scheduler in a thread (ThreadScheduler)."""
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        self.scheduler = ThreadScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return  # another worker schedules; upkeep takes over if it dies
+        if not burst:
+            self.scheduler.start()
+            return
+        try:
+            self.scheduler.register_birth()
+            self.scheduler.enqueue_scheduled_jobs()
+        finally:
+            self.scheduler.release_locks()
+            self.scheduler.register_death()
+
+    def stop_scheduler(self) -> None:
+        """Ask the thread to stop (it releases its locks) and wait out its one-second nap."""
+        scheduler = self.scheduler
+        if scheduler is None or scheduler._process is None:
+            return
+        scheduler.request_stop()
+        scheduler._process.join(timeout=scheduler.interval + 5)

@@ -22,7 +22,7 @@ from core.reminders.services import send_bulk_reminder
 from core.residents.models import Resident
 from core.residents.services import find_resident
 from tests.conftest import PUBLIC_BASE_URL
-from workers.delivery import deliver, send_message
+from workers.delivery import deliver, deliver_many, send_message
 
 
 def message(rt, message_id: int) -> Message:  # type: ignore[no-untyped-def]
@@ -301,6 +301,7 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, st
         rt.core.db.transaction() as session
     ):  # confirmations done with; the broadcast is the subject
         session.execute(update(Message).values(status=MessageStatus.SENT))
+    Queue(JobQueue.REPLIES, connection=rt.redis).empty()  # and their jobs
     batch = send_bulk_reminder(rt.core, community_id=world.community_id, number=deal.number, by="t")
     with rt.core.db.transaction() as session:
         first, second = session.scalars(
@@ -315,6 +316,45 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, st
     assert broadcasts.job_ids[0] == f"send-{second}-b"  # first in line after the reply
     assert message(rt, second).status == "queued"
     assert len(stand_in.requests) == 1
+
+
+def test_a_broadcast_gives_way_to_a_waiting_reply_even_with_slots_to_spare(  # type: ignore[no-untyped-def]
+    make_root, sqlite_url, stand_in, clock
+):
+    # A pace the workers cannot reach (a busy host): every slot is free, so the batch
+    # never hears "no", and must look for urgent work before each message all the same.
+    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="1000")
+    from tests.builders import World
+
+    world = World(rt.core, clock)
+    deal = world.deal()
+    for name in ("甲", "乙", "丙"):
+        buyer = world.resident(name)
+        place_order(
+            rt.core,
+            community_id=world.community_id,
+            phone=buyer.phone,
+            deal_number=deal.number,
+            quantity=1,
+            channel="staff",
+        )
+    with rt.core.db.transaction() as session:  # the confirmations are not the subject
+        session.execute(update(Message).values(status=MessageStatus.SENT))
+    Queue(JobQueue.REPLIES, connection=rt.redis).empty()  # nor their jobs
+    batch = send_bulk_reminder(rt.core, community_id=world.community_id, number=deal.number, by="t")
+    with rt.core.db.transaction() as session:
+        ids = session.scalars(
+            select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
+        ).all()
+    Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
+
+    outcomes = deliver_many(rt, list(ids), job_id="bulk-1")
+
+    assert set(outcomes.values()) == {"yielded to more urgent work"}
+    assert stand_in.requests == []
+    broadcasts = Queue(JobQueue.BROADCASTS, connection=rt.redis)
+    assert sorted(broadcasts.job_ids) == sorted(f"send-{i}" for i in ids)  # next after the reply
+    assert {message(rt, i).status for i in ids} == {"queued"}
 
 
 def test_an_unanswered_reminder_call_is_tried_once_more(rt, rt_world, stand_in, clock):

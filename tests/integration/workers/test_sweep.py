@@ -3,9 +3,10 @@ Redis does not hold, and nothing else."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from rq import Queue
+from rq import Queue, SimpleWorker
 from sqlalchemy import select, update
 
 from core.messages.models import Message
@@ -69,6 +70,23 @@ def test_queued_rows_whose_job_vanished_are_enqueued_again(rt, rt_world, clock):
         f"send-{lost}",
         f"send-{kept}",
     }
+
+
+def test_a_job_taken_by_a_worker_killed_before_it_began_is_enqueued_again(rt, rt_world, clock):
+    message_id = order(rt, rt_world)
+    # What RQ does when it takes a job, up to the moment it marks it started: a SIGKILL
+    # there leaves the job `queued`, in no queue, only in the started registry.
+    worker = SimpleWorker([rt.jobs.queue(JobQueue.REPLIES)], connection=rt.redis)
+    worker.register_birth()
+    job, _queue = worker.dequeue_job_and_maintain_ttl(timeout=1)
+    execution = worker.prepare_execution(job)
+    assert job.get_status(refresh=True) == "queued"
+    clock.advance(seconds=10)  # the row has been queued past the sweep's patience (3 s)
+    assert sweep(rt).requeued == 0  # the worker took it a moment ago: it may yet begin
+
+    rt.redis.hset(execution.key, "created_at", time.time() - 10)  # ...and never did
+    assert sweep(rt).requeued == 1
+    assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
 
 
 def test_rows_a_dead_worker_held_are_taken_back_unless_they_went(rt, rt_world, clock):
