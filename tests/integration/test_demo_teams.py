@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.accounts.acting import Actor
@@ -16,6 +17,7 @@ from tests.integration.test_cli import app, run
 __all__ = ["app", "run"]
 
 
+@pytest.mark.slow  # seeds the whole demo and opens its pages: about 5 s
 def test_the_demo_has_four_led_teams_a_scored_tasting_and_a_leader_s_login(run, app) -> None:  # type: ignore[no-untyped-def]
     assert run("db", "upgrade").exit_code == 0
     seeded = run("demo", "seed")
@@ -42,3 +44,31 @@ def test_the_demo_has_four_led_teams_a_scored_tasting_and_a_leader_s_login(run, 
         gaoyi = session.scalars(select(Supplier).where(Supplier.county == "高邑")).one()
         figures = supplier_figures(session, supplier_id=gaoyi.id)
     assert gaoyi.name == "高邑鸡蛋养殖场" and figures.rating and figures.rating.scored == 3
+    pages_open(app)
+
+
+def pages_open(app) -> None:  # type: ignore[no-untyped-def]
+    """The demo's team, supplier and savings pages, as its admin and its leader see them."""
+    from tests.integration.staff.conftest import Console
+
+    core = app.extensions["mianhua"].core
+    with core.db.transaction() as session:
+        suppliers = dict(session.execute(select(Supplier.name, Supplier.id)).all())
+    admin = Console(app.test_client())
+    assert admin.login("admin", "mianhua-demo").status_code == 302
+    tasting = admin.page("/staff/teams/tasting")
+    assert "蛋黄很红，很新鲜" in tasting and "huangxiulan" in tasting
+    assert "原价42元，谈到35元" in admin.page("/staff/teams/bargaining")
+    for kind in ("price_survey", "farm_inspection"):
+        admin.page(f"/staff/teams/{kind}")
+    assert "井陉小米基地" in admin.page("/staff/suppliers")
+    gaoyi = admin.page(f"/staff/suppliers/{suppliers['高邑鸡蛋养殖场']}")
+    assert 'id="supplier-rating">4.3（3）<' in gaoyi
+    assert "推荐" in admin.page(f"/staff/suppliers/{suppliers['井陉小米基地']}")
+    assert "<svg" in admin.page("/staff/savings")
+    assert "居民本月共节省" in admin.page("/staff/savings/print")
+    assert "北国超市" in admin.page("/staff/prices")
+    leader = Console(app.test_client())
+    assert leader.login("huangxiulan", "mianhua-demo").status_code == 302
+    landed = leader.get("/staff/my-team")
+    assert landed.location.endswith("/staff/teams/tasting")
