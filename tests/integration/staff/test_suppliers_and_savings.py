@@ -165,3 +165,6 @@ def test_a_supplier_page_shows_its_residents_scores_and_complaint_rate(admin, ap
     assert rating and rating.group(1) == "3.5（2）"  # two of three scored: 5 and 2
     assert complaints and complaints.group(1) == "1/3（33%）"
     assert "居民评分" in page and "投诉率" in page
+    listed = admin.page("/staff/suppliers")  # the directory compares them at a glance
+    row = listed[listed.index("赵县梨园合作社") :].split("</tr>")[0]
+    assert "3.5（2）" in row and "33%" in row
