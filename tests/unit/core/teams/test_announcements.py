@@ -84,9 +84,11 @@ def test_at_most_three_a_week_across_all_deals(world, clock):
         announce_new_deals(world.core)
     assert len(announcements(world, wang.phone)) == WEEKLY_CAP == 3
     clock.advance(days=7)
-    world.deal("五得利面粉", unit="袋")
+    flour = world.deal("五得利面粉", unit="袋")
     assert announce_new_deals(world.core).texts == 1
-    assert "五得利面粉" in announcements(world, wang.phone)[-1].body
+    latest = announcements(world, wang.phone)[-1].body
+    assert flour.number == 5 and "五得利面粉" in latest
+    assert "回5 2订2份" in latest  # the way to order names the deal's own number
 
 
 def test_unsubscribed_opted_out_and_landline_residents_get_none(world):
