@@ -117,3 +117,38 @@ def test_only_an_admin_makes_one_and_only_for_a_named_leader(world, tasting):
     with world.core.db.transaction() as session:
         actions = [a.action for a in session.scalars(select(AuditLog))]
     assert actions.count("team.leader_login") == 1
+
+
+def acting_use_cases():  # type: ignore[no-untyped-def]
+    """Every core function wrapped by `acting`, with whether it lets a leader in at all."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import core
+
+    found = {}
+    for info in pkgutil.walk_packages(core.__path__, "core."):
+        module = importlib.import_module(info.name)
+        for name, fn in vars(module).items():
+            code = getattr(fn, "__code__", None)
+            if not inspect.isfunction(fn) or code is None or code.co_name != "scoped":
+                continue
+            cells = dict(zip(code.co_freevars, fn.__closure__ or (), strict=True))
+            found[f"{fn.__module__}.{name}"] = (fn, cells["leader_may"].cell_contents)
+    return found
+
+
+def test_every_console_use_case_refuses_a_leader_but_its_own_team_s(world, tasting):
+    admin, _li, _wang = tasting
+    leader = leader_actor(world, admin)
+    cases = acting_use_cases()
+    assert len(cases) > 40  # the walk found the console's use cases
+    let_in = sorted(name for name, (_fn, may) in cases.items() if may is not None)
+    assert let_in == ["core.teams.queries.team_page", "core.teams.services.send_team_message"]
+    for name, (fn, may) in cases.items():
+        # The scope is checked before the use case runs: its other arguments never matter.
+        refused = NotForLeaders if may is None else OutsideCommunity
+        with pytest.raises(refused):
+            fn(world.core, actor=leader, team=TeamKind.BARGAINING)
+            pytest.fail(f"{name} let a team leader's login in")
