@@ -60,6 +60,7 @@ class Mianhua:
     communities: CommunityDirectory = field(init=False)
 
     def __post_init__(self) -> None:
+        from providers.twilio.keywords import TwilioKeywords
         from workers.relay import OutboxRelay  # its send jobs reach the root: see above
 
         _ensure_sqlite_folder(self.settings.database_url)
@@ -67,6 +68,8 @@ class Mianhua:
             db=Database(self.settings.database_url),
             quiet_hours=self.settings.quiet_hours,
             sms_provider=self.settings.sms_sender,
+            # Twilio's own STOP/START are left to it, whichever carrier a community uses.
+            carrier_keywords=TwilioKeywords(),
         )
         self.jobs = RqJobs(lambda: self.redis)
         # After each commit, new outbox rows go onto RQ (never inside the transaction).

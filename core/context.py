@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.db import Database, utcnow
+from core.ports.carriers import CarrierKeywords, NoCarrierKeywords
 from core.settings import QuietHours
 
 
@@ -22,6 +23,9 @@ class Core:
     # The service's provider (SMS_SENDER), for communities that name none of their own
     # (`communities.sms_provider`, `voice_provider`: see core.carriers.routing).
     sms_provider: str = "console"
+    # The words a carrier answers itself (providers/twilio/keywords.py, set by the root),
+    # which the SMS channel therefore does not answer again.
+    carrier_keywords: CarrierKeywords = field(default_factory=NoCarrierKeywords)
 
     def now(self) -> datetime:
         return self.clock()

@@ -20,7 +20,14 @@ from core.prices.models import MarketPriceOverride, PriceObservation
 from core.residents.models import Resident, ResidentImport
 from core.suppliers.models import InspectionVisit
 from core.tastings.models import Rating, Tasting, TastingPolicy
-from core.teams.models import BargainNote, Team, TeamMember, TeamMessage, TeamReply
+from core.teams.models import (
+    BargainNote,
+    LeaderLogin,
+    Team,
+    TeamMember,
+    TeamMessage,
+    TeamReply,
+)
 
 __all__ = [
     "AnnouncementSent",
@@ -45,6 +52,7 @@ __all__ = [
     "IfShort",
     "InboxText",
     "InspectionVisit",
+    "LeaderLogin",
     "LedgerEntry",
     "LoginAttempt",
     "MarketPriceOverride",

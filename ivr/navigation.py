@@ -11,7 +11,8 @@ from core.deals.services import open_deals
 from core.orders.models import OrderStatus
 from core.orders.services import resident_orders
 from core.results import OrderView, Refusal
-from core.tastings.services import waiting_question
+from core.tastings.models import RatingKind
+from core.tastings.services import question_waiting
 from ivr import prompts
 from ivr.states import Call, Prompt, State, Where
 
@@ -90,17 +91,20 @@ def deals_headline(call: Call) -> list[str]:
 def main_menu(call: Call) -> Prompt:
     """The main menu; with a score question waiting (core.tastings), key 6 offers it."""
     lines = [call.say("ivr.main.menu")]
-    title = rating_waits(call)
-    if title is not None:
-        lines.append(call.say("ivr.rate.offer", title=title))
+    waiting = rating_waits(call)
+    if waiting is not None:
+        title, kind = waiting
+        key = "ivr.rate.offer_sample" if kind == RatingKind.SAMPLE else "ivr.rate.offer"
+        lines.append(call.say(key, title=title))
     return Prompt(lines, wait=Where(State.MAIN))
 
 
-def rating_waits(call: Call) -> str | None:
-    """The deal a score question waits on for this caller, if any."""
+def rating_waits(call: Call) -> tuple[str, RatingKind] | None:
+    """The deal a score question waits on for this caller (a sample, or what they
+    collected), if any."""
     if call.resident is None:
         return None
-    return waiting_question(call.core, community_id=call.community.id, phone=call.caller_phone)
+    return question_waiting(call.core, community_id=call.community.id, phone=call.caller_phone)
 
 
 def unregistered(call: Call) -> Prompt:

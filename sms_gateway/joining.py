@@ -1,7 +1,8 @@
 """Joining and leaving by text: opting out and in, and registering oneself.
 
-Opt-out words work in any dialog state; words Twilio acts on itself (STOP, START)
-are answered by Twilio, so ours would only bounce.
+Opt-out words work in any dialog state; words the carrier acts on itself (Twilio's
+STOP, START: `core.ports.carriers.CarrierKeywords`) are answered by the carrier, so
+ours would only bounce.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.orders.self_registration import register_by_text
+from core.ports.carriers import CarrierKeyword
 from core.residents.services import ResidentError, opt_in, opt_out
 from core.results import Refusal
 from sms_gateway.answer import Answer
@@ -17,18 +19,12 @@ from sms_gateway.intents import OptIn, OptOut, Register
 if TYPE_CHECKING:
     from sms_gateway.conversation import Reading
 
-#: Words Twilio itself acts on (whole message, any case): it answers them and blocks
-#: or unblocks the number, so a reply of ours would only bounce with 21610.
-CARRIER_OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
-CARRIER_OPT_IN = frozenset({"start", "yes", "unstop"})
-
 
 def opt(reading: Reading, intent: OptOut | OptIn) -> Answer:
-    """Opt-out words work in any state. Twilio answers its own keywords; we answer ours
-    (T, TD, 退订; 订阅, 恢复), the opt-out only once: after it, nothing more is sent."""
-    by_carrier = reading.body.strip().casefold() in (
-        CARRIER_OPT_OUT if isinstance(intent, OptOut) else CARRIER_OPT_IN
-    )
+    """Opt-out words work in any state. The carrier answers its own keywords; we answer
+    ours (T, TD, 退订; 订阅, 恢复), the opt-out only once: after it, nothing more is sent."""
+    wanted = CarrierKeyword.OPT_OUT if isinstance(intent, OptOut) else CarrierKeyword.OPT_IN
+    by_carrier = reading.core.carrier_keywords.acted_on(reading.body) == wanted
     if reading.resident is None:
         return Answer(None)
     if isinstance(intent, OptOut):
@@ -41,6 +37,7 @@ def opt(reading: Reading, intent: OptOut | OptIn) -> Answer:
         return Answer(None)
     key = "sms.opt_in.done" if changed is True else "sms.opt_in.already"
     return Answer(reading.replies.text(key))
+
 
 def register(reading: Reading, intent: Register) -> Answer:
     """注册 name address: the core says whether this community takes it and who they are."""

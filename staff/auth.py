@@ -22,8 +22,9 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from core.accounts.acting import AdminOnly, OutsideCommunity, StaffView, staff_user
+from core.accounts.acting import AdminOnly, NotForLeaders, OutsideCommunity, StaffView, staff_user
 from core.accounts.login_guard import LoginDisabled, LoginThrottled, attempt_login
+from core.accounts.models import Role
 from core.accounts.services import end_my_sessions
 from staff.console import bp, community_id_or_none, core, text
 from staff.forms import ActionForm, LoginForm
@@ -33,6 +34,16 @@ csrf = CSRFProtect()
 
 #: Endpoints reachable without a login.
 PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.static"})
+#: What a team leader's login opens: its team's page and message, its own password,
+#: logging out. Anything else leads it back to its team (the core refuses it anyway).
+LEADER_ENDPOINTS = PUBLIC_ENDPOINTS | {
+    "staff.my_team",
+    "staff.team",
+    "staff.team_message",
+    "staff.my_account",
+    "staff.my_sessions_end",
+    "staff.logout",
+}
 
 
 class ConsoleUser(UserMixin):
@@ -59,6 +70,12 @@ class ConsoleUser(UserMixin):
     def is_admin(self) -> bool:
         here = community_id_or_none()
         return here is not None and self.view.is_admin_in(here)
+
+    @property
+    def is_leader(self) -> bool:
+        """A team leader's login (a resident's), limited to its team's page."""
+        here = community_id_or_none()
+        return here is not None and self.view.role_in(here) == Role.LEADER
 
 
 @login_manager.user_loader
@@ -91,6 +108,8 @@ def _guard() -> Response | None:
     """A login on everything but the login page itself, then CSRF on every POST."""
     if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
         return login_manager.unauthorized()  # type: ignore[no-any-return]
+    if request.endpoint not in LEADER_ENDPOINTS and current_user.is_leader:
+        return redirect(url_for("staff.my_team"))  # type: ignore[return-value]
     if request.method == "POST":
         csrf.protect()
     return None
@@ -208,3 +227,8 @@ def _outside_community(error: OutsideCommunity) -> Any:
 @bp.errorhandler(AdminOnly)
 def _admin_only(error: AdminOnly) -> tuple[str, int]:
     return render_template("staff/error.html", message=text("staff.error.admin_only")), 403
+
+
+@bp.errorhandler(NotForLeaders)
+def _not_for_leaders(error: NotForLeaders) -> tuple[str, int]:
+    return render_template("staff/error.html", message=text("staff.error.leader_only")), 403

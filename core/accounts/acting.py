@@ -44,6 +44,15 @@ class AdminOnly(PermissionError):
     """The action needs the admin role in the community acted in."""
 
 
+class NotForLeaders(PermissionError):
+    """A team leader's login asked for something beyond its team's page."""
+
+
+#: Whether a leader's login may make this call: given the session, the actor and the
+#: use case's keyword arguments (e.g. whether it leads the `team` asked for).
+LeaderCheck = Callable[[Session, Actor, dict[str, Any]], bool]
+
+
 @dataclass(frozen=True)
 class StaffView:
     """A staff login as the console sees it: its roles by community id."""
@@ -114,8 +123,14 @@ def communities_for(core: Core, user_id: int) -> list[Community]:
         return list(session.scalars(query))
 
 
-def authorize(session: Session, actor: Actor, *, admin: bool = False) -> StaffView:
-    """The actor's login, if it may act in its community (as admin, when asked); else raise."""
+def authorize(
+    session: Session, actor: Actor, *, admin: bool = False, leaders: bool = False
+) -> StaffView:
+    """The actor's login, if it may act in its community (as admin, when asked); else raise.
+
+    A team leader's login is refused unless the caller lets leaders in (`leaders`), and
+    then checks which team itself.
+    """
     user = session.get(StaffUser, actor.user_id)
     if user is None or user.disabled_at is not None:
         raise OutsideCommunity("this login is gone or disabled")
@@ -127,13 +142,15 @@ def authorize(session: Session, actor: Actor, *, admin: bool = False) -> StaffVi
     role = view.role_in(actor.community_id)
     if role is None:
         raise OutsideCommunity(f"{user.username} is not a member of {actor.community_id}")
+    if role == Role.LEADER and not leaders:
+        raise NotForLeaders(f"{user.username} is a team leader's login")
     if admin and role != Role.ADMIN:
         raise AdminOnly(f"{user.username} is not an admin of {actor.community_id}")
     return view
 
 
 def acting(
-    *, admin: bool = False, by: str | None = "by"
+    *, admin: bool = False, by: str | None = "by", leader_may: LeaderCheck | None = None
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Let a use case be called for a staff actor: `use_case(core, actor=actor, ...)`.
 
@@ -141,15 +158,23 @@ def acting(
     the actor's (a `community_id` naming another one is refused), and the audit name
     (`by`, or the use case's own parameter name) is the actor's username. Without one,
     the caller is a channel that found the community itself and passes `community_id`.
+    A team leader's login is let in only where `leader_may` is given and says yes
+    (another team's page is answered as if it did not exist).
     """
 
     def decorate(use_case: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(use_case)
         def scoped(core: Core, *args: Any, actor: Actor | None = None, **kwargs: Any) -> R:
             if actor is not None:
-                with core.db.transaction() as session:
-                    authorize(session, actor, admin=admin)
                 wanted = kwargs.setdefault("community_id", actor.community_id)
+                with core.db.transaction() as session:
+                    view = authorize(session, actor, admin=admin, leaders=leader_may is not None)
+                    if (
+                        leader_may is not None
+                        and view.role_in(actor.community_id) == Role.LEADER
+                        and not leader_may(session, actor, kwargs)
+                    ):
+                        raise OutsideCommunity(f"{actor.username} does not lead this team")
                 if wanted != actor.community_id:
                     raise OutsideCommunity(f"acting in {actor.community_id}, not {wanted}")
                 if by is not None:

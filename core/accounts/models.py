@@ -15,6 +15,14 @@ from core.db import Base, UTCDateTime, utcnow
 class Role(enum.StrEnum):
     ADMIN = "admin"
     STAFF = "staff"
+    # A resident who leads a team: their team's page and its message, nothing else
+    # (core.teams.leaders). Made only with its link to the resident, never by role alone.
+    LEADER = "leader"
+
+
+#: The roles a login is given or changed to by role alone (the command line, the
+#: accounts page); a leader's login is made on the team's page, with its resident.
+STAFF_ROLES = (Role.ADMIN, Role.STAFF)
 
 
 class StaffUser(Base):

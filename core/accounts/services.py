@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import Actor, OutsideCommunity, authorize, roles_of
-from core.accounts.models import AuditLog, Role, StaffMembership, StaffUser
+from core.accounts.models import STAFF_ROLES, AuditLog, Role, StaffMembership, StaffUser
 from core.accounts.passwords import hash_password, verify_password
 from core.accounts.queries import MemberView, member_view
 from core.community.models import Community
@@ -65,7 +65,7 @@ def create_staff_user(
     username = username.strip()
     if not username or len(username) > 50:
         raise AccountError("a username of 1 to 50 characters is required")
-    if role not in tuple(Role):
+    if role not in STAFF_ROLES:
         raise AccountError(f"role must be admin or staff, not {role!r}")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
@@ -107,7 +107,7 @@ def grant_membership(
 ) -> None:
     """Give an existing login a role in more communities (or change it), or make it a
     superuser: for the operator, on the command line."""
-    if role not in tuple(Role):
+    if role not in STAFF_ROLES:
         raise AccountError(f"role must be admin or staff, not {role!r}")
     with core.db.transaction() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
@@ -193,7 +193,7 @@ def _active_admins(session: Session, community_id: int) -> list[int]:
 
 def set_role(core: Core, *, actor: Actor, user_id: int, role: str) -> MemberView:
     """A member's role here; the last admin cannot be demoted, or nobody could manage logins."""
-    if role not in tuple(Role):
+    if role not in STAFF_ROLES:
         raise AccountError("staff.account.error.role")
     community_id = actor.community_id
     with core.db.transaction() as session:
@@ -324,7 +324,7 @@ def change_my_password(core: Core, *, actor: Actor, current: str, new: str) -> S
         raise AccountError("staff.account.error.password_short")
     new_hash = hash_password(new)
     with core.db.transaction() as session:
-        authorize(session, actor)
+        authorize(session, actor, leaders=True)  # a team leader's login keeps its password too
         user = session.get_one(StaffUser, actor.user_id)
         if not verify_password(user.password_hash, current):
             raise AccountError("staff.account.error.current_password")
@@ -345,7 +345,7 @@ def add_staff(
         raise AccountError("staff.account.error.username")
     if len(password) < MIN_PASSWORD:
         raise AccountError("staff.account.error.password_short")
-    if role not in tuple(Role):
+    if role not in STAFF_ROLES:
         raise AccountError("staff.account.error.role")
     with core.db.transaction() as session:
         authorize(session, actor, admin=True)

@@ -3,7 +3,8 @@
 Residents opt in with "订阅团购" and out with "不要通知" (by text, or staff set it); this
 is apart from 退订, which stops every text. When a deal opens the periodic work writes
 one announcement per subscriber, in the daytime only (a text written in the evening
-waits for the morning), and never more than `WEEKLY_CAP` in seven days per resident:
+waits for the morning, unless the deal closes before it; none goes after the deal
+closes), and never more than `WEEKLY_CAP` in seven days per resident:
 past the cap a deal is simply not announced to them, they still see it with "团购".
 """
 
@@ -182,6 +183,8 @@ def _announce(core: Core, session: Session, deal: Deal, now: datetime) -> tuple[
         .order_by(Resident.id)
     ).all()
     release = daytime_after(now, community)
+    if release is not None and release >= deal.closes_at:
+        return 0, 0  # it closes before the morning: news of it then would be no news
     sent = capped = 0
     for resident in subscribers:
         if not resident.can_receive_sms:
@@ -201,6 +204,8 @@ def _announce(core: Core, session: Session, deal: Deal, now: datetime) -> tuple[
             dedupe_key=f"announce:{deal.id}:r{resident.id}",
             not_before=release,
         )
+        if message is not None:
+            message.expires_at = deal.closes_at  # held past the deadline (caps): never sent
         session.add(AnnouncementSent(deal_id=deal.id, resident_id=resident.id,
                                      message_id=message.id if message else None,
                                      created_at=now))  # fmt: skip

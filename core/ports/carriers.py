@@ -9,6 +9,7 @@ of it is recorded or kept.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -118,3 +119,29 @@ class Verification:
     @classmethod
     def refused(cls, by: str, why: str) -> Verification:
         return cls(False, by, why)
+
+
+class CarrierKeyword(enum.StrEnum):
+    """What a carrier does itself with a word a resident texts."""
+
+    OPT_OUT = "opt_out"  # it blocks the number from our texts, and answers the resident
+    OPT_IN = "opt_in"  # it unblocks the number, and answers
+
+
+class CarrierKeywords(Protocol):
+    """The whole-message words a carrier acts on itself (Twilio's STOP and START).
+
+    The channel still reads them as the resident's opt-out or opt-in, but says nothing
+    more: the carrier answered already, and a reply of ours to a blocked number bounces.
+    """
+
+    def acted_on(self, body: str) -> CarrierKeyword | None:
+        """What the carrier did with this text by itself, if anything."""
+        ...
+
+
+class NoCarrierKeywords:
+    """A carrier that leaves every word to us (the console, a bare core in tests)."""
+
+    def acted_on(self, body: str) -> CarrierKeyword | None:
+        return None

@@ -8,12 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from core.accounts.acting import acting
+from core.books.quality import SupplierRate, rates_by_supplier
 from core.community.models import Supplier
 from core.context import Core
 from core.deals.models import Deal
 from core.results import DealView
 from core.suppliers.figures import SupplierFigures, supplier_figures
 from core.suppliers.models import InspectionVisit
+from core.tastings.queries import RatingSummary, supplier_rating
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class SupplierSummary:
     supplier: SupplierView
     deals: int
     last_visit: VisitView | None
+    # The word of its buys, to compare suppliers at a glance before the next one.
+    rating: RatingSummary | None = None
+    complaints: SupplierRate | None = None
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,18 @@ def supplier_directory(core: Core, *, community_id: int) -> list[SupplierSummary
             .where(Supplier.community_id == community_id)
             .order_by(Supplier.kind, Supplier.county, Supplier.name)
         ).all()
+        rates = rates_by_supplier(session, community_id)
         summaries = []
         for supplier in suppliers:
             visits = _visits(session, supplier.id)
             deals = session.scalars(select(Deal.id).where(Deal.supplier_id == supplier.id)).all()
             summaries.append(
                 SupplierSummary(
-                    SupplierView.of(supplier), len(deals), _visit(visits[0]) if visits else None
+                    SupplierView.of(supplier),
+                    len(deals),
+                    _visit(visits[0]) if visits else None,
+                    supplier_rating(session, community_id=community_id, supplier_id=supplier.id),
+                    rates.get(supplier.name),
                 )
             )
         return summaries

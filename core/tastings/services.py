@@ -156,6 +156,15 @@ def open_question(session: Session, resident_id: int, now: datetime) -> Rating |
 
 def waiting_question(core: Core, *, community_id: int, phone: str) -> str | None:
     """The deal's title (in the resident's language) a score from this phone would be for."""
+    waiting = question_waiting(core, community_id=community_id, phone=phone)
+    return waiting[0] if waiting else None
+
+
+def question_waiting(
+    core: Core, *, community_id: int, phone: str
+) -> tuple[str, RatingKind] | None:
+    """The deal's title a score from this phone would be for, and whether it is a
+    tasting's sample or what they collected (the phone menu asks each its own way)."""
     with core.db.transaction() as session:
         resident = resident_by_phone(session, community_id, phone)
         if resident is None:
@@ -164,7 +173,7 @@ def waiting_question(core: Core, *, community_id: int, phone: str) -> str | None
         if rating is None:
             return None
         deal = session.get(Deal, rating.deal_id)
-        return deal.title(resident.language) if deal else None
+        return (deal.title(resident.language), RatingKind(rating.kind)) if deal else None
 
 
 def record_score(

@@ -1,5 +1,6 @@
 """The teams' part of `demo seed`: the four teams with members and leaders, a tasting
-with scores, and a bargaining note, so a newcomer's `./scripts/run` shows them."""
+with scores, a bargaining note, and the tasting team's leader's own console login, so
+a newcomer's `./scripts/run` shows them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from core.deals.services import DealSpec, create_deal
 from core.phones import normalize_phone
 from core.residents.services import find_resident
 from core.tastings.services import TastingStarted, record_score, start_tasting
+from core.teams.leaders import LeaderLoginMade, make_leader_login
 from core.teams.models import TeamKind
 from core.teams.services import add_member, record_bargain, set_leader
 
@@ -24,6 +26,8 @@ TEAMS = {
     TeamKind.TASTING: ("13800138008", "13800138009", "13800138001", "13800138013"),
     TeamKind.BARGAINING: ("13800138004", "13800138006", "13800138020"),
 }
+#: The tasting team's leader (黄秀兰) logs in with this: her team's page, nothing else.
+LEADER_LOGIN = ("huangxiulan", "mianhua-demo")
 #: What the tasting team said of the eggs' samples (the last member has not scored yet).
 SCORES = ((5, "蛋黄很红，很新鲜"), (4, "不错，个头小了点"), (4, ""))
 
@@ -39,6 +43,14 @@ def seed_teams(core: Core, community_id: int) -> str:
                        by="demo")  # fmt: skip
         set_leader(core, community_id=community_id, team=team, resident_id=ids[phones[0]],
                    by="demo")  # fmt: skip
+    login = make_leader_login(
+        core,
+        community_id=community_id,
+        team=TeamKind.TASTING,
+        username=LEADER_LOGIN[0],
+        password=LEADER_LOGIN[1],
+        by="demo",
+    )
     local = core.now().astimezone(ZoneInfo("Asia/Shanghai"))
     closes = (local + timedelta(days=10)).replace(hour=20, minute=0, second=0, microsecond=0)
     eggs = create_deal(
@@ -54,7 +66,7 @@ def seed_teams(core: Core, community_id: int) -> str:
             closes_at=closes,
             pickup_start=closes + timedelta(days=2, hours=-7),
             pickup_end=closes + timedelta(days=2, hours=-5),
-            supplier_name="高邑柴鸡养殖场",
+            supplier_name="高邑鸡蛋养殖场",  # the directory's farm: its page shows the scores
         ),
         open_now=False,
         by="demo",
@@ -81,4 +93,5 @@ def seed_teams(core: Core, community_id: int) -> str:
         note = "原价42，谈到35，满50箱送到社区"
         record_bargain(core, community_id=community_id, deal_id=pears, asked_fen=4200,
                        agreed_fen=3500, note=note, by="demo")  # fmt: skip
-    return f"4 teams, a tasting of {eggs.title_zh} with {len(SCORES)} scores"
+    leader = f", leader login {LEADER_LOGIN[0]}" if isinstance(login, LeaderLoginMade) else ""
+    return f"4 teams, a tasting of {eggs.title_zh} with {len(SCORES)} scores{leader}"

@@ -85,3 +85,22 @@ class TeamReply(Base):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
     team_message_id: Mapped[int] = mapped_column(ForeignKey("team_messages.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LeaderLogin(Base):
+    """A console login staff made for a resident who leads a team.
+
+    It reaches the pages of the teams this resident leads now (read from
+    `Team.leader_resident_id` on every request): name another leader and the login
+    reaches nothing, without anyone having to remember to switch it off.
+    """
+
+    __tablename__ = "team_leader_logins"
+
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

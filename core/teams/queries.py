@@ -20,6 +20,7 @@ from core.context import Core
 from core.deals.models import Deal, DealStatus
 from core.residents.models import Resident
 from core.tastings.queries import TastingLine, tastings
+from core.teams.access import leader_acting, leader_login_of
 from core.teams.models import BargainNote, Team, TeamKind, TeamMember, TeamMessage, TeamReply
 from core.teams.services import team_of
 
@@ -76,6 +77,7 @@ class TeamPage:
     visits: int | None = None  # inspection visits made; None: not built
     draft_deals: tuple[tuple[int, int, str], ...] = ()  # (id, number, title): to taste
     deals: tuple[tuple[int, int, str], ...] = ()  # (id, number, title): to note a bargain on
+    leader_login: str | None = None  # the username of the leader's console login, if any
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,7 +97,7 @@ def teams_overview(core: Core, *, community_id: int) -> list[TeamSummary]:
         return found
 
 
-@acting(by=None)
+@leader_acting(by=None)
 def team_page(core: Core, *, community_id: int, team: TeamKind) -> TeamPage:
     with core.db.transaction() as session:
         row = team_of(session, community_id, team)
@@ -151,6 +153,11 @@ def team_page(core: Core, *, community_id: int, team: TeamKind) -> TeamPage:
             deals=_deals(session, community_id, tuple(DealStatus))
             if team == TeamKind.BARGAINING
             else (),
+            leader_login=leader_login_of(
+                session, community_id=community_id, resident_id=row.leader_resident_id
+            )
+            if row.leader_resident_id
+            else None,
         )
     if team == TeamKind.TASTING:
         return TeamPage(

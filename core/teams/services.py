@@ -27,6 +27,7 @@ from core.messages.outbox import queue_message
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
 from core.sms_segments import segment_info
+from core.teams.access import leader_acting
 from core.teams.models import BargainNote, Team, TeamKind, TeamMember, TeamMessage, TeamReply
 
 __all__ = ["TeamKind", "is_member"]
@@ -216,11 +217,13 @@ def team_message_text(language: str, team: TeamKind, body: str) -> str:
     )
 
 
-@acting()
+@leader_acting()
 def send_team_message(
     core: Core, *, community_id: int, team: TeamKind, body: str, token: str, by: str
 ) -> TeamMessageSent | TeamRefusal:
     """One outbox row per member (a broadcast: held in quiet hours, capped, opt-outs kept).
+
+    Staff send it, and so may the team's leader from their own console login.
 
     `token` is the console form's one-time token: the form sent twice sends once.
     """

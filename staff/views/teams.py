@@ -25,6 +25,8 @@ from core.tastings.services import (
     set_ask_after_pickup,
     start_tasting,
 )
+from core.teams.access import my_teams
+from core.teams.leaders import LeaderLoginMade, make_leader_login
 from core.teams.models import TeamKind
 from core.teams.queries import team_page, teams_overview
 from core.teams.services import (
@@ -37,6 +39,7 @@ from core.teams.services import (
     send_team_message,
     set_leader,
 )
+from staff.auth import admin_required
 from staff.console import actor, bp, community, core, text
 
 
@@ -85,6 +88,35 @@ def team(kind: str) -> Any:
         token=uuid.uuid4().hex,
         max_segments=MAX_MESSAGE_SEGMENTS,
     )
+
+
+@bp.get("/my-team")
+def my_team() -> Any:
+    """Where a team leader's login lands: its team's page (staff go to the teams)."""
+    if not current_user.is_leader:
+        return redirect(url_for("staff.teams"))
+    led = my_teams(core(), actor=actor())
+    if len(led) == 1:
+        return redirect(url_for("staff.team", kind=led[0].value))
+    return render_template("staff/my_team.html", teams=led)
+
+
+@bp.post("/teams/<kind>/leader-login")
+@admin_required
+def team_leader_login(kind: str) -> Any:
+    """An admin gives the team's leader a console login for this team's page."""
+    made = make_leader_login(
+        core(),
+        actor=actor(),
+        team=_kind(kind),
+        username=request.form.get("username", ""),
+        password=request.form.get("password", ""),
+    )
+    if isinstance(made, LeaderLoginMade):
+        flash(text("staff.teams.leader_login.made", username=made.username, name=made.leader))
+    else:
+        flash(text(f"staff.teams.leader_login.refused.{made.value}"))
+    return redirect(url_for("staff.team", kind=kind))
 
 
 @bp.post("/teams/<kind>/members")

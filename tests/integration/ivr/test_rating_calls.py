@@ -54,3 +54,24 @@ def test_without_a_question_6_is_not_on_the_menu(world: World, dial: Dial):
     assert "请按6" not in heard(call)
     call.press("6")
     assert "听本周的团购，请按1" in heard(call)
+
+
+def test_a_landline_taster_is_asked_about_the_sample_not_a_pickup(world: World, dial: Dial):
+    from core.tastings.services import start_tasting
+    from core.teams.models import TeamKind
+    from core.teams.services import add_member
+
+    grandma = world.resident("李奶奶", phone="+8631188880001", landline=True)
+    staff = staff_actor(world)
+    add_member(world.core, actor=staff, team=TeamKind.TASTING, resident_id=grandma.id)
+    eggs = world.deal("高邑柴鸡蛋", unit="盒", open_now=False)
+    start_tasting(world.core, actor=staff, deal_id=eggs.id, resident_ids=[grandma.id])
+    call = dial(grandma.phone)
+    assert heard(call).endswith("高邑柴鸡蛋的样品您尝了吗？想打分，请按6。")
+    call.press("6")
+    assert heard(call).startswith("请给高邑柴鸡蛋打分")
+    call.press("5")
+    assert heard(call).startswith("谢谢您，已记下5分。")
+    with world.core.db.transaction() as session:
+        rating = session.scalars(select(Rating)).one()
+    assert (rating.score, rating.kind, rating.channel) == (5, "sample", "voice")

@@ -124,3 +124,47 @@ def test_savings_page_plot_and_the_printable_month(admin, app_world) -> None:  #
     assert "这个月还没有节省记录" in admin.page("/staff/savings?month=2026-01")
 
     assert "<svg" in admin.page("/staff/")  # the dashboard shows the plot too
+
+
+def test_a_supplier_page_shows_its_residents_scores_and_complaint_rate(admin, app_world) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from core.books.quality import report_problem_by_phone
+    from core.community.models import Supplier
+    from core.deals.services import DealSpec, create_deal
+    from core.orders.services import mark_picked_up
+    from core.tastings.services import ask_after_pickup, record_score
+
+    world = app_world
+    pears = create_deal(
+        world.core,
+        community_id=world.community_id,
+        spec=DealSpec(
+            title_zh="赵县雪花梨", unit="箱", price_fen=3500, market_price_fen=5800,
+            min_units=1, closes_at=world.local(3, 20), pickup_start=world.local(5, 9),
+            pickup_end=world.local(5, 11), supplier_name="赵县梨园合作社",
+        ),
+        open_now=True,
+    )  # fmt: skip
+    buyers = [world.resident(name) for name in ("王芳", "李秀英", "刘桂兰")]
+    for who in buyers:
+        placed = place_order(world.core, community_id=world.community_id, phone=who.phone,
+                             deal_number=pears.number, quantity=1, channel=Channel.SMS)  # fmt: skip
+        mark_picked_up(world.core, order_id=placed.order.id, by="desk")
+    admin.post("/staff/announcements/pickup-question", {"on": "1"})
+    assert ask_after_pickup(world.core) == 3
+    for who, score in ((buyers[0], 5), (buyers[1], 2)):
+        record_score(world.core, community_id=world.community_id, phone=who.phone, score=score,
+                     words="", key=f"SM-score-{who.id}")  # fmt: skip
+    report_problem_by_phone(world.core, community_id=world.community_id, phone=buyers[1].phone)
+    with world.core.db.transaction() as session:
+        supplier_id = session.scalar(select(Supplier.id).where(Supplier.name == "赵县梨园合作社"))
+    page = admin.page(f"/staff/suppliers/{supplier_id}")
+    rating = re.search(r'id="supplier-rating">([^<]*)<', page)
+    complaints = re.search(r'id="supplier-complaints">([^<]*)<', page)
+    assert rating and rating.group(1) == "3.5（2）"  # two of three scored: 5 and 2
+    assert complaints and complaints.group(1) == "1/3（33%）"
+    assert "居民评分" in page and "投诉率" in page
+    listed = admin.page("/staff/suppliers")  # the directory compares them at a glance
+    row = listed[listed.index("赵县梨园合作社") :].split("</tr>")[0]
+    assert "3.5（2）" in row and "33%" in row

@@ -115,3 +115,20 @@ def test_a_deal_page_shows_its_tasting_scores(staff, app_world):
     )
     page = staff.page(f"/staff/deals/{millet.number}")
     assert "试吃打分" in page and "1/1人打分，平均4.0分" in page and "王芳：4分 “很香”" in page
+
+
+def test_a_member_s_reply_shows_in_the_inbox_marked_with_the_team(staff, app, app_world):
+    from tests.support.phone import Sms
+
+    sms = Sms(app.test_client(), app_world.core)
+    wang = app_world.resident("王芳")
+    staff.post("/staff/teams/bargaining/members", {"phone": wang.phone})
+    staff.post(
+        "/staff/teams/bargaining/message", {"body": "周六去正定谈梨价。", "token": "c" * 32}
+    )
+    assert sms.new_replies(wang.phone) == ["【洽谈价格砍价团】周六去正定谈梨价。"]
+    assert "已转给洽谈价格砍价团" in sms.reply(wang.phone, "我周六能去，带上报价单")
+    inbox = staff.page("/staff/inbox")
+    assert "王芳" in inbox and "砍价团回复" in inbox and "我周六能去，带上报价单" in inbox
+    assert "1人 · 1条回复" in staff.page("/staff/teams/bargaining")
+    assert "Bargaining team reply" in staff.page("/staff/inbox?lang=en")

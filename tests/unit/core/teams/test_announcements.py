@@ -53,6 +53,20 @@ def test_an_evening_deal_waits_for_nine_in_the_morning(world, clock):
     assert text.not_before == (evening + timedelta(days=1)).replace(hour=9, minute=0)
 
 
+def test_a_held_announcement_never_goes_after_the_deal_closes(world, clock):
+    wang = subscribed(world)
+    evening = clock().astimezone(SHANGHAI).replace(hour=20, minute=30)
+    clock.set(evening)
+    late = world.deal("井陉小米", closes_at=evening.replace(hour=23, minute=0))
+    world.deal(closes_at=evening + timedelta(days=3))
+    run = announce_new_deals(world.core)
+    [text] = announcements(world, wang.phone)  # the one that closes tonight is not news at 9
+    assert "井陉小米" not in text.body and run.deals == 2
+    assert text.not_before == (evening + timedelta(days=1)).replace(hour=9, minute=0)
+    assert text.expires_at == evening + timedelta(days=3)  # held past it by a cap: dropped
+    assert late.id not in [m.deal_id for m in announcements(world, wang.phone)]
+
+
 def test_early_morning_after_quiet_hours_still_waits_for_daytime(world, clock):
     wang = subscribed(world)
     dawn = clock().astimezone(SHANGHAI).replace(hour=8, minute=20)
@@ -70,9 +84,11 @@ def test_at_most_three_a_week_across_all_deals(world, clock):
         announce_new_deals(world.core)
     assert len(announcements(world, wang.phone)) == WEEKLY_CAP == 3
     clock.advance(days=7)
-    world.deal("五得利面粉", unit="袋")
+    flour = world.deal("五得利面粉", unit="袋")
     assert announce_new_deals(world.core).texts == 1
-    assert "五得利面粉" in announcements(world, wang.phone)[-1].body
+    latest = announcements(world, wang.phone)[-1].body
+    assert flour.number == 5 and "五得利面粉" in latest
+    assert "回5 2订2份" in latest  # the way to order names the deal's own number
 
 
 def test_unsubscribed_opted_out_and_landline_residents_get_none(world):
