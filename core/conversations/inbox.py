@@ -1,22 +1,29 @@
 """Texts waiting to be read: recorded by the webhook, read in order under the phone's lock.
 
 The webhook's only write is `accept_text` (the message and its inbox entry in one
-transaction); the reader takes `pending_texts` while it holds the phone's lock, and
-housekeeping finds the phones whose read job was lost.
+transaction). The inbox is the readers' queue: a reader claims the oldest waiting
+texts' phones (`claim_waiting`) and takes each phone's `pending_texts` while it holds
+the phone's lock; housekeeping finds the texts whose reader was lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.context import Core
 from core.conversations.models import InboxText
-from core.messages.models import Message, MessageChannel, MessageKind, MessageStatus
-from core.messages.services import inbound_values
+from core.db import UTCDateTime
+from core.messages.models import Direction, Message, MessageChannel, MessageKind, MessageStatus
+from core.phones import try_normalize_phone
+from core.residents.models import Resident
+from core.sms_segments import count_segments
 
 
 @dataclass(frozen=True)
@@ -66,47 +73,141 @@ def accept_text(
 ) -> Accepted:
     """Record an inbound text and put it in the phone's inbox, in one transaction.
 
-    The webhook's only write: everything else about the text happens when it is read.
-    `spooled_at`: the text came then, while the database was down, and waited in the
-    web host's spool; it counts as received then, and is marked as taken in now.
+    The webhook's only write, on its hot path: one Core insert (no ORM object, no
+    SELECT first) that does nothing when the provider's id is known already, so a
+    carrier's retry is told where its text stands instead. `spooled_at`: the text came
+    then, while the database was down, and waited in the web host's spool; it counts as
+    received then, and is marked as taken in now.
     """
     now = core.now()
     received = spooled_at or now
-    try:
-        with core.db.transaction() as session:
-            values = inbound_values(
-                session,
-                community_id=community_id,
-                phone=phone,
-                body=body,
-                provider_sid=provider_sid,
-                now=received,
-            )
-            if spooled_at is not None:
-                values.update(spooled_at=spooled_at, taken_in_at=now)
-            message_id = session.execute(
-                insert(Message).values(values).returning(Message.id)
-            ).scalar_one()
-            session.execute(
-                insert(InboxText).values(
-                    message_id=message_id,
-                    community_id=community_id,
-                    phone=phone,
-                    received_at=received,
-                )
-            )
-        return Accepted(message_id, is_new=True, waiting=True)
-    except IntegrityError:
-        pass  # Twilio retried a text we have (MessageSid is unique): say where it stands
+    values = _inbound_columns(community_id, phone, body, provider_sid, received)
+    if spooled_at is not None:
+        values.update(spooled_at=spooled_at, taken_in_at=now)
     with core.db.transaction() as session:
+        if core.db.is_postgres:
+            message_id = _insert_both(session, values, received)
+        else:
+            message_id = _insert_message(session, values, sqlite_insert)
+            if message_id is not None:
+                session.execute(
+                    insert(InboxText).values(
+                        message_id=message_id,
+                        community_id=community_id,
+                        phone=phone,
+                        received_at=received,
+                    )
+                )
+        if message_id is not None:
+            return Accepted(message_id, is_new=True, waiting=True)
+        # The carrier retried a text we have (its id is unique): say where it stands.
         known = session.execute(
             select(Message.id, InboxText.handled_at)
             .outerjoin(InboxText, InboxText.message_id == Message.id)
             .where(Message.provider_sid == provider_sid)
-        ).first()
-        if known is not None:
-            return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
-    raise RuntimeError(f"could not record text {provider_sid}")  # pragma: no cover
+        ).one()
+        return Accepted(known.id, is_new=False, waiting=known.handled_at is None)
+
+
+def _inbound_columns(
+    community_id: int, phone: str, body: str, provider_sid: str, received: datetime
+) -> dict[str, object]:
+    """Every column of the text's row, its resident found inside the insert itself."""
+    e164 = try_normalize_phone(phone)
+    resident = (
+        select(Resident.id)
+        .where(Resident.community_id == community_id, Resident.phone == e164)
+        .scalar_subquery()
+        if e164 is not None
+        else None
+    )
+    return {
+        "community_id": community_id,
+        "resident_id": resident,
+        "direction": Direction.INBOUND,
+        "channel": MessageChannel.SMS,
+        "phone": phone,
+        "body": body,
+        "kind": MessageKind.INBOUND,
+        "status": MessageStatus.RECEIVED,
+        "segments": count_segments(body),
+        "provider_sid": provider_sid,
+        "attempts": 0,
+        "inline": False,
+        "created_at": received,
+        "updated_at": received,
+    }
+
+
+def _insert_message(session: Session, values: dict[str, object], dialect_insert) -> int | None:  # type: ignore[no-untyped-def]
+    """The message row, or nothing when its provider id is known: its id, or None."""
+    statement = (
+        dialect_insert(Message)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[Message.provider_sid])
+        .returning(Message.id)
+    )
+    return session.execute(statement).scalar_one_or_none()  # type: ignore[no-any-return]
+
+
+def _insert_both(session: Session, values: dict[str, object], received: datetime) -> int | None:
+    """PostgreSQL: the message and its inbox entry in one statement, one round trip
+    (a data-modifying CTE; SQLite has none, so there it is two)."""
+    new = (
+        postgres_insert(Message)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[Message.provider_sid])
+        .returning(Message.id, Message.community_id, Message.phone)
+        .cte("new_text")
+    )
+    statement = (
+        insert(InboxText)
+        .from_select(
+            ["message_id", "community_id", "phone", "received_at"],
+            select(new.c.id, new.c.community_id, new.c.phone, literal(received, UTCDateTime())),
+        )
+        .returning(InboxText.message_id)
+    )
+    return session.execute(statement).scalar_one_or_none()  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What one reader took: how many texts, and their phones, oldest first."""
+
+    texts: int
+    phones: list[tuple[int, str]]  # (community id, phone)
+
+
+def claim_waiting(core: Core, *, limit: int, lease: timedelta) -> Claimed:
+    """Take the oldest waiting texts (up to `limit`) for one reader.
+
+    Two readers never take the same text: on PostgreSQL the rows another reader is
+    claiming are skipped (FOR UPDATE SKIP LOCKED), on SQLite writers take turns. A
+    claim older than `lease` is taken to be a dead reader's, and the text may be taken
+    again; the phone's lock still keeps its texts in order, whoever reads them."""
+    now = core.now()
+    free = or_(InboxText.claimed_at.is_(None), InboxText.claimed_at < now - lease)
+    oldest = (
+        select(InboxText.message_id)
+        .where(InboxText.handled_at.is_(None), free)
+        .order_by(InboxText.message_id)
+        .limit(limit)
+    )
+    if core.db.is_postgres:
+        oldest = oldest.with_for_update(skip_locked=True)
+    with core.db.transaction() as session:
+        rows = session.execute(
+            update(InboxText)
+            .where(InboxText.message_id.in_(oldest.scalar_subquery()))
+            .values(claimed_at=now)
+            .returning(InboxText.message_id, InboxText.community_id, InboxText.phone),
+            execution_options={"synchronize_session": False},
+        ).all()
+    phones: dict[tuple[int, str], None] = {}
+    for _message_id, community_id, phone in sorted(rows):
+        phones.setdefault((community_id, phone), None)
+    return Claimed(len(rows), list(phones))
 
 
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
