@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.conversations.inbox import accept_text, claim_waiting, pending_texts
+from core.conversations.inbox import _INSERT_MESSAGE, accept_text, claim_waiting, pending_texts
 from core.conversations.models import InboxText
 from core.conversations.reading import finish_reading
 from core.conversations.services import Dialog
@@ -119,3 +119,15 @@ def test_a_read_text_is_never_claimed_and_a_dead_readers_claim_lapses(core, worl
     assert claim_waiting(core, limit=10, lease=LEASE).texts == 0
     clock.advance(seconds=2)
     assert claim_waiting(core, limit=10, lease=LEASE).phones == [(world.community_id, li.phone)]
+
+
+def test_the_webhooks_insert_names_every_column_a_text_needs():
+    """The insert is SQL text (cached, unlike the dialects' ON CONFLICT inserts): it
+    must name every column the models require and none they lack."""
+    columns = {
+        name.strip()
+        for name in _INSERT_MESSAGE.split("(", 1)[1].split(")", 1)[0].replace("\n", " ").split(",")
+    }
+    table = Message.__table__
+    required = {c.name for c in table.columns if not c.nullable and not c.primary_key}
+    assert required <= columns <= set(table.columns.keys())
