@@ -7,8 +7,8 @@ several spellings, guided-dialog numbers, lists, my-orders, cancels, help,
 thanks, junk) as Twilio would. Mianhua and the bare Flask endpoint
 (bench/bare_app.py) are served by the same gunicorn settings and sent the same
 texts at the same concurrency, in the same run. Figures go to the `sms_webhook`
-section of docs/BENCHMARKS.md. Goal: p99 under 50 ms, and at least half the bare
-endpoint's throughput.
+section of docs/BENCHMARKS.md. Goal (issue 15): p99 under 50 ms at concurrency 16, and
+at least 0.3x the bare endpoint's throughput.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ COMMUNITY_PHONE = "+8631188886666"
 HOUSEHOLDS = 2000
 WORKERS, THREADS = 2, 8  # on 2 cores, fewer processes with more threads gave the tighter tail
 GOAL_P99_MS = 50.0
+GOAL_SHARE = 0.3  # of the bare endpoint's throughput
 WARM_UP = 300
 SERIAL_TEXTS = 500  # one at a time: what a text costs when nothing queues before it
 READERS = 2  # worker processes that read the queued texts afterwards
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per process")
+    parser.add_argument("--label", default="", help="a note on what code was measured")
     parser.add_argument("--no-write", action="store_true", help="print, do not record")
     args = parser.parse_args()
 
@@ -201,7 +203,8 @@ def main() -> None:
     verdict = (
         f"p99 {p99:.1f} ms against a goal of {GOAL_P99_MS:.0f} ms "
         f"({'met' if p99 < GOAL_P99_MS else 'missed'}); throughput {ratio:.0%} of the bare "
-        f"endpoint against a goal of 50% ({'met' if ratio >= 0.5 else 'missed'})."
+        f"endpoint against a goal of {GOAL_SHARE:.0%} "
+        f"({'met' if ratio >= GOAL_SHARE else 'missed'})."
     )
     table = "\n".join(
         [
@@ -216,6 +219,8 @@ def main() -> None:
         ]
     )
     read_count = args.texts + WARM_UP + SERIAL_TEXTS
+    share_goal = 1000 / (bare.per_second * GOAL_SHARE) * (os.cpu_count() or 1)
+    label = f" Code measured: {args.label}." if args.label else ""
     markdown = f"""## SMS webhook (`python -m bench.sms_webhook`)
 
 {args.texts} signed inbound texts from {HOUSEHOLDS} households (orders in several spellings,
@@ -223,9 +228,11 @@ guided-dialog numbers, lists, my orders, cancels, help, thanks, junk) at concurr
 {args.concurrency}, one keep-alive connection per client; gunicorn gthread, {args.workers} workers x
 {args.threads} threads, for both endpoints; PostgreSQL and Redis on the same machine.
 
-The webhook checks the signature, records the text with its inbox entry in one transaction
-(unique MessageSid), puts a read job on the inbox queue and answers empty TwiML; workers then
-read each phone's texts in order under the phone's lock and answer through the outbox.
+The webhook checks the signature, records the text with its inbox entry in one insert
+(ON CONFLICT DO NOTHING on the MessageSid: one statement and round trip on PostgreSQL),
+wakes the reader (one Redis SET while a reader waits already) and answers empty TwiML;
+workers then read each phone's texts in order under the phone's lock and answer through
+the outbox.{label}
 
 {table}
 
@@ -236,11 +243,12 @@ unread when the load ended) were read and answered by {READERS} worker processes
 {reading_seconds:.1f} s, {read_count / reading_seconds:.0f} texts per second including sending
 each reply through the console sender; texts left unread: {unread}.
 
-Why the throughput goal is out of reach: the bare endpoint does no I/O at all, so "half its
-throughput" would leave about {1000 / (bare.per_second / 2) * os.cpu_count():.1f} ms of CPU per
-text on {os.cpu_count()} cores for the signature check, a database write and a Redis enqueue,
-which Python, SQLAlchemy and RQ cannot do in that budget while PostgreSQL, Redis and the load
-driver share the same cores.
+What a text costs: one at a time, {ours_alone.percentile(50):.1f} ms (p50) against the bare
+endpoint's {bare_alone.percentile(50):.1f} ms, the difference being the signature check, the
+insert and its commit, and the wake. {share_goal:.1f} ms of CPU per text on {os.cpu_count()} cores
+is what {GOAL_SHARE:.0%} of the bare endpoint's throughput leaves, shared with PostgreSQL's
+commit, Redis and the load driver on the same cores; at concurrency {args.concurrency} the tail
+is the requests queueing behind those commits.
 """
     print(markdown)
     if not args.no_write:

@@ -3,7 +3,8 @@
 A provider's route (providers/twilio, providers/aliyun, providers/tencent) verifies the
 request, turns its wire format into an `InboundText` and calls `receive`: the text is
 recorded with its place in the phone's inbox (once however often the carrier repeats
-it), and its reading is queued for a worker (sms_gateway/jobs.py). When the queue
+it, in one insert), and the reader is woken (sms_gateway/jobs.py: one job for a burst
+of texts, the inbox itself being the queue). When the queue
 cannot be reached and the carrier can carry an answer in its reply to the webhook
 (Twilio's TwiML), the text is read in the request instead and the replies that could
 not be queued are handed back to go inline, logged as such.
@@ -28,7 +29,7 @@ from core.messages.services import mark_answered_inline
 from core.ports.carriers import MAX_TEXT_CHARS
 from core.ports.jobs import JobsUnavailable
 from sms_gateway.conversation import read_waiting_texts
-from sms_gateway.jobs import enqueue_reading
+from sms_gateway.jobs import wake_reader
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +69,11 @@ def record(core: Core, text: InboundText) -> Accepted:
 
 
 def queue_reading(root: Mianhua, text: InboundText, message_id: int) -> None:
-    """Put the text's read job on the inbox queue; raises JobsUnavailable when the queue is down
-    (the periodic work then finds the text unread and queues it). The root is
-    named, not looked up: the spool's drainer thread runs outside any request."""
-    enqueue_reading(root.jobs, text.community_id, text.phone, message_id)
+    """See that a reader will read the text: wake one unless one waits already; raises
+    JobsUnavailable when the queue is down (the periodic work then finds the text
+    unread and wakes one). The root is named, not looked up: the spool's drainer
+    thread runs outside any request."""
+    wake_reader(root.jobs)
 
 
 def receive(text: InboundText, *, can_answer_inline: bool = False) -> Received:

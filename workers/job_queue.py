@@ -57,6 +57,10 @@ POLICIES: dict[Queue, Policy] = {
 
 #: RQ states of a job that will still run: a key held in one of them is not queued again.
 _WAITING_OR_RUNNING = {b"queued", b"scheduled", b"deferred", b"started"}
+#: Redis keys saying a job woken under a key waits to start (`RqJobs.wake`).
+WAKE_PREFIX = "mianhua:wake:"
+#: A wake's mark outlives a lost job at most this long: then the next wake queues again.
+WAKE_TTL_S = 60
 
 
 @contextmanager
@@ -101,6 +105,32 @@ class RqJobs:
             else:
                 self.queue(queue).enqueue(job, *args, at_front=at_front, **options)
         return True
+
+    def wake(self, job: Callable[..., object], *args: object, queue: Queue, key: str) -> bool:
+        """One waiting job per `key`: a mark set only if absent (one round trip, all a
+        burst's later wakes cost), then the job. The mark expires, so a job Redis lost
+        holds up the next wake for WAKE_TTL_S at most; two jobs at once are harmless."""
+        policy = POLICIES[queue]
+        with _reachable():
+            if not self._connection().set(WAKE_PREFIX + key, "1", nx=True, ex=WAKE_TTL_S):
+                return False
+            try:
+                self.queue(queue).enqueue(
+                    job,
+                    *args,
+                    job_timeout=policy.timeout_s,
+                    result_ttl=policy.result_ttl_s,
+                    failure_ttl=policy.failure_ttl_s,
+                    retry=policy.retry(),
+                )
+            except RedisError:
+                self._connection().delete(WAKE_PREFIX + key)
+                raise
+        return True
+
+    def woken(self, key: str) -> None:
+        with _reachable():
+            self._connection().delete(WAKE_PREFIX + key)
 
     def holds(self, key: str) -> bool:
         """Whether the job under `key` is still waiting or running."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from redis.client import Pipeline
@@ -22,10 +23,13 @@ from workers.queues import queue_for
 
 log = logging.getLogger(__name__)
 
-BATCHED_QUEUES = (Queue.REMINDERS, Queue.BROADCASTS)
-
 #: Reminders and broadcasts written many at once go in batches: one job per this many.
 SEND_BATCH = 100
+#: Replies written many at once (a reader's batch of texts) go in smaller batches, so
+#: the first goes out soon and the workers share them: a job per this many.
+REPLY_BATCH = 16
+#: The queues whose messages go in batch jobs (`send_many`), and how many a job.
+BATCH_SIZE = {Queue.REMINDERS: SEND_BATCH, Queue.BROADCASTS: SEND_BATCH, Queue.REPLIES: REPLY_BATCH}
 #: Fewer than this from one transaction go one job per message.
 BATCH_FROM = 10
 #: Jobs per pipeline round trip: a 10,000-resident reminder goes in a handful.
@@ -47,7 +51,29 @@ class OutboxRelay:
         self._local = threading.local()
 
     def __call__(self, entries: list[OutboxEntry]) -> None:
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            held.extend(entries)
+            return
         self.enqueue(entries)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold back what this thread's transactions commit meanwhile, and enqueue it
+        all on leaving: the replies of a reader's batch of texts go in one round trip
+        per queue and are marked `queued` in one statement, instead of both per reply.
+        Rows are committed before they are held, so a crash in between leaves them
+        `pending` for the sweep, as a Redis outage does."""
+        if getattr(self._local, "held", None) is not None:  # the outer one enqueues
+            yield
+            return
+        self._local.held = []
+        try:
+            yield
+        finally:
+            entries, self._local.held = self._local.held, None
+            if entries:
+                self.enqueue(entries)
 
     def enqueue(self, entries: Iterable[OutboxEntry]) -> bool:
         """Enqueue what is due now; False (and logged) when Redis could not be reached.
@@ -85,8 +111,8 @@ class OutboxRelay:
         for message_id, kind in messages:
             by_queue.setdefault(queue_for(kind), []).append(message_id)
         for queue, ids in by_queue.items():
-            if queue in BATCHED_QUEUES and len(ids) >= BATCH_FROM:
-                self._enqueue_batches(queue, ids)
+            if queue in BATCH_SIZE and len(ids) >= BATCH_FROM:
+                self._enqueue_batches(queue, ids, BATCH_SIZE[queue])
                 continue
             for start in range(0, len(ids), ENQUEUE_BATCH):
                 self._jobs.enqueue_many(
@@ -98,13 +124,13 @@ class OutboxRelay:
                     queue=queue,
                 )
 
-    def _enqueue_batches(self, queue: Queue, ids: list[int]) -> None:
-        """A fan-out: one job per SEND_BATCH messages, each message mapped to its job."""
-        batches = [ids[start : start + SEND_BATCH] for start in range(0, len(ids), SEND_BATCH)]
-        for start in range(0, len(batches), ENQUEUE_BATCH // SEND_BATCH):
+    def _enqueue_batches(self, queue: Queue, ids: list[int], size: int) -> None:
+        """A fan-out: one job per `size` messages, each message mapped to its job."""
+        batches = [ids[start : start + size] for start in range(0, len(ids), size)]
+        for start in range(0, len(batches), ENQUEUE_BATCH // size):
             chunk = [
                 (batch, f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}")
-                for batch in batches[start : start + ENQUEUE_BATCH // SEND_BATCH]
+                for batch in batches[start : start + ENQUEUE_BATCH // size]
             ]
             mapping = {message_id: key for batch, key in chunk for message_id in batch}
 

@@ -91,8 +91,9 @@ def within_daily_caps(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
     outs = [
         s for s in steps.values() if isinstance(s, Outgoing) and s.channel == MessageChannel.SMS
     ]
-    if not outs or not _any_mainland(core, {out.community_id for out in outs}):
-        return steps  # Twilio and the console: not a query more per bulk batch
+    if not any(out.provider in Carrier.__members__.values() for out in outs):
+        # Twilio and the console (each Outgoing names its route): not a query more
+        return steps
     decided = dict(steps)
     now = core.now()
     with core.db.transaction() as session:
@@ -135,16 +136,6 @@ def _calls_in_daytime(core: Core, steps: dict[int, NextSend]) -> dict[int, NextS
             if morning is not None:
                 decided[call.message_id] = _hold(session, message, morning, None)
     return decided
-
-
-def _any_mainland(core: Core, community_ids: set[int]) -> bool:
-    if core.sms_provider in Carrier.__members__.values():
-        return True
-    if not hasattr(Community, "sms_provider"):  # providers per community: not merged yet
-        return False
-    with core.db.transaction() as session:
-        communities = session.scalars(select(Community).where(Community.id.in_(community_ids)))
-        return any(provider_of(core, c) in Carrier.__members__.values() for c in communities)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -54,12 +54,25 @@ class InboxText(Base):
     """
 
     __tablename__ = "sms_inbox"
-    __table_args__ = (Index("ix_sms_inbox_phone_handled", "community_id", "phone", "handled_at"),)
+    __table_args__ = (
+        Index("ix_sms_inbox_phone_handled", "community_id", "phone", "handled_at"),
+        # The inbox as a queue: the readers claim the oldest waiting texts, and the
+        # sweep looks for stale ones, among a few waiting rows, not every text ever read.
+        Index(
+            "ix_sms_inbox_waiting",
+            "message_id",
+            sqlite_where=text("handled_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL"),
+        ),
+    )
 
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     phone: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When a reader took it (its phone's texts) to read: others leave it for a while, and
+    # take it back after that if the reader died (core.conversations.inbox.claim_waiting).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # What came of it, for staff and for the log: the intent's name, "muted", "ignored", ...
     outcome: Mapped[str | None] = mapped_column(String(40), default=None)

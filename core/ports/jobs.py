@@ -49,3 +49,16 @@ class Jobs(Protocol):
         while a job under it waits or runs, this does nothing and says False.
         Raises JobsUnavailable."""
         ...
+
+    def wake(self, job: Callable[..., object], *args: object, queue: Queue, key: str) -> bool:
+        """Queue `job(*args)` unless one woken under `key` has not started yet: one job
+        for a burst of work kept elsewhere (the database), however often it is asked
+        for. The job calls `woken(key)` when it starts, before it looks for work, so
+        what arrives after that wakes a new one. False when one waits already.
+        Raises JobsUnavailable."""
+        ...
+
+    def woken(self, key: str) -> None:
+        """The job woken under `key` has started: the next `wake` queues another.
+        Raises JobsUnavailable."""
+        ...

@@ -88,6 +88,20 @@ def test_a_job_for_later_waits_in_the_schedule(jobs: RqJobs):
     assert not jobs.enqueue(shout, "later", queue=Queue.REPLIES, key="later", at=at)
 
 
+def test_a_wake_queues_one_job_until_it_starts_and_the_next_after(jobs: RqJobs):
+    queue = jobs.queue(Queue.INBOX)
+    assert jobs.wake(shout, "a", queue=Queue.INBOX, key="reader")
+    assert not jobs.wake(shout, "b", queue=Queue.INBOX, key="reader")  # one waits already
+    (job_id,) = queue.job_ids
+    job = queue.fetch_job(job_id)
+    assert job is not None and job.args == ("a",)
+    assert job.timeout == POLICIES[Queue.INBOX].timeout_s
+    assert job.retries_left == len(POLICIES[Queue.INBOX].retries)
+    jobs.woken("reader")  # the job started: what comes now needs a reader of its own
+    assert jobs.wake(shout, "c", queue=Queue.INBOX, key="reader")
+    assert len(queue.job_ids) == 2
+
+
 def test_a_redis_that_cannot_be_reached_is_jobs_unavailable():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -98,3 +112,7 @@ def test_a_redis_that_cannot_be_reached_is_jobs_unavailable():
         jobs.enqueue(shout, "x", queue=Queue.REPLIES)
     with pytest.raises(JobsUnavailable):
         jobs.enqueue(shout, "x", queue=Queue.REPLIES, key="k")
+    with pytest.raises(JobsUnavailable):
+        jobs.wake(shout, "x", queue=Queue.INBOX, key="k")
+    with pytest.raises(JobsUnavailable):
+        jobs.woken("k")
