@@ -99,10 +99,10 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
             now = core.now()
             # The job's row, held in the session (weakly keyed: keep it) for the use cases.
             known = session.merge(community, load=False)  # noqa: F841
-            arrival, conversation = arrive(session, now, community.id, phone, text)
-            answer, outcome = _respond(joined(core, session), community, phone, arrival)
-            leave(session, now, conversation, message_id=text.message_id, outcome=outcome,
-                  **_written(answer))  # fmt: skip
+            arrived = arrive(session, now, community.id, phone, text)
+            answer, outcome = _respond(joined(core, session), community, phone, arrived.arrival)
+            leave(session, now, arrived.conversation, message_id=text.message_id,
+                  outcome=outcome, resident=arrived.resident, **_written(answer))  # fmt: skip
         return
     except Exception:  # rolled back whole: read it again the careful way
         log.info("sms: reading message %s again step by step", text.message_id, exc_info=True)

@@ -85,15 +85,23 @@ class Finished:
 def begin_reading(core: Core, *, community_id: int, phone: str, text: PendingText) -> Arrival:
     """Count the text against the flood rules and gather what the dialog reads it with."""
     with core.db.transaction() as session:
-        arrival, _conversation = arrive(session, core.now(), community_id, phone, text)
-        return arrival
+        return arrive(session, core.now(), community_id, phone, text).arrival
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """What `arrive` found, for `leave` in the same transaction: the arrival, the phone's
+    conversation row (locked) and the resident's row (or None: a stranger)."""
+
+    arrival: Arrival
+    conversation: Conversation
+    resident: Resident | None
 
 
 def arrive(
     session: Session, now: datetime, community_id: int, phone: str, text: PendingText
-) -> tuple[Arrival, Conversation]:
-    """`begin_reading` inside a transaction the caller holds; also the phone's conversation
-    row, locked, for `leave` to move on in the same transaction."""
+) -> Arrived:
+    """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
     conversation = conversation_for(session, community_id, phone, now)
     with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
@@ -115,7 +123,7 @@ def arrive(
             score_waits=resident is not None
             and open_question(session, resident.id, now) is not None,
         )
-    return arrival, conversation
+    return Arrived(arrival, conversation, resident)
 
 
 def _deals_and_orders(
@@ -202,9 +210,12 @@ def leave(
     collapsible: bool = False,
     needs_person: HelpReason | None = None,
     about_deals: tuple[int, ...] = (),
+    resident: Resident | None = None,
 ) -> Finished:
     """`finish_reading` inside a transaction the caller holds, on the phone's conversation
-    row it locked (`conversation_for`, or `arrive` in the same transaction)."""
+    row it locked (`conversation_for`, or `arrive` in the same transaction). `resident`:
+    her row as `arrive` found it in this transaction (what the use cases changed of it
+    since is on the same object); None to look her up (a stranger may have registered)."""
     community_id, phone = conversation.community_id, conversation.phone
     set_dialog(conversation, dialog, now)
     conversation.updated_at = now
@@ -228,7 +239,7 @@ def leave(
         message = queue_message(
             session,
             community=session.get_one(Community, community_id),
-            resident=resident_by_phone(session, community_id, phone),
+            resident=resident or resident_by_phone(session, community_id, phone),
             phone=phone,
             body=reply,
             kind=MessageKind.REPLY,
