@@ -317,6 +317,12 @@ def write(
             f"{before.statements:.1f} → {now.statements:.1f} SQL statements and "
             f"{before.transactions:.1f} → {now.transactions:.1f} transactions per text"
         )
+    if before is not None and not 0.77 < before.bare_ms / now.bare_ms < 1.3:
+        verdict += (
+            f". The machine's load differed between the two halves (the bare transaction "
+            f"took {before.bare_ms:.3f} ms before and {now.bare_ms:.3f} ms after), so their "
+            "CPU figures do not compare: the statements and transactions per text do"
+        )
     profiles = [profile_block("This code", now)]
     if before is not None:
         profiles.insert(0, profile_block("Before", before))
