@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Encoding = Literal["GSM-7", "UCS-2"]
@@ -62,6 +63,7 @@ def count_segments(text: str) -> int:
     return segment_info(text).segments
 
 
+@lru_cache(maxsize=1024)  # the same replies and candidate texts are measured again and again
 def segment_info(text: str) -> SegmentInfo:
     """Encoding, size in that encoding's units, and number of segments."""
     encoding = encoding_of(text)

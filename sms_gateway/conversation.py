@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from core.community.models import Community
 from core.context import Core
 from core.conversations.inbox import PendingText, pending_texts
-from core.conversations.phone_lock import hold_phone
-from core.conversations.reading import Arrival, begin_reading, finish_reading
+from core.conversations.phone_lock import PhoneBusy, hold_phone
+from core.conversations.reading import Arrival, arrive, begin_reading, finish_reading, leave
 from core.conversations.services import AskKind, Dialog, ListKind
 from core.helpdesk.models import HelpReason
+from core.joined import joined
 from core.orders.models import Channel
 from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
@@ -72,12 +74,50 @@ def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
         return len(texts)
 
 
+def read_waiting_texts_of_many(core: Core, community: Community, phones: Iterable[str]) -> int:
+    """`read_waiting_texts` for several phones of one community, one after another: one
+    job for a burst. A phone another reader holds is left to it and the others are read;
+    then PhoneBusy is raised, so the job is tried again for what that phone still has
+    waiting (a phone read meanwhile has nothing left: its retry costs one query).
+    Returns how many texts were read."""
+    read, busy = 0, []
+    for phone in dict.fromkeys(phones):
+        try:
+            read += read_waiting_texts(core, community, phone)
+        except PhoneBusy:
+            busy.append(phone)
+    if busy:
+        raise PhoneBusy(f"{len(busy)} phones held by another reader; {read} texts read")
+    return read
+
+
 def read_text(core: Core, community: Community, phone: str, text: PendingText) -> None:
+    """Read one text and answer it in one transaction (core.joined); if that fails, read
+    it again step by step, each step in its own transaction, as `read_step_by_step`."""
+    try:
+        with core.db.transaction() as session:
+            now = core.now()
+            # The job's row, held in the session (weakly keyed: keep it) for the use cases.
+            known = session.merge(community, load=False)  # noqa: F841
+            arrived = arrive(session, now, community.id, phone, text)
+            answer, outcome = _respond(joined(core, session), community, phone, arrived.arrival)
+            leave(session, now, arrived.conversation, message_id=text.message_id,
+                  outcome=outcome, resident=arrived.resident, **_written(answer))  # fmt: skip
+        return
+    except Exception:  # rolled back whole: read it again the careful way
+        log.info("sms: reading message %s again step by step", text.message_id, exc_info=True)
+    read_step_by_step(core, community, phone, text)
+
+
+def read_step_by_step(core: Core, community: Community, phone: str, text: PendingText) -> None:
+    """One text read in a transaction per step: what it arrives to, each use case, the reply.
+
+    A text whose reading raises still gets an answer (an apology, and a person in the help
+    inbox), so one bad text never wedges the phone's later texts behind it.
+    """
     arrival = begin_reading(core, community_id=community.id, phone=phone, text=text)
     try:
-        reading = Reading(core, community, phone, arrival)
-        intent = reading.intent()
-        answer, outcome = patience.respond(reading, intent)
+        answer, outcome = _respond(core, community, phone, arrival)
     except Exception:  # one bad text must not wedge the phone's later texts behind it
         log.exception("sms: could not read message %s from %s", text.message_id, phone)
         replies = Replies(_language_of(arrival.resident, community, text.body), community)
@@ -87,14 +127,28 @@ def read_text(core: Core, community: Community, phone: str, text: PendingText) -
         community_id=community.id,
         phone=phone,
         message_id=text.message_id,
-        dialog=answer.dialog,
         outcome=outcome,
-        reply=answer.reply,
-        even_if_opted_out=answer.even_if_opted_out,
-        collapsible=answer.collapsible,
-        needs_person=answer.needs_person,
-        about_deals=answer.about_deals,
+        **_written(answer),
     )
+
+
+def _respond(
+    core: Core, community: Community, phone: str, arrival: Arrival
+) -> tuple[Answer, str]:
+    reading = Reading(core, community, phone, arrival)
+    return patience.respond(reading, reading.intent())
+
+
+def _written(answer: Answer) -> dict[str, Any]:
+    """What of an answer the core writes when the reading ends."""
+    return {
+        "dialog": answer.dialog,
+        "reply": answer.reply,
+        "even_if_opted_out": answer.even_if_opted_out,
+        "collapsible": answer.collapsible,
+        "needs_person": answer.needs_person,
+        "about_deals": answer.about_deals,
+    }
 
 
 def _language_of(resident: ResidentView | None, community: Community, body: str) -> str:

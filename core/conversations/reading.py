@@ -11,6 +11,12 @@ The SMS channel reads a phone's waiting texts while it holds the phone's lock
    cases for whatever they do (an order placed, a language set).
 3. `finish_reading` marks the text read, moves the dialog on and writes the reply
    to the outbox, in one transaction.
+
+The worker reads a text in one transaction instead (core.joined): `arrive` and
+`leave` are the first and last steps inside it, and the use cases between join it
+as savepoints. `begin_reading` and `finish_reading` are the same steps, each in a
+transaction of its own: the way a text is read again after its one transaction
+failed.
 """
 
 from __future__ import annotations
@@ -18,14 +24,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, select, update
 from sqlalchemy.orm import Session
 
 from core.books.quality import attach_complaint
 from core.community.models import Community
 from core.context import Core
 from core.conversations.inbox import PendingText
-from core.conversations.models import InboxText
+from core.conversations.models import Conversation, InboxText
 from core.conversations.services import (
     Dialog,
     Hold,
@@ -40,7 +46,9 @@ from core.helpdesk.models import HelpReason
 from core.helpdesk.services import ask_for_help
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
-from core.orders.preview import cancellable_in
+from core.orders.models import Order, OrderStatus
+from core.orders.preview import is_cancellable
+from core.residents.models import Resident
 from core.residents.services import ResidentView, resident_by_phone
 from core.results import DealView, OrderView
 from core.tastings.services import open_question
@@ -76,24 +84,33 @@ class Finished:
 
 def begin_reading(core: Core, *, community_id: int, phone: str, text: PendingText) -> Arrival:
     """Count the text against the flood rules and gather what the dialog reads it with."""
-    now = core.now()
     with core.db.transaction() as session:
-        conversation = conversation_for(session, community_id, phone, now)
+        return arrive(session, core.now(), community_id, phone, text).arrival
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """What `arrive` found, for `leave` in the same transaction: the arrival, the phone's
+    conversation row (locked) and the resident's row (or None: a stranger)."""
+
+    arrival: Arrival
+    conversation: Conversation
+    resident: Resident | None
+
+
+def arrive(
+    session: Session, now: datetime, community_id: int, phone: str, text: PendingText
+) -> Arrived:
+    """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
+    conversation = conversation_for(session, community_id, phone, now)
+    with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
         hold = note_arrival(session, conversation, text, now)
         resident = resident_by_phone(session, community_id, phone)
-        deals = session.scalars(
-            select(Deal)
-            .where(
-                Deal.community_id == community_id,
-                Deal.status.in_([s.value for s in UNFINISHED]),
-            )
-            .order_by(Deal.number, Deal.id)
-        ).all()
+        deals, orders = _deals_and_orders(session, community_id, resident, now)
         taking = [d for d in deals if d.is_taking_orders(now)]
         others = [d for d in deals if d.status != DealStatus.DRAFT and d not in taking]
-        orders = cancellable_in(session, resident.id, now) if resident is not None else []
-        return Arrival(
+        arrival = Arrival(
             text=text,
             dialog=dialog,
             hold=hold,
@@ -106,6 +123,36 @@ def begin_reading(core: Core, *, community_id: int, phone: str, text: PendingTex
             score_waits=resident is not None
             and open_question(session, resident.id, now) is not None,
         )
+    return Arrived(arrival, conversation, resident)
+
+
+def _deals_and_orders(
+    session: Session, community_id: int, resident: Resident | None, now: datetime
+) -> tuple[list[Deal], list[OrderView]]:
+    """The unfinished deals by number, and of them the resident's orders that may still
+    change (core.orders.preview's rule): one query, the deals joined to her orders."""
+    placed = (
+        and_(
+            Order.deal_id == Deal.id,
+            Order.resident_id == resident.id,
+            Order.status == OrderStatus.PLACED,
+        )
+        if resident is not None
+        else false()
+    )
+    rows = session.execute(
+        select(Deal, Order)
+        .outerjoin(Order, placed)
+        .where(Deal.community_id == community_id, Deal.status.in_([s.value for s in UNFINISHED]))
+        .order_by(Deal.number, Deal.id)
+    ).all()
+    deals = list(dict.fromkeys(deal for deal, _order in rows))
+    orders = [
+        OrderView.of(order, deal)
+        for deal, order in rows
+        if order is not None and is_cancellable(order, deal, now)
+    ]
+    return deals, orders
 
 
 def finish_reading(
@@ -135,42 +182,79 @@ def finish_reading(
     now = core.now()
     with core.db.transaction() as session:
         conversation = conversation_for(session, community_id, phone, now)
-        set_dialog(conversation, dialog, now)
-        reply_id, collapsed = None, False
-        if needs_person is not None:
-            item_id = ask_for_help(
-                session,
-                community_id=community_id,
-                phone=phone,
-                reason=HelpReason(needs_person),
-                message_id=message_id,
-                now=now,
+        return leave(
+            session,
+            now,
+            conversation,
+            message_id=message_id,
+            dialog=dialog,
+            outcome=outcome,
+            reply=reply,
+            even_if_opted_out=even_if_opted_out,
+            collapsible=collapsible,
+            needs_person=needs_person,
+            about_deals=about_deals,
+        )
+
+
+def leave(
+    session: Session,
+    now: datetime,
+    conversation: Conversation,
+    *,
+    message_id: int,
+    dialog: Dialog,
+    outcome: str,
+    reply: str | None = None,
+    even_if_opted_out: bool = False,
+    collapsible: bool = False,
+    needs_person: HelpReason | None = None,
+    about_deals: tuple[int, ...] = (),
+    resident: Resident | None = None,
+) -> Finished:
+    """`finish_reading` inside a transaction the caller holds, on the phone's conversation
+    row it locked (`conversation_for`, or `arrive` in the same transaction). `resident`:
+    her row as `arrive` found it in this transaction (what the use cases changed of it
+    since is on the same object); None to look her up (a stranger may have registered)."""
+    community_id, phone = conversation.community_id, conversation.phone
+    set_dialog(conversation, dialog, now)
+    conversation.updated_at = now
+    reply_id = None
+    # Before anything queries: the conversation's changes go out in one UPDATE.
+    collapsed = reply is not None and seen_reply(conversation, reply, now) and collapsible
+    if needs_person is not None:
+        item_id = ask_for_help(
+            session,
+            community_id=community_id,
+            phone=phone,
+            reason=HelpReason(needs_person),
+            message_id=message_id,
+            now=now,
+        )
+        if needs_person == HelpReason.COMPLAINT:
+            _attach_collected_order(
+                session, community_id, phone, item_id, message_id, now, about_deals
             )
-            if needs_person == HelpReason.COMPLAINT:
-                _attach_collected_order(
-                    session, community_id, phone, item_id, message_id, now, about_deals
-                )
-        if reply is not None:
-            collapsed = seen_reply(conversation, reply, now) and collapsible
-        if reply is not None and not collapsed:
-            message = queue_message(
-                session,
-                community=session.get_one(Community, community_id),
-                resident=resident_by_phone(session, community_id, phone),
-                phone=phone,
-                body=reply,
-                kind=MessageKind.REPLY,
-                now=now,
-                dedupe_key=f"sms-reply:{message_id}",
-                even_if_opted_out=even_if_opted_out,
-            )
-            reply_id = message.id if message is not None else None
-        inbox = session.get(InboxText, message_id)
-        if inbox is not None and inbox.handled_at is None:
-            inbox.handled_at = now
-            inbox.outcome = outcome[:40]
-        conversation.updated_at = now
-        return Finished(reply_id, collapsed)
+    if reply is not None and not collapsed:
+        message = queue_message(
+            session,
+            community=session.get_one(Community, community_id),
+            resident=resident or resident_by_phone(session, community_id, phone),
+            phone=phone,
+            body=reply,
+            kind=MessageKind.REPLY,
+            now=now,
+            dedupe_key=f"sms-reply:{message_id}",
+            key_is_new=True,
+            even_if_opted_out=even_if_opted_out,
+        )
+        reply_id = message.id if message is not None else None
+    session.execute(
+        update(InboxText)
+        .where(InboxText.message_id == message_id, InboxText.handled_at.is_(None))
+        .values(handled_at=now, outcome=outcome[:40])
+    )
+    return Finished(reply_id, collapsed)
 
 
 def _attach_collected_order(

@@ -93,9 +93,15 @@ def queue_message(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
     even_if_opted_out: bool = False,
+    key_is_new: bool = False,
 ) -> Message | None:
-    """Write one outbound message; None when its dedupe key was written before."""
-    if dedupe_key is not None and session.scalar(
+    """Write one outbound message; None when its dedupe key was written before.
+
+    `key_is_new`: the caller's key is new but for a retry (an order's revision, the
+    reply to the text being read), so a repeat is found by the insert itself (the key
+    is unique) at the cost of a savepoint rolled back, not by a query first.
+    """
+    if dedupe_key is not None and not key_is_new and session.scalar(
         select(Message.id).where(Message.dedupe_key == dedupe_key)
     ):
         return None

@@ -17,17 +17,18 @@ from core.results import result_from_json, result_to_json
 def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
     """Run `action` in a transaction, at most once per idempotency key.
 
-    The key row is inserted first, so a concurrent retry of the same provider id
-    blocks on it and then reads the stored result instead of acting again.
+    The key is looked up and, when new, inserted first in the same transaction, so a
+    concurrent retry of the same provider id blocks on it and then, tried again,
+    reads the stored result instead of acting again.
     """
     for _attempt in range(3):
-        stored = stored_result(core, key) if key is not None else None
-        if stored is not None:
-            return stored
         try:
             with core.db.transaction() as session:
                 marker = None
                 if key is not None:
+                    stored = session.get(IdempotencyKey, key)
+                    if stored is not None and stored.result:
+                        return result_from_json(stored.result)
                     marker = IdempotencyKey(
                         key=key, community_id=community_id, result={}, created_at=core.now()
                     )

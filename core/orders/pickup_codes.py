@@ -14,7 +14,7 @@ import secrets
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from core.deals.models import UNFINISHED, Deal
@@ -30,36 +30,56 @@ def pickup_day(deal: Deal, zone: ZoneInfo) -> date:
 
 
 def assign_pickup_code(session: Session, order: Order, deal: Deal, zone: ZoneInfo) -> str:
-    """The order's code: its own, the resident's code for that day, or a fresh one."""
+    """The order's code: its own, the resident's code for that day, or a fresh one.
+
+    Each lookup reads a handful of rows, however many households ordered: the
+    resident's own codes, then whether a drawn code is held that day (a draw is
+    free four times in five until thousands collect on one day).
+    """
     if order.pickup_code:
         return order.pickup_code
-    day = pickup_day(deal, zone)
-    same_day = [
-        d.id
-        for d in session.scalars(
-            select(Deal).where(
-                Deal.community_id == deal.community_id,
-                Deal.status.in_([s.value for s in UNFINISHED]),
-            )
-        )
-        if pickup_day(d, zone) == day
-    ]
-    if deal.id not in same_day:
-        same_day.append(deal.id)
-    taken: set[str] = set()
-    for resident_id, code in session.execute(
-        select(Order.resident_id, Order.pickup_code).where(
-            Order.deal_id.in_(same_day),
-            # Cancelled orders too: theirs comes back if they order again.
-            Order.pickup_code.is_not(None),
-        )
-    ):
-        if resident_id == order.resident_id:
-            order.pickup_code = code
-            return code
-        taken.add(code)
-    order.pickup_code = _fresh(taken)
+    with session.no_autoflush:  # a new order is written once, with its code, by the caller
+        order.pickup_code = _choose(session, order, deal, zone)
     return order.pickup_code
+
+
+def _choose(session: Session, order: Order, deal: Deal, zone: ZoneInfo) -> str:
+    day = pickup_day(deal, zone)
+    own = _codes_on(session, deal, zone, day, Order.resident_id == order.resident_id)
+    if own:
+        return own[0]
+    for _draw in range(_DRAWS):
+        code = _draw_code()
+        if not _codes_on(session, deal, zone, day, Order.pickup_code == code):
+            return code
+    return _fresh(set(_codes_on(session, deal, zone, day)))  # a crowded day
+
+
+#: Random draws tried before the whole day's codes are read to choose among the free ones.
+_DRAWS = 12
+
+
+def _codes_on(
+    session: Session, deal: Deal, zone: ZoneInfo, day: date, *where: ColumnElement[bool]
+) -> list[str]:
+    """The codes held (cancelled orders' too: theirs comes back if they order again) on
+    orders for this deal's community's deals collected on `day`, narrowed by `where`."""
+    rows = session.execute(
+        select(Order.pickup_code, Deal.pickup_start)
+        .join(Deal, Deal.id == Order.deal_id)
+        .where(
+            Deal.community_id == deal.community_id,
+            Deal.status.in_([s.value for s in UNFINISHED]) | (Deal.id == deal.id),
+            Order.pickup_code.is_not(None),
+            *where,
+        )
+        .order_by(Order.id)
+    )
+    return [code for code, start in rows if start.astimezone(zone).date() == day]
+
+
+def _draw_code() -> str:
+    return str(_LOWEST + secrets.randbelow(_HIGHEST - _LOWEST + 1))
 
 
 def _fresh(taken: set[str]) -> str:
@@ -68,6 +88,6 @@ def _fresh(taken: set[str]) -> str:
     if free <= 0:  # pragma: no cover - 9000 households collecting on one day
         raise RuntimeError("no pickup code left for this day")
     while True:
-        code = str(_LOWEST + secrets.randbelow(_HIGHEST - _LOWEST + 1))
+        code = _draw_code()
         if code not in taken:
             return code

@@ -105,7 +105,16 @@ def cancellable_in(session: Session, resident_id: int, now: datetime) -> list[Or
         )
         .order_by(Deal.number)
     ).all()
-    return [OrderView.of(order, deal) for order, deal in rows if deal.is_taking_orders(now)]
+    return [OrderView.of(order, deal) for order, deal in rows if is_cancellable(order, deal, now)]
+
+
+def is_cancellable(order: Order, deal: Deal, now: datetime) -> bool:
+    """The rule itself: a placed order on a deal still taking orders may change."""
+    return (
+        order.status == OrderStatus.PLACED
+        and deal.status == DealStatus.OPEN
+        and deal.is_taking_orders(now)
+    )
 
 
 def _check(

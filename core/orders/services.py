@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import formatting
 from core.accounts.acting import acting
@@ -148,6 +149,7 @@ def _place(
         left = (deal.units_left or 0) + previous
         return Refusal(RefusalReason.SOLD_OUT, deal_number=number, units_left=left)
 
+    zone = session.get_one(Community, community_id).zone  # before the new order is added
     if order is None:
         order = Order(deal_id=deal.id, resident_id=resident.id, created_at=now, revision=0)
         session.add(order)
@@ -158,9 +160,8 @@ def _place(
     order.cancelled_at = None
     order.updated_at = now
     order.revision += 1
-    assign_pickup_code(session, order, deal, session.get_one(Community, community_id).zone)
+    assign_pickup_code(session, order, deal, zone)
     session.flush()
-    session.refresh(deal)
     if placed_by is not None:
         audit(
             session,
@@ -186,7 +187,11 @@ def _place(
 
 
 def _reserve(session: Session, deal: Deal, delta: int, now: datetime) -> bool:
-    """Move the deal's running total by `delta` if the deal is open and the cap allows it."""
+    """Move the deal's running total by `delta` if the deal is open and the cap allows it.
+
+    The total the database arrived at is handed back with the UPDATE (RETURNING) and
+    set on `deal`, so the confirmation counts this order without reading the row again.
+    """
     if delta == 0:
         return True
     statement = update(Deal).where(Deal.id == deal.id, Deal.status == DealStatus.OPEN)
@@ -195,11 +200,14 @@ def _reserve(session: Session, deal: Deal, delta: int, now: datetime) -> bool:
             Deal.closes_at > now,
             (Deal.stock_cap.is_(None)) | (Deal.units_ordered + delta <= Deal.stock_cap),
         )
-    result = session.execute(
-        statement.values(units_ordered=Deal.units_ordered + delta),
+    total = session.execute(
+        statement.values(units_ordered=Deal.units_ordered + delta).returning(Deal.units_ordered),
         execution_options={"synchronize_session": False},
-    )
-    return result.rowcount == 1
+    ).scalar_one_or_none()
+    if total is None:
+        return False
+    set_committed_value(deal, "units_ordered", total)
+    return True
 
 
 def _cancel(
@@ -237,7 +245,6 @@ def _cancel(
     order.revision += 1
     assign_pickup_code(session, order, deal, session.get_one(Community, community_id).zone)
     session.flush()
-    session.refresh(deal)
     if cancelled_by is not None:
         audit(
             session,
@@ -274,6 +281,7 @@ def _confirm(
         now=now,
         deal_id=deal.id,
         dedupe_key=f"order:{order.id}:r{order.revision}",
+        key_is_new=True,
     )
 
 

@@ -1,19 +1,28 @@
-"""One text's reading is a few calls into the core, not a conversation held in the channel."""
+"""One text's reading is a few calls into the core, in one transaction: not a conversation
+held in the channel, and not a transaction per call."""
 
 from __future__ import annotations
 
 import inspect
 
+import pytest
+from sqlalchemy import func, select
+
+import sms_gateway.conversation as conversation
 from core.community.models import Community
-from core.conversations.inbox import accept_text
+from core.conversations.inbox import accept_text, pending_texts
+from core.conversations.phone_lock import PhoneBusy
+from core.messages.models import Message, MessageKind
 from core.orders.services import resident_orders
 from sms_gateway.conversation import read_waiting_texts
+from sms_gateway.replies import Replies
+
+PHONE = "+8613900000001"
 
 
 def transactions_to_read(core, world, monkeypatch, body: str, sid: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The core's transactions while one waiting text is read, each named by its caller."""
-    phone = "+8613900000001"
-    accept_text(core, community_id=world.community_id, phone=phone, body=body, provider_sid=sid)
+    accept_text(core, community_id=world.community_id, phone=PHONE, body=body, provider_sid=sid)
     with core.db.transaction() as session:
         community = session.get_one(Community, world.community_id)
     opened: list[str] = []
@@ -24,30 +33,101 @@ def transactions_to_read(core, world, monkeypatch, body: str, sid: str) -> list[
         return real()
 
     monkeypatch.setattr(core.db, "transaction", counting)
-    assert read_waiting_texts(core, community, phone) == 1
-    monkeypatch.undo()
+    assert read_waiting_texts(core, community, PHONE) == 1
+    monkeypatch.setattr(core.db, "transaction", real)
     return opened
 
 
-def test_an_order_text_is_read_in_three_steps(core, world, monkeypatch):
+def outgoing(core, kind: MessageKind) -> list[str]:  # type: ignore[no-untyped-def]
+    with core.db.transaction() as session:
+        return list(
+            session.scalars(select(Message.body).where(Message.kind == kind).order_by(Message.id))
+        )
+
+
+def test_an_order_text_is_read_and_answered_in_one_transaction(core, world, monkeypatch):
     world.deal()
-    wang = world.resident("王芳", phone="+8613900000001")
+    wang = world.resident("王芳", phone=PHONE)
     opened = transactions_to_read(core, world, monkeypatch, "订1号 两份", "SMreading1")
-    # the waiting texts; the dialog, resident, deals and orders at once; the order
-    # (its idempotency key looked up, then the order); the reply and the dialog moved on
-    assert opened == [
-        "pending_texts",
-        "begin_reading",
-        "stored_result",
-        "run_once",
-        "finish_reading",
-    ]
+    # the waiting texts; then the dialog, resident, deals and orders, the order with its
+    # idempotency key and confirmation, the dialog moved on: all one commit
+    assert opened == ["pending_texts", "read_text"]
     (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
     assert order.quantity == 2
+    assert len(outgoing(core, MessageKind.CONFIRMATION)) == 1
+    assert pending_texts(core, community_id=world.community_id, phone=PHONE) == []
 
 
 def test_a_question_is_answered_from_what_the_reading_began_with(core, world, monkeypatch):
     world.deal()
-    world.resident("王芳", phone="+8613900000001")
+    world.resident("王芳", phone=PHONE)
     opened = transactions_to_read(core, world, monkeypatch, "梨多少钱", "SMreading2")
-    assert opened == ["pending_texts", "begin_reading", "finish_reading"]
+    assert opened == ["pending_texts", "read_text"]
+    assert len(outgoing(core, MessageKind.REPLY)) == 1
+
+
+def test_a_reading_that_fails_is_read_again_step_by_step_and_orders_once(
+    core, world, monkeypatch
+):
+    world.deal()
+    wang = world.resident("王芳", phone=PHONE)
+    real_leave = conversation.leave
+
+    def leave_failing_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(conversation, "leave", real_leave)
+        raise RuntimeError("the database went away as the reply was written")
+
+    monkeypatch.setattr(conversation, "leave", leave_failing_once)
+    opened = transactions_to_read(core, world, monkeypatch, "订1号 两份", "SMreading3")
+    # rolled back whole (order and confirmation too), then read again, a step at a time
+    assert opened == ["pending_texts", "read_text", "begin_reading", "run_once", "finish_reading"]
+    (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
+    assert order.quantity == 2
+    assert len(outgoing(core, MessageKind.CONFIRMATION)) == 1  # one order, one confirmation
+    with core.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 2  # text, confirmation
+
+
+def test_a_text_that_cannot_be_read_at_all_still_gets_an_apology(core, world, monkeypatch):
+    world.deal()
+    world.resident("王芳", phone=PHONE)
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the dialog")
+
+    monkeypatch.setattr(conversation.patience, "respond", broken)
+    opened = transactions_to_read(core, world, monkeypatch, "订1号 两份", "SMreading4")
+    assert opened == ["pending_texts", "read_text", "begin_reading", "finish_reading"]
+    with core.db.transaction() as session:
+        community = session.get_one(Community, world.community_id)
+    assert outgoing(core, MessageKind.REPLY) == [Replies("zh", community).error()]
+    assert pending_texts(core, community_id=world.community_id, phone=PHONE) == []
+
+
+def test_many_phones_are_read_in_one_call_and_a_busy_one_is_left_to_its_reader(
+    core, world, monkeypatch
+):
+    world.deal()
+    phones = [world.resident(f"居民{n}", room=f"10{n}").phone for n in range(3)]
+    for n, phone in enumerate(phones):
+        accept_text(core, community_id=world.community_id, phone=phone, body="1 2",
+                    provider_sid=f"SMmany{n}")  # fmt: skip
+    with core.db.transaction() as session:
+        community = session.get_one(Community, world.community_id)
+    real_hold = conversation.hold_phone
+
+    def busy_second(core, *, community_id, phone):  # type: ignore[no-untyped-def]
+        if phone == phones[1]:
+            raise PhoneBusy("another reader holds it")
+        return real_hold(core, community_id=community_id, phone=phone)
+
+    monkeypatch.setattr(conversation, "hold_phone", busy_second)
+    with pytest.raises(PhoneBusy):  # so the job is tried again for the busy phone
+        conversation.read_waiting_texts_of_many(core, community, phones)
+    waiting = [len(pending_texts(core, community_id=world.community_id, phone=p)) for p in phones]
+    assert waiting == [0, 1, 0]
+    monkeypatch.setattr(conversation, "hold_phone", real_hold)
+    assert conversation.read_waiting_texts_of_many(core, community, phones) == 1
+    for phone in phones:
+        (order,) = resident_orders(core, community_id=world.community_id, phone=phone)
+        assert order.quantity == 2

@@ -1,0 +1,72 @@
+"""core.joined: use cases run as savepoints of one transaction keep their meaning."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from core.community.models import Community
+from core.joined import joined
+from core.messages.models import Message, MessageKind
+from core.messages.outbox import queue_message
+from core.orders.services import place_order, resident_orders
+
+
+def test_use_cases_joined_commit_together_and_announce_after_the_commit(core, world):
+    deal = world.deal(limit=5)
+    wang = world.resident("王芳")
+    announced: list[list[int]] = []
+    core.db.outbox_listeners.append(lambda got: announced.append([e.message_id for e in got]))
+    with core.db.transaction() as session:
+        inside = joined(core, session)
+        placed = place_order(
+            inside, community_id=world.community_id, phone=wang.phone,
+            deal_number=deal.number, quantity=2, channel="sms", idempotency_key="SMjoined1",
+        )  # fmt: skip
+        assert placed
+        assert announced == []  # the confirmation waits for the outer commit
+    (confirmation,) = announced
+    assert len(confirmation) == 1
+    (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
+    assert order.quantity == 2
+
+
+def test_a_joined_use_case_that_raises_is_rolled_back_alone_and_never_announced(core, world):
+    wang = world.resident("王芳")
+    announced: list[object] = []
+    core.db.outbox_listeners.append(announced.append)
+
+    def write(session, body: str) -> None:  # type: ignore[no-untyped-def]
+        queue_message(
+            session, community=session.get_one(Community, world.community_id), resident=None,
+            phone=wang.phone, body=body, kind=MessageKind.REPLY, now=core.now(),
+        )  # fmt: skip
+
+    with core.db.transaction() as session:
+        inside = joined(core, session)
+        with inside.db.transaction() as kept:
+            write(kept, "kept")
+        with pytest.raises(RuntimeError), inside.db.transaction() as failed:
+            write(failed, "rolled back")
+            raise RuntimeError("the use case failed after writing")
+    with core.db.transaction() as session:
+        bodies = session.scalars(select(Message.body).where(Message.kind == MessageKind.REPLY))
+        assert list(bodies) == ["kept"]
+        assert session.scalar(select(func.count()).select_from(Message)) == 1
+    ((entry,),) = announced  # type: ignore[misc]
+    assert entry.kind == MessageKind.REPLY
+
+
+def test_the_same_idempotency_key_joined_twice_acts_once(core, world):
+    deal = world.deal(limit=5)
+    wang = world.resident("王芳")
+    with core.db.transaction() as session:
+        inside = joined(core, session)
+        for quantity in (2, 4):
+            place_order(
+                inside, community_id=world.community_id, phone=wang.phone,
+                deal_number=deal.number, quantity=quantity, channel="sms",
+                idempotency_key="SMjoined2",
+            )  # fmt: skip
+    (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
+    assert order.quantity == 2  # the second call found the first's result under its key
