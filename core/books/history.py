@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core import formatting
 from core.accounts.acting import acting
 from core.accounts.services import audit
+from core.books.ledger import collected_by_deal
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal, DealStatus
@@ -47,7 +48,7 @@ class DealFigures:
     collected: int  # units picked up
     not_collected: int  # units never picked up
     expected_fen: int  # what the bought orders come to
-    collected_fen: int  # what the picked-up orders come to
+    collected_fen: int  # the money taken, as the deal's ledger has it (undos netted out)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def delivered_units(session: Session, deal: Deal, ordered: int) -> int:
     return ordered if delivered is None else int(delivered)
 
 
-def _figures(session: Session, deal: Deal) -> DealFigures:
+def _figures(session: Session, deal: Deal, collected_fen: int | None = None) -> DealFigures:
+    """The deal's figures; its money collected is the ledger's, read here unless given."""
     orders = session.scalars(
         select(Order).where(Order.deal_id == deal.id, Order.status.in_(BOUGHT))
     ).all()
@@ -92,7 +94,11 @@ def _figures(session: Session, deal: Deal) -> DealFigures:
         collected=collected,
         not_collected=ordered - collected,
         expected_fen=ordered * deal.price_fen,
-        collected_fen=collected * deal.price_fen,
+        collected_fen=(
+            collected_by_deal(session, [deal.id])[deal.id]
+            if collected_fen is None
+            else collected_fen
+        ),
     )
 
 
@@ -106,10 +112,11 @@ def finished_deals_by_month(core: Core, *, community_id: int) -> list[MonthOfDea
             .where(Deal.community_id == community_id, Deal.status.in_(FINISHED))
             .order_by(Deal.pickup_start.desc(), Deal.id.desc())
         ).all()
+        taken = collected_by_deal(session, [deal.id for deal in deals])
         months: dict[date, list[DealFigures]] = {}
         for deal in deals:
             month = deal.pickup_start.astimezone(zone).date().replace(day=1)
-            months.setdefault(month, []).append(_figures(session, deal))
+            months.setdefault(month, []).append(_figures(session, deal, taken[deal.id]))
         return [MonthOfDeals(month, figures) for month, figures in months.items()]
 
 

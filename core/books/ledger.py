@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import acting
@@ -170,6 +170,22 @@ class DealLedger:
     @property
     def balances(self) -> bool:
         return self.expected_fen + self.overpaid_fen == self.collected_fen + self.outstanding_fen
+
+
+def collected_by_deal(session: Session, deal_ids: list[int]) -> dict[int, int]:
+    """The money taken for each deal: its COLLECTED entries, undone handovers netted out.
+
+    The one figure the ledger page, the history list and the day's count all give.
+    """
+    if not deal_ids:
+        return {}
+    rows = session.execute(
+        select(LedgerEntry.deal_id, func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
+        .where(LedgerEntry.deal_id.in_(deal_ids), LedgerEntry.kind == EntryKind.COLLECTED)
+        .group_by(LedgerEntry.deal_id)
+    ).all()
+    taken = {deal_id: int(total) for deal_id, total in rows}
+    return {deal_id: taken.get(deal_id, 0) for deal_id in deal_ids}
 
 
 def deal_row(session: Session, community_id: int, deal_id: int) -> Deal:
