@@ -130,3 +130,14 @@ def resident_credit(core: Core, *, community_id: int, resident_id: int) -> Credi
         if resident is None or resident.community_id != community_id:
             return CreditBalance(0, 0)
         return credit_balances(session, [resident_id])[resident_id]
+
+
+@acting(by=None)
+def deal_amounts_due(core: Core, *, community_id: int, deal_id: int) -> dict[int, ToPay]:
+    """What each order of a deal still asks at the table, after credits (the pickup
+    list, its print and exports, the orders page's amount)."""
+    with core.db.transaction() as session:
+        deal = session.get(Deal, deal_id)
+        if deal is None or deal.community_id != community_id:
+            return {}
+        return deal_amounts_to_pay(session, deal)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.books.cash import BadAmount, collect_at_pickup
+from core.books.credits import deal_amounts_due
 from core.books.desk import undo_pickup
 from core.bounded import bounded_int
 from core.deals.models import UNFINISHED
@@ -31,7 +32,7 @@ from staff.console import (
     yuan,
 )
 from staff.forms import OrderForm
-from staff.views.ledger import fen_from, method_from, printed_pages, to_pay_by_order
+from staff.views.ledger import fen_from, method_from, printed_pages
 
 
 def _pickup(deal_id: int):  # type: ignore[no-untyped-def]
@@ -71,6 +72,7 @@ def deal_orders(deal_id: int) -> Any:
     return render_template(
         "staff/orders.html",
         pickup=pickup,
+        due=deal_amounts_due(core(), actor=actor(), deal_id=deal_id),
         sheet=sheet,
         form=form,
         problem=problem,
@@ -182,12 +184,14 @@ def order_pickup_undo(deal_id: int, order_id: int) -> Any:
 @bp.get("/deals/<int:deal_id>/pickup-list/print")
 def pickup_print(deal_id: int) -> Any:
     pickup = _pickup(deal_id)
-    to_pay = to_pay_by_order(pickup.deal.id)
+    due = deal_amounts_due(core(), actor=actor(), deal_id=pickup.deal.id)
+    to_pay = {order_id: amount.to_pay_fen for order_id, amount in due.items()}
     return render_template(
         "staff/pickup_print.html",
         pickup=pickup,
         community=community(),
         to_pay=to_pay,
+        due=due,
         pages=printed_pages(pickup.buildings, to_pay),
     )
 
