@@ -17,11 +17,11 @@ from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.books.ledger import deal_row, record_entry
 from core.books.models import CashCount, EntryKind, LedgerEntry, PayMethod
+from core.books.pickup import collect
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal
 from core.orders.models import Order, OrderStatus
-from core.orders.services import hand_over
 from core.results import OrderView, Refusal, RefusalReason
 
 #: How a household may pay at the table (CREDIT is a credit spent, never taken at the table).
@@ -53,7 +53,8 @@ def collect_at_pickup(
 ) -> OrderView | Refusal:
     """Goods handed over and the money taken for them, in one transaction.
 
-    `amount_fen` 0 records the pickup alone (paid before, or paid nothing).
+    `amount_fen` is what the table took (the form offers what is left after the
+    resident's credit); the credit pays what the table left unpaid, as far as it goes.
     """
     _check(amount_fen, method, allow_zero=True)
     now = core.now()
@@ -64,20 +65,15 @@ def collect_at_pickup(
         deal = session.get_one(Deal, order.deal_id)
         if deal.community_id != community_id:
             return Refusal(RefusalReason.NO_ORDER)
-        hand_over(session, order, deal, by=by, now=now)
-        if amount_fen:
-            record_entry(
-                session,
-                community_id=community_id,
-                deal_id=deal.id,
-                kind=EntryKind.COLLECTED,
-                amount_fen=amount_fen,
-                by=by,
-                order_id=order.id,
-                resident_id=order.resident_id,
-                method=PayMethod(method),  # type: ignore[arg-type]
-                at=now,
-            )
+        collect(
+            session,
+            order,
+            deal,
+            table_fen=amount_fen,
+            method=PayMethod(method) if amount_fen else None,
+            by=by,
+            now=now,
+        )
         return OrderView.of(order, deal)
 
 

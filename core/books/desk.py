@@ -4,8 +4,9 @@ the money, and undo a tap made by mistake on the same day.
 A household is the residents of one room (building, unit and room all known), else the
 resident alone: an older couple collects together and pays once. What it may collect
 are its placed orders on deals that go ahead and whose pickup window has started.
-Every handover and undo is in the audit log, and the money goes through the ledger
-(`core.books.ledger.record_entry`).
+Every handover and undo is in the audit log. The steps are the ones every handover
+takes (`core.books.pickup`: the order's pickup and its money in the ledger, a credit
+spent first), and every sum shown is read from the ledger.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import OutsideCommunity, acting
-from core.accounts.services import audit
-from core.books.ledger import EntryKind, PayMethod, record_entry
+from core.books.credits import amounts_to_pay, collected_by_order
+from core.books.models import PayMethod
+from core.books.pickup import collect, uncollect
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal, DealStatus
@@ -50,8 +52,13 @@ class DeskOrder:
     pickup_code: str | None
     collectable: bool  # placed, on a deal that goes ahead, its pickup started
     undoable: bool  # picked up today (the community's day) on a deal still in pickup
-    collected_fen: int | None
-    collected_method: str | None
+    outstanding_fen: int  # its worth less what the ledger says was taken for it
+    credit_fen: int  # of that, what the resident's unspent credit covers
+    paid: tuple[tuple[str, int], ...]  # what the ledger has taken for it, by way of paying
+
+    @property
+    def to_pay_fen(self) -> int:
+        return self.outstanding_fen - self.credit_fen
 
 
 @dataclass(frozen=True)
@@ -68,15 +75,20 @@ class Household:
 
     @property
     def to_pay_fen(self) -> int:
-        return sum(o.total_fen for o in self.to_collect)
+        return sum(o.to_pay_fen for o in self.to_collect)
+
+    @property
+    def credit_fen(self) -> int:
+        return sum(o.credit_fen for o in self.to_collect)
 
 
 @dataclass(frozen=True)
 class CheckedOff:
     household: Household
     orders: tuple[DeskOrder, ...]  # what this tap handed over; empty if done already
-    paid_fen: int
+    paid_fen: int  # taken at the table
     method: str
+    credit_fen: int = 0  # the residents' credit spent on it
 
 
 def room_of(text: str) -> tuple[str, str, str] | None:
@@ -129,6 +141,8 @@ def _desk_orders(
         .order_by(Deal.number, Order.id)
     ).all()
     today = _local_day(now, community)
+    money = amounts_to_pay(session, rows)
+    taken = collected_by_order(session, [order.id for order, _ in rows])
     return [
         DeskOrder(
             order_id=order.id,
@@ -145,8 +159,9 @@ def _desk_orders(
             undoable=order.status == OrderStatus.PICKED_UP
             and order.picked_up_at is not None
             and _local_day(order.picked_up_at, community) == today,
-            collected_fen=order.collected_fen,
-            collected_method=order.collected_method,
+            outstanding_fen=money[order.id].outstanding_fen,
+            credit_fen=money[order.id].credit_fen,
+            paid=tuple(sorted(taken.get(order.id, {}).items())),
         )
         for order, deal in rows
     ]
@@ -251,44 +266,30 @@ def check_off_household(
         if before is None:
             return None
         handed: list[DeskOrder] = []
+        taken = credit = 0
         for shown in before.to_collect:
             if shown.order_id not in wanted:
                 continue
             order = session.get_one(Order, shown.order_id, with_for_update=True)
             if order.status != OrderStatus.PLACED:
                 continue  # another desk was quicker
-            order.status = OrderStatus.PICKED_UP
-            order.picked_up_at = order.updated_at = now
-            order.picked_up_by = by
-            order.collected_fen = shown.total_fen
-            order.collected_method = pay
-            record_entry(
+            paid = collect(
                 session,
-                community_id=community_id,
-                deal_id=shown.deal_id,
-                kind=EntryKind.COLLECTED,
-                amount_fen=shown.total_fen,
-                by=by,
-                order_id=order.id,
-                resident_id=order.resident_id,
+                order,
+                session.get_one(Deal, shown.deal_id),
+                table_fen=None,
                 method=pay,
-                note="desk",
-                at=now,
-            )
-            audit(
-                session,
-                actor=by,
+                by=by,
+                now=now,
                 action="desk.picked_up",
-                community_id=community_id,
-                order_id=order.id,
-                deal_id=shown.deal_id,
-                amount_fen=shown.total_fen,
-                method=str(pay),
+                note="desk",
             )
+            taken += paid.table_fen
+            credit += paid.credit_fen
             handed.append(shown)
         session.flush()
         after = _household_of(session, community, resident_id, now) or before
-        return CheckedOff(after, tuple(handed), sum(o.total_fen for o in handed), str(pay))
+        return CheckedOff(after, tuple(handed), taken, str(pay), credit)
 
 
 @acting()
@@ -311,34 +312,7 @@ def undo_pickup(core: Core, *, community_id: int, order_id: int, by: str) -> Des
             or _local_day(order.picked_up_at, community) != _local_day(now, community)
         ):
             return None
-        reversed_fen = order.collected_fen or 0
-        if reversed_fen:
-            record_entry(
-                session,
-                community_id=community_id,
-                deal_id=deal.id,
-                kind=EntryKind.COLLECTED,
-                amount_fen=-reversed_fen,
-                by=by,
-                order_id=order.id,
-                resident_id=order.resident_id,
-                method=PayMethod(order.collected_method or PayMethod.CASH),
-                note="desk undo",
-                at=now,
-            )
-        audit(
-            session,
-            actor=by,
-            action="desk.undo",
-            community_id=community_id,
-            order_id=order.id,
-            deal_id=deal.id,
-            amount_fen=-reversed_fen,
-        )
-        order.status = OrderStatus.PLACED
-        order.picked_up_at = order.picked_up_by = None
-        order.collected_fen = order.collected_method = None
-        order.updated_at = now
+        uncollect(session, order, deal, by=by, now=now, action="desk.undo", note="desk undo")
         resident = session.get_one(Resident, order.resident_id)
         shown = _desk_orders(session, community, [resident], now)
         return next(o for o in shown if o.order_id == order.id)

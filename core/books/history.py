@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from core import formatting
 from core.accounts.acting import acting
 from core.accounts.services import audit
+from core.books.ledger import collected_by_deal
+from core.books.models import Delivery
 from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal, DealStatus
@@ -47,7 +49,7 @@ class DealFigures:
     collected: int  # units picked up
     not_collected: int  # units never picked up
     expected_fen: int  # what the bought orders come to
-    collected_fen: int  # what the picked-up orders come to
+    collected_fen: int  # the money taken, as the deal's ledger has it (undos netted out)
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,8 @@ class MonthOfDeals:
 def delivered_units(session: Session, deal: Deal, ordered: int) -> int:
     """What the supplier delivered for `deal`: the delivery record where one is kept.
 
-    The delivery records are books-money's (core/books/models.py); until a deal has
-    one, what was delivered is what was ordered. This is the one place that reads them.
+    Until a deal has one, what was delivered is what was ordered.
     """
-    try:
-        from core.books.models import Delivery
-    except ImportError:  # the delivery records are not in this build yet
-        return ordered
     delivered = session.scalar(select(Delivery.delivered_units).where(Delivery.deal_id == deal.id))
     return ordered if delivered is None else int(delivered)
 
@@ -85,15 +82,12 @@ def ordered_units(session: Session, deal: Deal, standing: int) -> int:
     would make every short delivery look complete (ordered 7, delivered 7 for 9 ordered).
     Without a delivery record the standing orders are what was ordered.
     """
-    try:
-        from core.books.models import Delivery
-    except ImportError:  # the delivery records are not in this build yet
-        return standing
     before = session.scalar(select(Delivery.ordered_units).where(Delivery.deal_id == deal.id))
     return standing if before is None else int(before)
 
 
-def _figures(session: Session, deal: Deal) -> DealFigures:
+def _figures(session: Session, deal: Deal, collected_fen: int | None = None) -> DealFigures:
+    """The deal's figures; its money collected is the ledger's, read here unless given."""
     orders = session.scalars(
         select(Order).where(Order.deal_id == deal.id, Order.status.in_(BOUGHT))
     ).all()
@@ -107,7 +101,11 @@ def _figures(session: Session, deal: Deal) -> DealFigures:
         collected=collected,
         not_collected=ordered - collected,
         expected_fen=ordered * deal.price_fen,
-        collected_fen=collected * deal.price_fen,
+        collected_fen=(
+            collected_by_deal(session, [deal.id])[deal.id]
+            if collected_fen is None
+            else collected_fen
+        ),
     )
 
 
@@ -121,10 +119,11 @@ def finished_deals_by_month(core: Core, *, community_id: int) -> list[MonthOfDea
             .where(Deal.community_id == community_id, Deal.status.in_(FINISHED))
             .order_by(Deal.pickup_start.desc(), Deal.id.desc())
         ).all()
+        taken = collected_by_deal(session, [deal.id for deal in deals])
         months: dict[date, list[DealFigures]] = {}
         for deal in deals:
             month = deal.pickup_start.astimezone(zone).date().replace(day=1)
-            months.setdefault(month, []).append(_figures(session, deal))
+            months.setdefault(month, []).append(_figures(session, deal, taken[deal.id]))
         return [MonthOfDeals(month, figures) for month, figures in months.items()]
 
 

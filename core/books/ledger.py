@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import acting
@@ -133,6 +133,9 @@ class DealLedger:
     credited_fen: int
     paid_supplier_fen: int
     adjusted_fen: int  # the sum of ADJUSTED entries (negative after a short delivery)
+    # Of the collected, what residents paid with credit owed them from another buy
+    # (core.books.credits): in the books as collected, but no money came in for it.
+    credit_spent_fen: int = 0
 
     @property
     def expected_fen(self) -> int:
@@ -164,12 +167,31 @@ class DealLedger:
 
     @property
     def cash_in_hand_fen(self) -> int:
-        """What the committee holds for the deal: taken in, less given back and paid out."""
-        return self.collected_fen - self.refunded_fen - self.paid_supplier_fen
+        """What the committee holds for the deal: money taken in (a credit spent is none),
+        less what was given back and paid out."""
+        return (
+            self.collected_fen - self.credit_spent_fen - self.refunded_fen - self.paid_supplier_fen
+        )
 
     @property
     def balances(self) -> bool:
         return self.expected_fen + self.overpaid_fen == self.collected_fen + self.outstanding_fen
+
+
+def collected_by_deal(session: Session, deal_ids: list[int]) -> dict[int, int]:
+    """The money taken for each deal: its COLLECTED entries, undone handovers netted out.
+
+    The one figure the ledger page, the history list and the day's count all give.
+    """
+    if not deal_ids:
+        return {}
+    rows = session.execute(
+        select(LedgerEntry.deal_id, func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
+        .where(LedgerEntry.deal_id.in_(deal_ids), LedgerEntry.kind == EntryKind.COLLECTED)
+        .group_by(LedgerEntry.deal_id)
+    ).all()
+    taken = {deal_id: int(total) for deal_id, total in rows}
+    return {deal_id: taken.get(deal_id, 0) for deal_id in deal_ids}
 
 
 def deal_row(session: Session, community_id: int, deal_id: int) -> Deal:
@@ -196,8 +218,11 @@ def ledger_of(session: Session, deal: Deal) -> DealLedger:
     ).all()
     per_order: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
+    credit_spent = 0
     for entry, _ in entries:
         totals[entry.kind] += entry.amount_fen
+        if entry.kind == EntryKind.COLLECTED and entry.method == PayMethod.CREDIT:
+            credit_spent += entry.amount_fen
         if entry.order_id is not None:
             per_order[entry.order_id][entry.kind] += entry.amount_fen
     orders = session.execute(
@@ -248,4 +273,5 @@ def ledger_of(session: Session, deal: Deal) -> DealLedger:
         credited_fen=totals[EntryKind.CREDITED],
         paid_supplier_fen=totals[EntryKind.PAID_SUPPLIER],
         adjusted_fen=totals[EntryKind.ADJUSTED],
+        credit_spent_fen=credit_spent,
     )

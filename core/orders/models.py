@@ -45,10 +45,8 @@ class Order(Base):
     # Four digits the resident says at the desk; the same for all of a resident's orders
     # collected on one pickup day, unique among that day's households (core/orders/pickup_codes).
     pickup_code: Mapped[str | None] = mapped_column(String(4), default=None)
-    # What the pickup desk took at handover, so an undo reverses exactly that.
+    # Who handed the goods over. The money taken is the ledger's (core/books), never here.
     picked_up_by: Mapped[str | None] = mapped_column(String(80), default=None)
-    collected_fen: Mapped[int | None] = mapped_column(Integer, default=None)
-    collected_method: Mapped[str | None] = mapped_column(String(10), default=None)
 
     @property
     def is_active(self) -> bool:

@@ -22,6 +22,7 @@ from core.deals.models import UNFINISHED, Deal, DealStatus
 from core.i18n import t
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
+from core.orders.handover import hand_over
 from core.orders.models import Channel, Order, OrderStatus
 from core.orders.once import run_once
 from core.orders.pickup_codes import assign_pickup_code
@@ -359,17 +360,3 @@ def mark_picked_up(
             return Refusal(RefusalReason.NO_ORDER)
         hand_over(session, order, deal, by=by, now=core.now())
         return OrderView.of(order, deal)
-
-
-def hand_over(session: Session, order: Order, deal: Deal, *, by: str, now: datetime) -> None:
-    """Mark the goods collected and log who handed them over, in the caller's transaction."""
-    order.status = OrderStatus.PICKED_UP
-    order.picked_up_at = now
-    order.updated_at = now
-    audit(
-        session,
-        actor=by,
-        action="order.picked_up",
-        community_id=deal.community_id,
-        order_id=order.id,
-    )

@@ -39,3 +39,18 @@ def deal_market_prices(core: Core, *, community_id: int) -> list[tuple[DealView,
             .order_by(Deal.number)
         ).all()
         return [(DealView.of(d), market_price_of(session, d, today=today)) for d in deals]
+
+
+@acting(by=None)
+def deal_market_price(
+    core: Core, *, community_id: int, deal_id: int
+) -> tuple[DealView, MarketPrice] | None:
+    """One deal's market price and its evidence, by the deal's id; finished deals too
+    (they keep the figure their savings were counted with). None: no such deal here."""
+    with core.db.transaction() as session:
+        deal = session.get(Deal, deal_id)
+        if deal is None or deal.community_id != community_id:
+            return None
+        community = session.get_one(Community, community_id)
+        today = core.now().astimezone(community.zone).date()
+        return DealView.of(deal), market_price_of(session, deal, today=today)

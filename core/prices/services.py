@@ -151,16 +151,18 @@ def record_price(
 
 @acting()
 def set_market_price(
-    core: Core, *, community_id: int, number: int, price_fen: int | None, note: str, by: str = ""
+    core: Core, *, community_id: int, deal_id: int, price_fen: int | None, note: str, by: str = ""
 ) -> bool:
     """Staff's market price for an unfinished deal, with a note; None goes back to the survey.
 
-    False when there is no such deal here. The note is required with a price: the
-    printable page shows it as the evidence.
+    The deal is named by its database id, as every console page names it. False when
+    there is no such unfinished deal here: a finished deal keeps the figure its savings
+    were counted with. The note is required with a price: the printable page shows it
+    as the evidence.
     """
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
-        deal = _unfinished_deal(session, community_id, number)
+        deal = _unfinished_deal(session, community_id, deal_id)
         if deal is None:
             return False
         override = session.get(MarketPriceOverride, deal.id)
@@ -183,11 +185,10 @@ def set_market_price(
         return True
 
 
-def _unfinished_deal(session: Session, community_id: int, number: int) -> Deal | None:
+def _unfinished_deal(session: Session, community_id: int, deal_id: int) -> Deal | None:
     from core.deals.models import UNFINISHED
 
-    return session.scalar(
-        select(Deal).where(
-            Deal.community_id == community_id, Deal.number == number, Deal.status.in_(UNFINISHED)
-        )
-    )
+    deal = session.get(Deal, deal_id)
+    if deal is None or deal.community_id != community_id or deal.status not in UNFINISHED:
+        return None
+    return deal

@@ -56,6 +56,11 @@ def desk_pick_up(resident_id: int) -> Any:
                 amount=money(done.paid_fen),
                 method=text(f"staff.desk.method.{done.method}"),
             )
+            + (
+                text("staff.desk.credit_spent", amount=money(done.credit_fen))
+                if done.credit_fen
+                else ""
+            )
         )
     else:
         flash(text("staff.desk.nothing_to_collect", names="、".join(done.household.names)))

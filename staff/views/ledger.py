@@ -257,11 +257,6 @@ def _books_helpers() -> dict[str, Any]:
 ROWS_PER_PAGE = 22
 
 
-def to_pay_by_order(deal_id: int) -> dict[int, int]:
-    """What each household still has to pay at the table, by order id."""
-    return {o.order_id: o.outstanding_fen for o in _ledger(deal_id).orders}
-
-
 def printed_pages(
     buildings: list[tuple[str, list[Any]]], to_pay: dict[int, int], per_page: int = ROWS_PER_PAGE
 ) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from core.books.cash import BadAmount, collect_at_pickup
+from core.books.credits import deal_amounts_due
 from core.books.desk import undo_pickup
 from core.bounded import bounded_int
 from core.deals.models import UNFINISHED
@@ -31,7 +32,7 @@ from staff.console import (
     yuan,
 )
 from staff.forms import OrderForm
-from staff.views.ledger import fen_from, method_from, printed_pages, to_pay_by_order
+from staff.views.ledger import fen_from, method_from, printed_pages
 
 
 def _pickup(deal_id: int):  # type: ignore[no-untyped-def]
@@ -71,6 +72,7 @@ def deal_orders(deal_id: int) -> Any:
     return render_template(
         "staff/orders.html",
         pickup=pickup,
+        due=deal_amounts_due(core(), actor=actor(), deal_id=deal_id),
         sheet=sheet,
         form=form,
         problem=problem,
@@ -182,12 +184,14 @@ def order_pickup_undo(deal_id: int, order_id: int) -> Any:
 @bp.get("/deals/<int:deal_id>/pickup-list/print")
 def pickup_print(deal_id: int) -> Any:
     pickup = _pickup(deal_id)
-    to_pay = to_pay_by_order(pickup.deal.id)
+    due = deal_amounts_due(core(), actor=actor(), deal_id=pickup.deal.id)
+    to_pay = {order_id: amount.to_pay_fen for order_id, amount in due.items()}
     return render_template(
         "staff/pickup_print.html",
         pickup=pickup,
         community=community(),
         to_pay=to_pay,
+        due=due,
         pages=printed_pages(pickup.buildings, to_pay),
     )
 
@@ -195,11 +199,16 @@ def pickup_print(deal_id: int) -> Any:
 @bp.get("/deals/<int:deal_id>/pickup-list.csv", defaults={"fmt": "csv"}, endpoint="pickup_csv")
 @bp.get("/deals/<int:deal_id>/pickup-list.xlsx", defaults={"fmt": "xlsx"}, endpoint="pickup_xlsx")
 def pickup_download(deal_id: int, fmt: str) -> Any:
+    """The pickup list as a spreadsheet: a row per order with what it still has to pay
+    (after credits), then the printed list's page subtotals and its total, so a ticked
+    paper sheet can be checked against the file."""
     pickup = _pickup(deal_id)
     number = pickup.deal.number
+    due = deal_amounts_due(core(), actor=actor(), deal_id=pickup.deal.id)
+    to_pay = {order_id: amount.to_pay_fen for order_id, amount in due.items()}
     columns = ("building", "unit", "room", "name", "phone")
-    columns += ("quantity", "total", "status", "notes", "tick")
-    rows = [
+    columns += ("quantity", "total", "to_pay", "status", "notes", "tick")
+    rows: list[list[Any]] = [
         [
             r.building,
             r.unit,
@@ -208,12 +217,25 @@ def pickup_download(deal_id: int, fmt: str) -> Any:
             dialled(r.phone),
             r.quantity,
             yuan(r.total_fen),
+            yuan(to_pay.get(r.order_id, r.total_fen)),
             text(f"staff.order_status.{r.status}"),
             r.notes,
             "",
         ]
         for r in pickup.rows
     ]
+    pages = printed_pages(pickup.buildings, to_pay)
+    if pages:
+        for index, page in enumerate(pages, start=1):
+            label = _label("staff.ledger.page_total", fmt, page=index, pages=len(pages))
+            rows.append(_total_row(label, page["units"], page["to_pay_fen"]))
+        rows.append(
+            _total_row(
+                _label("staff.pickup.export_total", fmt),
+                sum(page["units"] for page in pages),
+                sum(page["to_pay_fen"] for page in pages),
+            )
+        )
     sheet = Sheet(
         title=text("staff.pickup.title"),
         header=_header(columns, fmt),
@@ -221,6 +243,11 @@ def pickup_download(deal_id: int, fmt: str) -> Any:
         text_columns=frozenset({0, 1, 2, 4}),
     )
     return spreadsheet_download(f"pickup-list-deal-{number}", sheet, fmt)
+
+
+def _total_row(label: str, units: int, to_pay_fen: int) -> list[Any]:
+    """A totals line under the pickup list, its figures under their columns."""
+    return [label, "", "", "", "", units, "", yuan(to_pay_fen), "", "", ""]
 
 
 @bp.get("/deals/<int:deal_id>/supplier-sheet.csv", defaults={"fmt": "csv"}, endpoint="supplier_csv")
@@ -252,9 +279,9 @@ def supplier_download(deal_id: int, fmt: str) -> Any:
     return spreadsheet_download(f"supplier-sheet-deal-{deal.number}", table, fmt)
 
 
-def _label(key: str, fmt: str) -> str:
+def _label(key: str, fmt: str, **values: Any) -> str:
     """XLSX is for the committee's Excel: Chinese headers; CSV in the console's language."""
-    return t("zh", key) if fmt == "xlsx" else text(key)
+    return t("zh", key, **values) if fmt == "xlsx" else text(key, **values)
 
 
 def _header(columns: tuple[str, ...], fmt: str) -> list[str]:

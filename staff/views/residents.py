@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from bootstrap import mianhua
+from core.books.credits import resident_credit
 from core.books.history import resident_history
 from core.conversations.holds import hold_for
 from core.helpdesk.queries import open_item_for
@@ -126,6 +127,7 @@ def resident(resident_id: int) -> Any:
             flash(text("staff.resident.saved", name=form.name.data))
             return redirect(url_for("staff.resident", resident_id=resident_id))
     orders = resident_history(core(), actor=actor(), resident_id=resident_id)
+    credit = resident_credit(core(), actor=actor(), resident_id=resident_id)
     messages = conversation(core(), actor=actor(), phone=detail.resident.phone)
     hold = hold_for(core(), actor=actor(), phone=detail.resident.phone)
     help_wanted = open_item_for(core(), actor=actor(), phone=detail.resident.phone)
@@ -135,6 +137,7 @@ def resident(resident_id: int) -> Any:
         problem=problem,
         detail=detail,
         orders=orders,
+        credit=credit,
         messages=list(reversed(messages))[:20],
         hold=hold,
         help_wanted=help_wanted,

@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from core.deals.models import UNFINISHED
 from core.money import InvalidPrice, parse_yuan
-from core.prices.queries import deal_market_prices, recent_observations
+from core.prices.queries import deal_market_price, deal_market_prices, recent_observations
 from core.prices.savings import month_savings, savings_by_month
 from core.prices.services import PriceRefusal, PriceSeen, record_price, set_market_price
 from staff import savings_plot
@@ -84,11 +85,41 @@ def price_record() -> Any:
     return redirect(url_for("staff.prices"))
 
 
-@bp.post("/prices/deals/<int:number>")
-def market_price_set(number: int) -> Any:
+def _market_of(deal_id: int):  # type: ignore[no-untyped-def]
+    found = deal_market_price(core(), actor=actor(), deal_id=deal_id)
+    if found is None:
+        abort(404)  # not a deal of this community, whatever the URL says
+    return found
+
+
+@bp.get("/prices/deals/<int:deal_id>")
+def deal_market_price_page(deal_id: int, problem: str | None = None, status: int = 200) -> Any:
+    """One deal's market price with its evidence, by the deal's id: a finished deal's
+    too, read-only, with the figure its savings were counted with."""
+    deal, price = _market_of(deal_id)
+    page = render_template(
+        "staff/market_price.html",
+        deal=deal,
+        mp=price,
+        finished=deal.status not in UNFINISHED,
+        problem=problem,
+    )
+    return page, status
+
+
+@bp.post("/prices/deals/<int:deal_id>")
+def market_price_set(deal_id: int) -> Any:
     """Staff's market price with a note, or (clear) back to the survey's median."""
-    if all(deal.number != number for deal, _ in deal_market_prices(core(), actor=actor())):
-        abort(404)  # not a current deal of this community, whatever the form says
+    deal, _ = _market_of(deal_id)
+    from_deal_page = request.form.get("back") == "deal"
+
+    def refused(key: str) -> Any:
+        if from_deal_page:
+            return deal_market_price_page(deal_id, text(key), 422)
+        return prices(text(key), 422)
+
+    if deal.status not in UNFINISHED:
+        return refused("staff.prices.refusal.finished")
     if request.form.get("action") == "clear":
         price_fen, note = None, ""
     else:
@@ -96,14 +127,16 @@ def market_price_set(number: int) -> Any:
         try:
             price_fen = parse_yuan(request.form.get("price", "").strip())
         except InvalidPrice:
-            return prices(text("staff.prices.refusal.bad_price"), 422)
+            return refused("staff.prices.refusal.bad_price")
         if not note:
-            return prices(text("staff.prices.refusal.note_missing"), 422)
+            return refused("staff.prices.refusal.note_missing")
         if price_fen <= 0:
-            return prices(text("staff.prices.refusal.bad_price"), 422)
-    if not set_market_price(core(), actor=actor(), number=number, price_fen=price_fen, note=note):
-        abort(404)
-    flash(text("staff.prices.market_set", number=number))
+            return refused("staff.prices.refusal.bad_price")
+    if not set_market_price(core(), actor=actor(), deal_id=deal_id, price_fen=price_fen, note=note):
+        return refused("staff.prices.refusal.finished")  # finished a moment ago
+    flash(text("staff.prices.market_set", number=deal.number))
+    if from_deal_page:
+        return redirect(url_for("staff.deal_market_price_page", deal_id=deal_id))
     return redirect(url_for("staff.prices"))
 
 

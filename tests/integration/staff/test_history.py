@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from core.books.cash import collect_at_pickup
 from core.deals.editing import call_off_deal
 from core.deals.pickup_over import fulfil_deal
 from core.deals.services import close_deal
@@ -90,15 +91,21 @@ def test_console_links_name_deals_by_id_never_by_number(staff, app_world):
 
 def test_finished_deals_are_listed_by_month_with_their_figures(staff, app_world):
     deal, orders = _gone_ahead(app_world)
-    mark_picked_up(
-        app_world.core, order_id=orders["li"].id, by="xiaoli", community_id=app_world.community_id
+    collect_at_pickup(
+        app_world.core,
+        community_id=app_world.community_id,
+        order_id=orders["li"].id,
+        amount_fen=10500,
+        method="cash",
+        by="xiaoli",
     )
     _pickup_over(app_world, deal)
     page = staff.page("/staff/history")
     assert "2026年11月" in page
     row = page.split(f'id="deal-{deal.id}"')[1].split("</tr>")[0]
     cells = [c.split("</td>")[0].split(">")[-1].strip() for c in row.split('<td class="num">')[1:]]
-    # ordered 5, delivered 5 (none recorded), collected 3, not collected 2; 175 and 105 yuan
+    # ordered 5, delivered 5 (none recorded), collected 3, not collected 2; 175 yuan
+    # expected and 105 yuan taken, as the ledger has it
     assert cells[:3] == ["5 箱", "5 箱", "3 箱"], cells
     assert "2 箱" in row and "175元" in row and "105元" in row
     assert f"/staff/deals/{deal.id}" in row

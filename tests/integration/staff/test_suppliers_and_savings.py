@@ -80,15 +80,13 @@ def test_the_market_price_shows_its_sources_and_staff_can_override_it(admin, app
     assert "市场价：58元" in card and "近30天3条调查价格的中位数" in card
     assert "北国超市 60元" in card and "菜市场 56元" in card
 
-    missing_note = admin.post(f"/staff/prices/deals/{deal.number}", {"price": "55"})
+    missing_note = admin.post(f"/staff/prices/deals/{deal.id}", {"price": "55"})
     assert missing_note.status_code == 422
-    done = admin.post(
-        f"/staff/prices/deals/{deal.number}", {"price": "55", "note": "礼盒装按散装算"}
-    )
+    done = admin.post(f"/staff/prices/deals/{deal.id}", {"price": "55", "note": "礼盒装按散装算"})
     assert done.status_code == 302
     card = admin.page("/staff/prices")
     assert "市场价：55元" in card and "admin手动填写：礼盒装按散装算" in card
-    assert admin.post("/staff/prices/deals/88", {"price": "5", "note": "x"}).status_code == 404
+    assert admin.post("/staff/prices/deals/99999", {"price": "5", "note": "x"}).status_code == 404
 
 
 def test_staff_record_a_price_in_the_console(admin, app_world) -> None:  # type: ignore[no-untyped-def]
@@ -168,3 +166,38 @@ def test_a_supplier_page_shows_its_residents_scores_and_complaint_rate(admin, ap
     listed = admin.page("/staff/suppliers")  # the directory compares them at a glance
     row = listed[listed.index("赵县梨园合作社") :].split("</tr>")[0]
     assert "3.5（2）" in row and "33%" in row
+
+
+def test_a_deals_market_price_page_is_named_by_its_id_and_kept_after_it_ends(  # type: ignore[no-untyped-def]
+    admin, app_world
+) -> None:
+    from datetime import timedelta
+
+    from core.deals.editing import call_off_deal
+    from core.deals.pickup_over import fulfil_deal
+    from core.deals.services import close_deal
+
+    placeholder = app_world.deal("占位")
+    call_off_deal(
+        app_world.core, community_id=app_world.community_id, by="t", deal_id=placeholder.id
+    )
+    deal = _surveyed(app_world)  # takes the freed number 1: its number and id differ
+    assert deal.number != deal.id
+    page = f"/staff/prices/deals/{deal.id}"
+    assert page in admin.page("/staff/prices") and page in admin.page(f"/staff/deals/{deal.id}")
+    shown = admin.page(page)
+    assert "市场价：58元" in shown and "北国超市 60元" in shown and 'name="note"' in shown
+    done = admin.post(page, {"price": "55", "note": "礼盒装按散装算", "back": "deal"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(page)
+    assert "市场价：55元" in admin.page(page)
+
+    close_deal(app_world.core, community_id=app_world.community_id, number=deal.number)
+    app_world.clock.set(deal.pickup_start + timedelta(minutes=1))
+    fulfil_deal(app_world.core, community_id=app_world.community_id, deal_id=deal.id)
+    kept = admin.page(page)
+    assert "市场价：55元" in kept and 'id="market-kept"' in kept and 'name="note"' not in kept
+    late = admin.post(page, {"price": "50", "note": "x", "back": "deal"})
+    assert late.status_code == 422 and "已经结束" in late.get_data(as_text=True)
+    assert "市场价：55元" in admin.page(page)
+    assert admin.get(f"/staff/prices/deals/{placeholder.id}").status_code == 200  # called off
+    assert admin.get("/staff/prices/deals/99999").status_code == 404

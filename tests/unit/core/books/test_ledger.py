@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from core.books.cash import BadAmount, cash_day, collect_at_pickup, count_cash, pay_supplier
+from core.books.credits import resident_credit
 from core.books.ledger import BadEntry, deal_ledger, record_entry
 from core.books.models import EntryKind, PayMethod, ShareRule
 from core.books.quality import make_good
 from core.books.shortfall import apply_shortfall
+from core.orders.services import place_order
 from core.results import Refusal
 from tests.builders import World
 from tests.unit.core.books.helpers import finish, gone_ahead, ordered
@@ -50,8 +52,16 @@ operations = st.lists(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(quantities=st.lists(st.integers(1, 5), min_size=1, max_size=6), ops=operations)
-def test_the_books_always_balance(world: World, quantities, ops):  # type: ignore[no-untyped-def]
+@given(
+    quantities=st.lists(st.integers(1, 5), min_size=1, max_size=6),
+    ops=operations,
+    next_buy=st.lists(
+        st.tuples(st.integers(1, 3), st.integers(0, 8000), st.integers(0, 6000)),
+        min_size=6,
+        max_size=6,
+    ),
+)
+def test_the_books_always_balance(world: World, quantities, ops, next_buy):  # type: ignore[no-untyped-def]
     deal = world.deal("沁州黄小米", price_fen=PRICE, unit="袋", min_units=1)
     households = ordered(world, deal, *quantities, advance_minutes=0)
     gone_ahead(world, deal)
@@ -117,6 +127,75 @@ def test_the_books_always_balance(world: World, quantities, ops):  # type: ignor
         assert row.outstanding_fen == max(row.due_fen - row.collected_fen, 0)
         assert row.due_fen == (row.quantity * PRICE if row.status in ("placed", "picked_up") else 0)
     assert books.cash_in_hand_fen == taken["collected"] - taken["refunded"] - taken["supplier"]
+    _credits_are_spent_on_the_next_buy(world, deal.id, households, next_buy)
+    finish(world, deal.id)
+
+
+def _credits_are_spent_on_the_next_buy(world: World, first_id: int, households, next_buy):  # type: ignore[no-untyped-def]
+    """Households collect, some are credited, and each buys again and pays what it likes
+    at the table: its credit fills what the table left unpaid, never more, and both
+    deals' books still balance."""
+    for (_, order_id), (_, _, credit_fen) in zip(households, next_buy, strict=False):
+        if not credit_fen:
+            continue
+        collect_at_pickup(  # refused when collected (or cut to nothing) already
+            world.core,
+            community_id=world.community_id,
+            order_id=order_id,
+            amount_fen=0,
+            method=None,
+            by="张阿姨",
+        )
+        make_good(  # refused when more than the order is worth
+            world.core,
+            community_id=world.community_id,
+            order_id=order_id,
+            kind=EntryKind.CREDITED,
+            amount_fen=credit_fen,
+            form_token=f"next-buy-{order_id}",
+            by="李会计",
+        )
+    first = deal_ledger(world.core, community_id=world.community_id, deal_id=first_id)
+    assert first.balances
+    deal = world.deal("赵县雪花梨", price_fen=2500, min_units=1)
+    placed = []
+    for (resident, _), (quantity, _, _) in zip(households, next_buy, strict=False):
+        order = place_order(
+            world.core,
+            community_id=world.community_id,
+            phone=resident.phone,
+            deal_number=deal.number,
+            quantity=quantity,
+            channel="sms",
+        )
+        placed.append((resident.id, order.order.id, quantity))
+    gone_ahead(world, deal)
+    spent = 0
+    for (resident_id, order_id, quantity), (_, table_fen, _) in zip(placed, next_buy, strict=False):
+        before = resident_credit(
+            world.core, community_id=world.community_id, resident_id=resident_id
+        )
+        collect_at_pickup(
+            world.core,
+            community_id=world.community_id,
+            order_id=order_id,
+            amount_fen=table_fen,
+            method=PayMethod.CASH,
+            by="张阿姨",
+        )
+        after = resident_credit(
+            world.core, community_id=world.community_id, resident_id=resident_id
+        )
+        used = min(before.unspent_fen, max(quantity * 2500 - table_fen, 0))
+        event("credit spent" if used else "no credit spent")
+        assert after.spent_fen - before.spent_fen == used
+        assert after.unspent_fen == after.credited_fen - after.spent_fen >= 0
+        spent += used
+    books = deal_ledger(world.core, community_id=world.community_id, deal_id=deal.id)
+    assert books.balances and books.credit_spent_fen == spent
+    assert books.collected_fen == spent + sum(table for _, table, _ in next_buy[: len(placed)])
+    assert books.cash_in_hand_fen == books.collected_fen - spent
+    assert spent <= first.credited_fen
     finish(world, deal.id)
 
 

@@ -82,18 +82,18 @@ def test_staff_override_wins_with_its_note_and_can_be_lifted(world) -> None:  # 
     surveyor = _member(world)
     _text(world, surveyor.phone, "梨", 6000, "北国超市", "SM1")
     assert set_market_price(
-        world.core, community_id=world.community_id, number=pears.number,
+        world.core, community_id=world.community_id, deal_id=pears.id,
         price_fen=5500, note="北国超市是礼盒装，按散装算", by="admin",
     )  # fmt: skip
     price = _prices(world)[pears.number]
     assert (price.source, price.price_fen, price.median_fen) == (PriceSource.OVERRIDE, 5500, 6000)
     assert price.note == "北国超市是礼盒装，按散装算"
     set_market_price(
-        world.core, community_id=world.community_id, number=pears.number, price_fen=None, note=""
+        world.core, community_id=world.community_id, deal_id=pears.id, price_fen=None, note=""
     )
     assert _prices(world)[pears.number].source == PriceSource.SURVEY
     assert not set_market_price(
-        world.core, community_id=world.community_id, number=77, price_fen=1, note="x"
+        world.core, community_id=world.community_id, deal_id=7777, price_fen=1, note="x"
     )
 
 
