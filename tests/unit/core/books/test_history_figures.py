@@ -3,8 +3,9 @@ the supplier, what came, what was collected and what was not."""
 
 from __future__ import annotations
 
+from core.books.cash import collect_at_pickup
 from core.books.history import finished_deals_by_month
-from core.books.models import ShareRule
+from core.books.models import PayMethod, ShareRule
 from core.books.shortfall import apply_shortfall
 from core.deals.pickup_over import fulfil_deal
 from core.orders.services import mark_picked_up
@@ -31,8 +32,15 @@ def test_a_short_delivery_shows_what_was_ordered_and_what_came(world: World):
         by="李会计",
     )  # 4, 3, 2 -> 3, 2, 2
     world.clock.set(deal.pickup_start)
-    for order_id in (first, second):
-        mark_picked_up(world.core, order_id=order_id, by="xiaoli", community_id=world.community_id)
+    for order_id, units in ((first, 3), (second, 2)):  # each pays for what it was given
+        collect_at_pickup(
+            world.core,
+            community_id=world.community_id,
+            order_id=order_id,
+            amount_fen=units * 3500,
+            method=PayMethod.CASH,
+            by="xiaoli",
+        )
     fulfil_deal(world.core, community_id=world.community_id, deal_id=deal.id)
 
     figures = _only_deal(world)
