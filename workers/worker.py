@@ -24,6 +24,7 @@ from collections.abc import Callable
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.exceptions import InvalidJobOperation
 from rq.scheduler import RQScheduler
 from rq.scheduler import run as run_scheduler
 
@@ -85,6 +86,14 @@ def _work(root: Mianhua, *, burst: bool, log_level: str) -> bool:
         if burst:
             raise RedisUnreachable(f"Redis is unreachable: {exc}") from exc
         log.warning("worker: Redis is unreachable (%s); trying again", exc)
+        return False
+    except InvalidJobOperation as exc:
+        # RQ could not finish its books on a job whose record another worker deleted: the
+        # sweep took back a job it judged lost, and both runs ended (the message's own claim
+        # sent it once). RQ raises out of its loop; the worker carries on with a fresh one.
+        if burst:
+            raise
+        log.warning("worker: %s; starting afresh", exc)
         return False
     finally:
         connection.close()
