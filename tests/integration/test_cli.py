@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,10 @@ from core.settings import load_settings
 
 
 @pytest.fixture
-def app(tmp_path, redis_url):  # type: ignore[no-untyped-def]
+def app(tmp_path, redis_url, sqlite_template):  # type: ignore[no-untyped-def]
+    # A copy of the session's migrated file: each test's `db upgrade` finds nothing to do
+    # (the migrations from empty are tests/*/core/test_migrations.py's).
+    shutil.copyfile(sqlite_template, tmp_path / "cli.db")
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     application = create_app(
         load_settings({"DATABASE_URL": url, "REDIS_URL": redis_url, "MIANHUA_ENV": "test"})
