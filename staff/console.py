@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bootstrap import mianhua
 from core import formatting
 from core.accounts.acting import Actor, communities_for
+from core.books.notes import read_note
 from core.bounded import bounded_int
 from core.community.models import Community
 from core.context import Core
@@ -22,7 +23,7 @@ from core.i18n import LANGUAGES, t
 from core.messages.models import MessageChannel, MessageStatus
 from core.money import format_yuan
 from core.orders.models import OrderStatus
-from core.residents.addresses import display_flat, is_numbered
+from core.residents.addresses import display_flat, is_numbered, parse_flat
 from core.spreadsheets import Sheet, to_csv, to_xlsx
 
 bp = Blueprint(
@@ -177,6 +178,20 @@ def address(building: str, unit: str, room: str) -> str:
     return ", ".join(parts)
 
 
+def address_of(written: str) -> str:
+    """An address kept as residents write it (3-2-401) in the page's words: 3号楼2单元401室;
+    one that reads as no address is shown as written."""
+    found = parse_flat(written)
+    return address(found.building, found.unit, found.room) if found else written
+
+
+def ledger_note(note: str, unit: str) -> str:
+    """A ledger entry's note: the books' own in the reader's words (and the deal's unit),
+    a person's as typed."""
+    own = read_note(note)
+    return text(own[0], unit=unit, **own[1]) if own else note
+
+
 def building_heading(building: str) -> str:
     """The pickup list's heading for a building: 3号楼, or a name such as A座 as written."""
     return address(building, "", "") or "?"
@@ -213,6 +228,8 @@ def _console_helpers() -> dict[str, Any]:
         "console_community_id": community_id_or_none,
         "dialled": dialled,
         "address": address,
+        "address_of": address_of,
+        "ledger_note": ledger_note,
         "building_heading": building_heading,
         # Statuses compared in templates by name, never as bare strings.
         "DealStatus": DealStatus,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import OutsideCommunity, acting
+from core.books import notes
 from core.books.credits import amounts_to_pay, collected_by_order
 from core.books.models import PayMethod
 from core.books.pickup import collect, uncollect
@@ -282,7 +283,7 @@ def check_off_household(
                 by=by,
                 now=now,
                 action="desk.picked_up",
-                note="desk",
+                note=notes.DESK,
             )
             taken += paid.table_fen
             credit += paid.credit_fen
@@ -312,7 +313,7 @@ def undo_pickup(core: Core, *, community_id: int, order_id: int, by: str) -> Des
             or _local_day(order.picked_up_at, community) != _local_day(now, community)
         ):
             return None
-        uncollect(session, order, deal, by=by, now=now, action="desk.undo", note="desk undo")
+        uncollect(session, order, deal, by=by, now=now, action="desk.undo", note=notes.DESK_UNDO)
         resident = session.get_one(Resident, order.resident_id)
         shown = _desk_orders(session, community, [resident], now)
         return next(o for o in shown if o.order_id == order.id)

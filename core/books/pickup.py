@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from core.books import notes
 from core.books.credits import amounts_to_pay, collected_by_order
 from core.books.ledger import record_entry
 from core.books.models import EntryKind, PayMethod
@@ -93,7 +94,7 @@ def uncollect(
     by: str,
     now: datetime,
     action: str = "order.pickup_undone",
-    note: str = "undo",
+    note: str = notes.UNDO,
 ) -> int:
     """Take a handover back: every way of paying reversed as the ledger has it, the
     order waiting again. Returns the money reversed (credit included)."""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from core import formatting
 from core.accounts.acting import acting
 from core.accounts.services import audit
+from core.books import notes
 from core.books.fair_share import Claim, share
 from core.books.ledger import deal_row, record_entry
 from core.books.models import Delivery, EntryKind, ShareRule
@@ -244,7 +245,7 @@ def apply_shortfall(
                 by=by,
                 order_id=order.id,
                 resident_id=resident.id,
-                note=f"short delivery: {line.ordered} -> {line.given}",
+                note=notes.shortfall_note(line.ordered, line.given),
                 at=now,
             )
             if following is not None:

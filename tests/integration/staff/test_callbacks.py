@@ -28,7 +28,7 @@ def test_waiting_call_backs_are_counted_listed_and_marked_done(staff, app_world)
 
     assert "有2位来电的人等着回电话" in staff.page("/staff/")
     page = staff.page("/staff/callbacks")
-    assert "139 1234 5678" in page and "王芳" in page and "3-2-401" in page
+    assert "139 1234 5678" in page and "王芳" in page and "3号楼2单元401室" in page
     assert "下班时间找工作人员" in page and "未登记的来电，想登记" in page
     [known, _unknown] = callbacks_for_staff(app_world.core, community_id=app_world.community_id)
 

@@ -3,6 +3,8 @@ shared, in place of a form that could only be refused, before and after pickup i
 
 from __future__ import annotations
 
+import re
+
 from core.books.models import ShareRule
 from core.books.shortfall import apply_shortfall
 from core.deals.pickup_over import fulfil_deal
@@ -44,3 +46,20 @@ def test_a_full_delivery_is_recorded_without_a_rule(app, staff, app_world):  # t
     )
     page = staff.page(f"/staff/deals/{deal.id}/ledger")
     assert "到货已记下：订了2份，到了2份" in page and "少的部分" not in page
+
+
+def test_the_books_own_notes_and_the_rooms_read_as_staff_write_them(app, staff, app_world):  # type: ignore[no-untyped-def]
+    _, deal, people = _ordered_by_text(app, app_world, 3, 3, 2)
+    apply_shortfall(
+        app_world.core,
+        community_id=app_world.community_id,
+        deal_id=deal.id,
+        delivered=6,
+        rule=ShareRule.PRO_RATA,
+        by="李会计",
+    )
+    page = staff.page(f"/staff/deals/{deal.id}/ledger")
+    assert re.search(r"到货少了：3份改为2份", page), "the books' note in the catalog's words"
+    assert "short delivery" not in page
+    first = people[0]
+    assert f"{first.building}号楼{first.unit}单元201室" in page  # not 3-2-201
