@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.test_cli import app, community, run
 
 __all__ = ["app", "community", "run"]
@@ -41,6 +43,7 @@ def test_suppliers_add_refuses_a_duplicate_and_a_bad_kind(run, community) -> Non
     assert run("suppliers", "add", " ").exit_code != 0
 
 
+@pytest.mark.slow  # the whole demo seeded, about 3 s
 def test_the_demo_has_suppliers_visits_and_a_month_of_prices(run, app) -> None:  # type: ignore[no-untyped-def]
     from core.prices.market import PriceSource
     from core.prices.queries import deal_market_prices, recent_observations

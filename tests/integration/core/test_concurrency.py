@@ -77,6 +77,7 @@ def test_200_threads_race_for_50_units(world_on_postgres):
     assert tuple(units) == (50, 50)
 
 
+@pytest.mark.slow  # real threads racing on PostgreSQL
 def test_the_same_message_retried_concurrently_orders_once(world_on_postgres):
     world = world_on_postgres
     wang = world.resident()

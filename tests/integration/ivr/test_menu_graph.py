@@ -165,6 +165,7 @@ def test_every_key_in_every_state_of_a_residents_call(world: World, dial: Dial):
     assert silent and all(graph[node]["silence"] == "transfer" for node in silent)
 
 
+@pytest.mark.slow  # every key in every state: a few hundred calls
 def test_every_key_in_every_state_of_an_unknown_callers_call(world: World, dial: Dial):
     world.deal("赵县雪花梨")
     world.deal("沁州黄小米", unit="袋")
@@ -177,6 +178,7 @@ def test_every_key_in_every_state_of_an_unknown_callers_call(world: World, dial:
     assert graph["s=unregistered|w=2"]["silence"] == "transfer"
 
 
+@pytest.mark.slow  # every ending of the menu walked, out of hours
 def test_out_of_hours_every_ending_promises_a_call_back(world: World, dial: Dial, clock):  # type: ignore[no-untyped-def]
     world.deal("赵县雪花梨")
     clock.set(world.local(0, 22, 0))

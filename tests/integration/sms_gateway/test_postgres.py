@@ -31,6 +31,7 @@ def test_the_guided_dialog_on_postgres(pg):
     assert sms.reply(wang.phone, "2").startswith("已订1号赵县雪花梨2箱")
 
 
+@pytest.mark.slow  # threads of one phone racing on PostgreSQL
 def test_a_burst_from_one_phone_is_read_one_text_at_a_time_each_once(pg):
     app, world = pg
     world.deal()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def quantity_from_text(quantity: int, text: str, context: DialogContext) -> bool
     picking=st.sampled_from([(), (1, 7)]),
     picking_quantity=st.none() | st.integers(1, 3),
 )
+@pytest.mark.slow  # hypothesis: a few hundred generated texts, about 3 s
 def test_an_order_stands_only_on_a_deal_and_a_quantity_the_resident_gave(
     text: str,
     orders: dict[int, int],
