@@ -51,8 +51,8 @@ from core.orders.preview import is_cancellable
 from core.residents.models import Resident
 from core.residents.services import ResidentView, resident_by_phone
 from core.results import DealView, OrderView
-from core.tastings.services import open_question
-from core.teams.services import had_team_message
+from core.tastings.services import question_open
+from core.teams.services import team_message_lately
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,20 @@ def arrive(
             open_deals=tuple(DealView.of(d) for d in taking),
             closed_deals=tuple(DealView.of(d) for d in others),
             cancellable=tuple(orders),
-            team_message_lately=resident is not None
-            and had_team_message(session, resident.id, now),
-            score_waits=resident is not None
-            and open_question(session, resident.id, now) is not None,
+            **_teams_part(session, resident, now),
         )
     return Arrived(arrival, conversation, resident)
+
+
+def _teams_part(session: Session, resident: Resident | None, now: datetime) -> dict[str, bool]:
+    """What the teams' part reads a resident's text in the light of, asked in one statement:
+    a team message reached her lately, a score question of hers waits."""
+    if resident is None:
+        return {}
+    lately, waits = session.execute(
+        select(team_message_lately(resident.id, now), question_open(resident.id, now))
+    ).one()
+    return {"team_message_lately": bool(lately), "score_waits": bool(waits)}
 
 
 def _deals_and_orders(

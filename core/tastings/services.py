@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,13 +144,23 @@ def open_question(session: Session, resident_id: int, now: datetime) -> Rating |
     """The resident's latest unanswered score question still open, if any."""
     return session.scalar(
         select(Rating)
-        .where(
-            Rating.resident_id == resident_id,
-            Rating.score.is_(None),
-            Rating.asked_at >= now - ANSWER_WINDOW,
-        )
+        .where(*_still_open(resident_id, now))
         .order_by(Rating.asked_at.desc(), Rating.id.desc())
         .limit(1)
+    )
+
+
+def question_open(resident_id: int, now: datetime) -> Exists:
+    """Whether `open_question` finds one, as an EXISTS, for a reader asking it with other
+    questions in one statement."""
+    return select(Rating.id).where(*_still_open(resident_id, now)).exists()
+
+
+def _still_open(resident_id: int, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Rating.resident_id == resident_id,
+        Rating.score.is_(None),
+        Rating.asked_at >= now - ANSWER_WINDOW,
     )
 
 
