@@ -30,6 +30,7 @@ class PendingText:
     body: str
     provider_sid: str | None
     received_at: datetime
+    spooled_at: datetime | None = None  # it waited in the web host's spool until then
 
 
 def receive_text(
@@ -194,7 +195,13 @@ def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingT
     """The phone's texts not yet read, oldest first. Call while holding the phone's lock."""
     with core.db.transaction() as session:
         rows = session.execute(
-            select(InboxText.message_id, Message.body, Message.provider_sid, InboxText.received_at)
+            select(
+                InboxText.message_id,
+                Message.body,
+                Message.provider_sid,
+                InboxText.received_at,
+                Message.spooled_at,
+            )
             .join(Message, Message.id == InboxText.message_id)
             .where(
                 InboxText.community_id == community_id,

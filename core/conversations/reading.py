@@ -44,6 +44,7 @@ from core.conversations.services import (
 from core.deals.models import UNFINISHED, Deal, DealStatus
 from core.helpdesk.models import HelpReason
 from core.helpdesk.services import ask_for_help
+from core.messages.lateness import note_reading
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
@@ -103,6 +104,7 @@ def arrive(
 ) -> Arrived:
     """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
     conversation = conversation_for(session, community_id, phone, now)
+    note_reading(session, phone=phone, received_at=text.received_at, spooled_at=text.spooled_at)
     with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
         hold = note_arrival(session, conversation, text, now)
