@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, select, update
+from sqlalchemy import and_, bindparam, false, select, update
 from sqlalchemy.orm import Session
 
 from core.books.quality import attach_complaint
@@ -52,8 +52,8 @@ from core.orders.preview import is_cancellable
 from core.residents.models import Resident
 from core.residents.services import ResidentView, resident_by_phone
 from core.results import DealView, OrderView
-from core.tastings.services import question_open
-from core.teams.services import team_message_lately
+from core.tastings.services import ANSWER_WINDOW, question_asked_since
+from core.teams.services import REPLY_WINDOW, team_message_since
 
 
 @dataclass(frozen=True)
@@ -131,9 +131,38 @@ def _teams_part(session: Session, resident: Resident | None, now: datetime) -> d
     if resident is None:
         return {}
     lately, waits = session.execute(
-        select(team_message_lately(resident.id, now), question_open(resident.id, now))
+        _TEAMS_PART,
+        {
+            "resident_id": resident.id,
+            "team_since": now - REPLY_WINDOW,
+            "asked_since": now - ANSWER_WINDOW,
+        },
     ).one()
     return {"team_message_lately": bool(lately), "score_waits": bool(waits)}
+
+
+# Built once (run for every text read; a statement object is cheaper to run again than
+# to build, its cache key kept): the teams' part and the deals with the resident's orders.
+_RESIDENT = bindparam("resident_id")
+_TEAMS_PART = select(
+    team_message_since(_RESIDENT, bindparam("team_since")),
+    question_asked_since(_RESIDENT, bindparam("asked_since")),
+)
+_UNFINISHED_DEALS = (
+    select(Deal, Order)
+    .where(
+        Deal.community_id == bindparam("community_id"),
+        Deal.status.in_([s.value for s in UNFINISHED]),
+    )
+    .order_by(Deal.number, Deal.id)
+)
+_WITH_HER_ORDERS = _UNFINISHED_DEALS.outerjoin(
+    Order,
+    and_(
+        Order.deal_id == Deal.id, Order.resident_id == _RESIDENT, Order.status == OrderStatus.PLACED
+    ),
+)
+_WITH_NO_ORDERS = _UNFINISHED_DEALS.outerjoin(Order, false())
 
 
 def _deals_and_orders(
@@ -141,21 +170,12 @@ def _deals_and_orders(
 ) -> tuple[list[Deal], list[OrderView]]:
     """The unfinished deals by number, and of them the resident's orders that may still
     change (core.orders.preview's rule): one query, the deals joined to her orders."""
-    placed = (
-        and_(
-            Order.deal_id == Deal.id,
-            Order.resident_id == resident.id,
-            Order.status == OrderStatus.PLACED,
-        )
-        if resident is not None
-        else false()
-    )
-    rows = session.execute(
-        select(Deal, Order)
-        .outerjoin(Order, placed)
-        .where(Deal.community_id == community_id, Deal.status.in_([s.value for s in UNFINISHED]))
-        .order_by(Deal.number, Deal.id)
-    ).all()
+    if resident is not None:
+        rows = session.execute(
+            _WITH_HER_ORDERS, {"community_id": community_id, "resident_id": resident.id}
+        ).all()
+    else:
+        rows = session.execute(_WITH_NO_ORDERS, {"community_id": community_id}).all()
     deals = list(dict.fromkeys(deal for deal, _order in rows))
     orders = [
         OrderView.of(order, deal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import acting
@@ -64,9 +64,14 @@ def resident_by_phone(session: Session, community_id: int, phone: str) -> Reside
     e164 = try_normalize_phone(phone)
     if e164 is None:
         return None
-    return session.scalar(
-        select(Resident).where(Resident.community_id == community_id, Resident.phone == e164)
-    )
+    return session.scalar(_BY_PHONE, {"community_id": community_id, "phone": e164})
+
+
+#: Built once: a statement object is cheaper to run again than to build (its cache key is
+#: kept), and this one runs a few times for every text read.
+_BY_PHONE = select(Resident).where(
+    Resident.community_id == bindparam("community_id"), Resident.phone == bindparam("phone")
+)
 
 
 def find_resident(core: Core, *, community_id: int, phone: str) -> ResidentView | None:
