@@ -279,12 +279,19 @@ def leave(
             even_if_opted_out=even_if_opted_out,
         )
         reply_id = message.id if message is not None else None
-    session.execute(
-        update(InboxText)
-        .where(InboxText.message_id == message_id, InboxText.handled_at.is_(None))
-        .values(handled_at=now, outcome=outcome[:40])
-    )
+    session.execute(_READ, {"text_id": message_id, "now": now, "read_as": outcome[:40]})
     return Finished(reply_id, collapsed)
+
+
+#: Built once (run for every text read): the text marked read.
+_READ = (
+    update(InboxText)
+    .where(InboxText.message_id == bindparam("text_id"), InboxText.handled_at.is_(None))
+    .values(
+        handled_at=bindparam("now", type_=InboxText.handled_at.type),
+        outcome=bindparam("read_as", type_=InboxText.outcome.type),
+    )
+)
 
 
 def _attach_collected_order(
