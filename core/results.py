@@ -7,7 +7,7 @@ an ordinary return value, not an exception.
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -142,7 +142,7 @@ _RESULT_TYPES: dict[str, type] = {
 
 def result_to_json(result: Refusal | OrderPlaced | OrderCancelled) -> dict[str, Any]:
     kind = next(name for name, cls in _RESULT_TYPES.items() if isinstance(result, cls))
-    return {"type": kind, "value": _jsonable(asdict(result))}
+    return {"type": kind, "value": _jsonable(result)}
 
 
 def result_from_json(data: dict[str, Any]) -> Refusal | OrderPlaced | OrderCancelled:
@@ -168,8 +168,14 @@ def _order_from_json(data: dict[str, Any]) -> OrderView:
 
 
 def _jsonable(value: Any) -> Any:
+    """A result as JSON values, walked once (`asdict` copies every value on the way, and
+    a result is stored with every order)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, enum.Enum):

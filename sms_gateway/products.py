@@ -94,7 +94,9 @@ class ProductIndex:
         """Names in a simplified Chinese text, longest first, exact before by sound."""
         matches: list[ProductMatch] = []
         taken = [False] * len(text)
-        for word in sorted(self.unsold, key=len, reverse=True):  # 鸭蛋 is not the 蛋 of 鸡蛋
+        for word in _longest_first(self.unsold):  # 鸭蛋 is not the 蛋 of 鸡蛋
+            if word not in text:  # most are not: a substring test, not a regular expression
+                continue
             for found in re.finditer(re.escape(word), text):
                 if any(taken[found.start() : found.end()]):
                     continue
@@ -241,6 +243,12 @@ def singular_en(word: str) -> str:
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         return word[:-1]
     return word
+
+
+@lru_cache(maxsize=64)
+def _longest_first(words: frozenset[str]) -> tuple[str, ...]:
+    """The words longest first (alphabetical among equals), sorted once per set of words."""
+    return tuple(sorted(words, key=lambda word: (-len(word), word)))
 
 
 @lru_cache(maxsize=64)

@@ -30,6 +30,7 @@ class PendingText:
     body: str
     provider_sid: str | None
     received_at: datetime
+    spooled_at: datetime | None = None  # it waited in the web host's spool until then
 
 
 def receive_text(
@@ -193,17 +194,27 @@ def claim_waiting(core: Core, *, limit: int, lease: timedelta) -> Claimed:
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
     """The phone's texts not yet read, oldest first. Call while holding the phone's lock."""
     with core.db.transaction() as session:
-        rows = session.execute(
-            select(InboxText.message_id, Message.body, Message.provider_sid, InboxText.received_at)
-            .join(Message, Message.id == InboxText.message_id)
-            .where(
-                InboxText.community_id == community_id,
-                InboxText.phone == phone,
-                InboxText.handled_at.is_(None),
-            )
-            .order_by(InboxText.message_id)
-        ).all()
+        rows = session.execute(_PENDING, {"community_id": community_id, "phone": phone}).all()
         return [PendingText(*row) for row in rows]
+
+
+#: Built once (run for every phone read): cheaper to run again than to build.
+_PENDING = (
+    select(
+        InboxText.message_id,
+        Message.body,
+        Message.provider_sid,
+        InboxText.received_at,
+        Message.spooled_at,
+    )
+    .join(Message, Message.id == InboxText.message_id)
+    .where(
+        InboxText.community_id == bindparam("community_id"),
+        InboxText.phone == bindparam("phone"),
+        InboxText.handled_at.is_(None),
+    )
+    .order_by(InboxText.message_id)
+)
 
 
 def stale_inbox_phones(core: Core, *, older_than: datetime) -> list[tuple[int, str, int]]:

@@ -56,12 +56,18 @@ def hold_phone(
 def _postgres_lock(core: Core, key: int, wait_seconds: float) -> Iterator[None]:
     with core.db.engine.connect() as connection, connection.begin():
         timeout_ms = max(int(wait_seconds * 1000), 1)
-        connection.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+        connection.execute(_LOCK_TIMEOUT, {"ms": str(timeout_ms)})
         try:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            connection.execute(_LOCK, {"key": key})
         except OperationalError as exc:  # lock_timeout: LockNotAvailable
             raise PhoneBusy(f"phone lock {key} still held after {wait_seconds}s") from exc
         yield  # the transaction (and with it the lock) ends on leaving
+
+
+# Built once (run for every phone read): the statements, not their text, are what
+# SQLAlchemy keeps compiled. set_config(..., true) is SET LOCAL with a bound value.
+_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :ms, true)")
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 class _KeyedLocks:

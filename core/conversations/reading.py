@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, false, select, update
+from sqlalchemy import and_, bindparam, false, select, update
 from sqlalchemy.orm import Session
 
 from core.books.quality import attach_complaint
@@ -44,6 +44,7 @@ from core.conversations.services import (
 from core.deals.models import UNFINISHED, Deal, DealStatus
 from core.helpdesk.models import HelpReason
 from core.helpdesk.services import ask_for_help
+from core.messages.lateness import note_reading
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
@@ -51,8 +52,8 @@ from core.orders.preview import is_cancellable
 from core.residents.models import Resident
 from core.residents.services import ResidentView, resident_by_phone
 from core.results import DealView, OrderView
-from core.tastings.services import open_question
-from core.teams.services import had_team_message
+from core.tastings.services import ANSWER_WINDOW, question_asked_since
+from core.teams.services import REPLY_WINDOW, team_message_since
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def arrive(
 ) -> Arrived:
     """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
     conversation = conversation_for(session, community_id, phone, now)
+    note_reading(session, phone=phone, received_at=text.received_at, spooled_at=text.spooled_at)
     with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
         hold = note_arrival(session, conversation, text, now)
@@ -118,12 +120,49 @@ def arrive(
             open_deals=tuple(DealView.of(d) for d in taking),
             closed_deals=tuple(DealView.of(d) for d in others),
             cancellable=tuple(orders),
-            team_message_lately=resident is not None
-            and had_team_message(session, resident.id, now),
-            score_waits=resident is not None
-            and open_question(session, resident.id, now) is not None,
+            **_teams_part(session, resident, now),
         )
     return Arrived(arrival, conversation, resident)
+
+
+def _teams_part(session: Session, resident: Resident | None, now: datetime) -> dict[str, bool]:
+    """What the teams' part reads a resident's text in the light of, asked in one statement:
+    a team message reached her lately, a score question of hers waits."""
+    if resident is None:
+        return {}
+    lately, waits = session.execute(
+        _TEAMS_PART,
+        {
+            "resident_id": resident.id,
+            "team_since": now - REPLY_WINDOW,
+            "asked_since": now - ANSWER_WINDOW,
+        },
+    ).one()
+    return {"team_message_lately": bool(lately), "score_waits": bool(waits)}
+
+
+# Built once (run for every text read; a statement object is cheaper to run again than
+# to build, its cache key kept): the teams' part and the deals with the resident's orders.
+_RESIDENT = bindparam("resident_id")
+_TEAMS_PART = select(
+    team_message_since(_RESIDENT, bindparam("team_since")),
+    question_asked_since(_RESIDENT, bindparam("asked_since")),
+)
+_UNFINISHED_DEALS = (
+    select(Deal, Order)
+    .where(
+        Deal.community_id == bindparam("community_id"),
+        Deal.status.in_([s.value for s in UNFINISHED]),
+    )
+    .order_by(Deal.number, Deal.id)
+)
+_WITH_HER_ORDERS = _UNFINISHED_DEALS.outerjoin(
+    Order,
+    and_(
+        Order.deal_id == Deal.id, Order.resident_id == _RESIDENT, Order.status == OrderStatus.PLACED
+    ),
+)
+_WITH_NO_ORDERS = _UNFINISHED_DEALS.outerjoin(Order, false())
 
 
 def _deals_and_orders(
@@ -131,21 +170,12 @@ def _deals_and_orders(
 ) -> tuple[list[Deal], list[OrderView]]:
     """The unfinished deals by number, and of them the resident's orders that may still
     change (core.orders.preview's rule): one query, the deals joined to her orders."""
-    placed = (
-        and_(
-            Order.deal_id == Deal.id,
-            Order.resident_id == resident.id,
-            Order.status == OrderStatus.PLACED,
-        )
-        if resident is not None
-        else false()
-    )
-    rows = session.execute(
-        select(Deal, Order)
-        .outerjoin(Order, placed)
-        .where(Deal.community_id == community_id, Deal.status.in_([s.value for s in UNFINISHED]))
-        .order_by(Deal.number, Deal.id)
-    ).all()
+    if resident is not None:
+        rows = session.execute(
+            _WITH_HER_ORDERS, {"community_id": community_id, "resident_id": resident.id}
+        ).all()
+    else:
+        rows = session.execute(_WITH_NO_ORDERS, {"community_id": community_id}).all()
     deals = list(dict.fromkeys(deal for deal, _order in rows))
     orders = [
         OrderView.of(order, deal)
@@ -249,12 +279,19 @@ def leave(
             even_if_opted_out=even_if_opted_out,
         )
         reply_id = message.id if message is not None else None
-    session.execute(
-        update(InboxText)
-        .where(InboxText.message_id == message_id, InboxText.handled_at.is_(None))
-        .values(handled_at=now, outcome=outcome[:40])
-    )
+    session.execute(_READ, {"text_id": message_id, "now": now, "read_as": outcome[:40]})
     return Finished(reply_id, collapsed)
+
+
+#: Built once (run for every text read): the text marked read.
+_READ = (
+    update(InboxText)
+    .where(InboxText.message_id == bindparam("text_id"), InboxText.handled_at.is_(None))
+    .values(
+        handled_at=bindparam("now", type_=InboxText.handled_at.type),
+        outcome=bindparam("read_as", type_=InboxText.outcome.type),
+    )
+)
 
 
 def _attach_collected_order(

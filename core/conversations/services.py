@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,10 +128,7 @@ def conversation_for(
     session: Session, community_id: int, phone: str, now: datetime
 ) -> Conversation:
     """The phone's conversation row, locked for this transaction; made on its first text."""
-    query = select(Conversation).where(
-        Conversation.community_id == community_id, Conversation.phone == phone
-    )
-    found = session.scalar(query.with_for_update())
+    found = session.scalar(_LOCKED, {"community_id": community_id, "phone": phone})
     if found is not None:
         return found
     try:
@@ -146,7 +143,18 @@ def conversation_for(
             session.add(conversation)
         return conversation
     except IntegrityError:  # made a moment ago by another process (SQLite has no shared turn)
-        return session.scalars(query.with_for_update()).one()
+        return session.scalars(_LOCKED, {"community_id": community_id, "phone": phone}).one()
+
+
+#: Built once (run for every text read): cheaper to run again than to build.
+_LOCKED = (
+    select(Conversation)
+    .where(
+        Conversation.community_id == bindparam("community_id"),
+        Conversation.phone == bindparam("phone"),
+    )
+    .with_for_update()
+)
 
 
 def live_dialog(conversation: Conversation, now: datetime) -> Dialog:

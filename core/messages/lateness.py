@@ -24,6 +24,14 @@ LATE_AFTER = timedelta(minutes=3)
 _NOTES = {MessageKind.CONFIRMATION: "spool.late.order", MessageKind.REPLY: "spool.late.reply"}
 
 
+def note_reading(
+    session: Session, *, phone: str, received_at: datetime, spooled_at: datetime | None
+) -> None:
+    """Tell this transaction which of the phone's texts is being read (its oldest unread),
+    so the messages it writes to that phone need not look it up again."""
+    session.info["reading"] = (phone, received_at, spooled_at)
+
+
 def with_late_note(
     session: Session,
     *,
@@ -40,18 +48,25 @@ def with_late_note(
     if key is None or not phone:
         return body
     # The text being read is the phone's oldest unread one: its turn reads them in order.
-    reading = session.execute(
-        select(InboxText.received_at, Message.spooled_at)
-        .join(Message, Message.id == InboxText.message_id)
-        .where(
-            InboxText.community_id == community.id,
-            InboxText.phone == phone,
-            InboxText.handled_at.is_(None),
-        )
-        .order_by(InboxText.message_id)
-        .limit(1)
-    ).first()
-    if reading is None or reading.spooled_at is None or now - reading.received_at < LATE_AFTER:
+    noted = session.info.get("reading")
+    if noted is not None and noted[0] == phone:
+        received_at, spooled_at = noted[1], noted[2]
+    else:
+        reading = session.execute(
+            select(InboxText.received_at, Message.spooled_at)
+            .join(Message, Message.id == InboxText.message_id)
+            .where(
+                InboxText.community_id == community.id,
+                InboxText.phone == phone,
+                InboxText.handled_at.is_(None),
+            )
+            .order_by(InboxText.message_id)
+            .limit(1)
+        ).first()
+        if reading is None:
+            return body
+        received_at, spooled_at = reading.received_at, reading.spooled_at
+    if spooled_at is None or now - received_at < LATE_AFTER:
         return body
     language = resident.language if resident is not None else community.language
     return t(language, key) + ("" if language == "zh" else " ") + body

@@ -14,7 +14,7 @@ import secrets
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from core.deals.models import UNFINISHED, Deal
@@ -45,14 +45,14 @@ def assign_pickup_code(session: Session, order: Order, deal: Deal, zone: ZoneInf
 
 def _choose(session: Session, order: Order, deal: Deal, zone: ZoneInfo) -> str:
     day = pickup_day(deal, zone)
-    own = _codes_on(session, deal, zone, day, Order.resident_id == order.resident_id)
+    own = _codes_on(session, _HERS, deal, zone, day, resident_id=order.resident_id)
     if own:
         return own[0]
     for _draw in range(_DRAWS):
         code = _draw_code()
-        if not _codes_on(session, deal, zone, day, Order.pickup_code == code):
+        if not _codes_on(session, _THIS_CODE, deal, zone, day, code=code):
             return code
-    return _fresh(set(_codes_on(session, deal, zone, day)))  # a crowded day
+    return _fresh(set(_codes_on(session, _ALL_CODES, deal, zone, day)))  # a crowded day
 
 
 #: Random draws tried before the whole day's codes are read to choose among the free ones.
@@ -60,22 +60,36 @@ _DRAWS = 12
 
 
 def _codes_on(
-    session: Session, deal: Deal, zone: ZoneInfo, day: date, *where: ColumnElement[bool]
+    session: Session,
+    statement: Select[tuple[str, date]],
+    deal: Deal,
+    zone: ZoneInfo,
+    day: date,
+    **narrowed: object,
 ) -> list[str]:
     """The codes held (cancelled orders' too: theirs comes back if they order again) on
-    orders for this deal's community's deals collected on `day`, narrowed by `where`."""
+    orders for this deal's community's deals collected on `day`: one of the statements
+    below, narrowed by its parameters."""
     rows = session.execute(
-        select(Order.pickup_code, Deal.pickup_start)
-        .join(Deal, Deal.id == Order.deal_id)
-        .where(
-            Deal.community_id == deal.community_id,
-            Deal.status.in_([s.value for s in UNFINISHED]) | (Deal.id == deal.id),
-            Order.pickup_code.is_not(None),
-            *where,
-        )
-        .order_by(Order.id)
+        statement, {"community_id": deal.community_id, "deal_id": deal.id, **narrowed}
     )
     return [code for code, start in rows if start.astimezone(zone).date() == day]
+
+
+# Built once (run for every order placed): a statement object is cheaper to run again
+# than to build, its cache key kept.
+_ALL_CODES = (
+    select(Order.pickup_code, Deal.pickup_start)
+    .join(Deal, Deal.id == Order.deal_id)
+    .where(
+        Deal.community_id == bindparam("community_id"),
+        Deal.status.in_([s.value for s in UNFINISHED]) | (Deal.id == bindparam("deal_id")),
+        Order.pickup_code.is_not(None),
+    )
+    .order_by(Order.id)
+)
+_HERS = _ALL_CODES.where(Order.resident_id == bindparam("resident_id"))
+_THIS_CODE = _ALL_CODES.where(Order.pickup_code == bindparam("code"))
 
 
 def _draw_code() -> str:

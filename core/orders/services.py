@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -137,11 +137,7 @@ def _place(
     if over is not None:
         return over
 
-    order = session.scalar(
-        select(Order)
-        .where(Order.deal_id == deal.id, Order.resident_id == resident.id)
-        .with_for_update()
-    )
+    order = session.scalar(_HER_ORDER, {"deal_id": deal.id, "resident_id": resident.id})
     previous = order.quantity if order is not None and order.status == OrderStatus.PLACED else 0
     if not _reserve(session, deal, quantity - previous, now):
         session.refresh(deal)
@@ -195,20 +191,35 @@ def _reserve(session: Session, deal: Deal, delta: int, now: datetime) -> bool:
     """
     if delta == 0:
         return True
-    statement = update(Deal).where(Deal.id == deal.id, Deal.status == DealStatus.OPEN)
-    if delta > 0:
-        statement = statement.where(
-            Deal.closes_at > now,
-            (Deal.stock_cap.is_(None)) | (Deal.units_ordered + delta <= Deal.stock_cap),
-        )
     total = session.execute(
-        statement.values(units_ordered=Deal.units_ordered + delta).returning(Deal.units_ordered),
+        _MORE if delta > 0 else _FEWER,
+        {"deal_id": deal.id, "delta": delta, "now": now},
         execution_options={"synchronize_session": False},
     ).scalar_one_or_none()
     if total is None:
         return False
     set_committed_value(deal, "units_ordered", total)
     return True
+
+
+# Built once (run for every order and cancel): a statement object is cheaper to run
+# again than to build, its cache key kept.
+_HER_ORDER = (
+    select(Order)
+    .where(Order.deal_id == bindparam("deal_id"), Order.resident_id == bindparam("resident_id"))
+    .with_for_update()
+)
+_DELTA = bindparam("delta", type_=Deal.units_ordered.type)
+_FEWER = (
+    update(Deal)
+    .where(Deal.id == bindparam("deal_id"), Deal.status == DealStatus.OPEN)
+    .values(units_ordered=Deal.units_ordered + _DELTA)
+    .returning(Deal.units_ordered)
+)
+_MORE = _FEWER.where(
+    Deal.closes_at > bindparam("now"),
+    (Deal.stock_cap.is_(None)) | (Deal.units_ordered + _DELTA <= Deal.stock_cap),
+)
 
 
 def _cancel(
@@ -227,11 +238,7 @@ def _cancel(
         return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
     deal = find_deal(session, community_id, number)
     order = (
-        session.scalar(
-            select(Order)
-            .where(Order.deal_id == deal.id, Order.resident_id == resident.id)
-            .with_for_update()
-        )
+        session.scalar(_HER_ORDER, {"deal_id": deal.id, "resident_id": resident.id})
         if deal is not None
         else None
     )

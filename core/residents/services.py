@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 from core.accounts.acting import acting
@@ -64,9 +64,29 @@ def resident_by_phone(session: Session, community_id: int, phone: str) -> Reside
     e164 = try_normalize_phone(phone)
     if e164 is None:
         return None
-    return session.scalar(
-        select(Resident).where(Resident.community_id == community_id, Resident.phone == e164)
+    known = session.info.setdefault("residents_by_phone", {})
+    resident = (
+        session.get(Resident, known[community_id, e164]) if (community_id, e164) in known else None
     )
+    if (
+        resident is not None
+        and resident.community_id == community_id
+        and resident.phone == e164
+        and resident not in session.deleted
+        and not inspect(resident).was_deleted
+    ):
+        return resident  # found before in this transaction: its row, from the identity map
+    resident = session.scalar(_BY_PHONE, {"community_id": community_id, "phone": e164})
+    if resident is not None:
+        known[community_id, e164] = resident.id
+    return resident
+
+
+#: Built once: a statement object is cheaper to run again than to build (its cache key is
+#: kept), and this one runs a few times for every text read.
+_BY_PHONE = select(Resident).where(
+    Resident.community_id == bindparam("community_id"), Resident.phone == bindparam("phone")
+)
 
 
 def find_resident(core: Core, *, community_id: int, phone: str) -> ResidentView | None:

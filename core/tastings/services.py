@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, ColumnElement, Exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,14 +144,25 @@ def open_question(session: Session, resident_id: int, now: datetime) -> Rating |
     """The resident's latest unanswered score question still open, if any."""
     return session.scalar(
         select(Rating)
-        .where(
-            Rating.resident_id == resident_id,
-            Rating.score.is_(None),
-            Rating.asked_at >= now - ANSWER_WINDOW,
-        )
+        .where(*_asked_since(resident_id, now - ANSWER_WINDOW))
         .order_by(Rating.asked_at.desc(), Rating.id.desc())
         .limit(1)
     )
+
+
+def question_asked_since(
+    resident_id: int | BindParameter[int], since: datetime | BindParameter[datetime]
+) -> Exists:
+    """Whether a score question asked since then is unanswered (`open_question` with
+    `since` ANSWER_WINDOW ago), as an EXISTS, for a reader asking it with other
+    questions in one statement (bound parameters welcome)."""
+    return select(Rating.id).where(*_asked_since(resident_id, since)).exists()
+
+
+def _asked_since(
+    resident_id: int | BindParameter[int], since: datetime | BindParameter[datetime]
+) -> tuple[ColumnElement[bool], ...]:
+    return (Rating.resident_id == resident_id, Rating.score.is_(None), Rating.asked_at >= since)
 
 
 def waiting_question(core: Core, *, community_id: int, phone: str) -> str | None:

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -306,16 +306,19 @@ def record_bargain(
 
 def had_team_message(session: Session, resident_id: int, now: datetime) -> bool:
     """Whether a team message went to this resident within the reply window."""
+    return bool(session.scalar(select(team_message_since(resident_id, now - REPLY_WINDOW))))
+
+
+def team_message_since(
+    resident_id: int | BindParameter[int], since: datetime | BindParameter[datetime]
+) -> Exists:
+    """Whether a team message went to this resident since then, as an EXISTS, for a
+    reader asking it with other questions in one statement (bound parameters welcome)."""
     return (
-        session.scalar(
-            select(TeamMessage.id)
-            .join(TeamMember, TeamMember.team_id == TeamMessage.team_id)
-            .where(
-                TeamMember.resident_id == resident_id, TeamMessage.created_at >= now - REPLY_WINDOW
-            )
-            .limit(1)
-        )
-        is not None
+        select(TeamMessage.id)
+        .join(TeamMember, TeamMember.team_id == TeamMessage.team_id)
+        .where(TeamMember.resident_id == resident_id, TeamMessage.created_at >= since)
+        .exists()
     )
 
 
