@@ -262,8 +262,10 @@ def leave(
             now=now,
         )
         if needs_person == HelpReason.COMPLAINT:
+            # Found once: the reply below is hers too.
+            resident = resident or resident_by_phone(session, community_id, phone)
             _attach_collected_order(
-                session, community_id, phone, item_id, message_id, now, about_deals
+                session, community_id, resident, item_id, message_id, now, about_deals
             )
     if reply is not None and not collapsed:
         message = queue_message(
@@ -297,14 +299,14 @@ _READ = (
 def _attach_collected_order(
     session: Session,
     community_id: int,
-    phone: str,
+    resident: Resident | None,
     item_id: int,
     message_id: int,
     now: datetime,
     about_deals: tuple[int, ...],
 ) -> None:
-    """A complaint about goods lands in the inbox with the order the resident collected."""
-    resident = resident_by_phone(session, community_id, phone)
+    """A complaint about goods lands in the inbox with the order the resident collected
+    (`resident`: the texter's row, found by the caller, which needs it for the reply too)."""
     attach_complaint(
         session,
         community_id=community_id,
