@@ -137,7 +137,7 @@ def deliver_many(
     batched = [out for out in ready if _in_batch_calls(out)]
     if len(batched) > 1:  # Aliyun's and Tencent's texts: many numbers in one request
         outcomes.update(_send_batch(root, batched, job_id))
-        ready = [out for out in ready if out not in batched]
+        ready = [out for out in ready if not _in_batch_calls(out)]
     for index, out in enumerate(ready):
         outcomes[out.message_id] = _send_paced(root, rate, out, job_id)
         if outcomes[out.message_id] == YIELDED:
