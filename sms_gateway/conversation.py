@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from core.community.models import Community
 from core.context import Core
 from core.conversations.inbox import PendingText, pending_texts
-from core.conversations.phone_lock import PhoneBusy, hold_phone
+from core.conversations.phone_lock import hold_phone
 from core.conversations.reading import Arrival, arrive, begin_reading, finish_reading, leave
 from core.conversations.services import AskKind, Dialog, ListKind
 from core.helpdesk.models import HelpReason
@@ -72,23 +71,6 @@ def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
         for text in texts:
             read_text(core, community, phone, text)
         return len(texts)
-
-
-def read_waiting_texts_of_many(core: Core, community: Community, phones: Iterable[str]) -> int:
-    """`read_waiting_texts` for several phones of one community, one after another: one
-    job for a burst. A phone another reader holds is left to it and the others are read;
-    then PhoneBusy is raised, so the job is tried again for what that phone still has
-    waiting (a phone read meanwhile has nothing left: its retry costs one query).
-    Returns how many texts were read."""
-    read, busy = 0, []
-    for phone in dict.fromkeys(phones):
-        try:
-            read += read_waiting_texts(core, community, phone)
-        except PhoneBusy:
-            busy.append(phone)
-    if busy:
-        raise PhoneBusy(f"{len(busy)} phones held by another reader; {read} texts read")
-    return read
 
 
 def read_text(core: Core, community: Community, phone: str, text: PendingText) -> None:

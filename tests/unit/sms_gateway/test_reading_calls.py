@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import inspect
 
-import pytest
 from sqlalchemy import func, select
 
 import sms_gateway.conversation as conversation
 from core.community.models import Community
 from core.conversations.inbox import accept_text, pending_texts
-from core.conversations.phone_lock import PhoneBusy
 from core.messages.models import Message, MessageKind
 from core.orders.services import resident_orders
 from sms_gateway.conversation import read_waiting_texts
@@ -102,32 +100,3 @@ def test_a_text_that_cannot_be_read_at_all_still_gets_an_apology(core, world, mo
         community = session.get_one(Community, world.community_id)
     assert outgoing(core, MessageKind.REPLY) == [Replies("zh", community).error()]
     assert pending_texts(core, community_id=world.community_id, phone=PHONE) == []
-
-
-def test_many_phones_are_read_in_one_call_and_a_busy_one_is_left_to_its_reader(
-    core, world, monkeypatch
-):
-    world.deal()
-    phones = [world.resident(f"居民{n}", room=f"10{n}").phone for n in range(3)]
-    for n, phone in enumerate(phones):
-        accept_text(core, community_id=world.community_id, phone=phone, body="1 2",
-                    provider_sid=f"SMmany{n}")  # fmt: skip
-    with core.db.transaction() as session:
-        community = session.get_one(Community, world.community_id)
-    real_hold = conversation.hold_phone
-
-    def busy_second(core, *, community_id, phone):  # type: ignore[no-untyped-def]
-        if phone == phones[1]:
-            raise PhoneBusy("another reader holds it")
-        return real_hold(core, community_id=community_id, phone=phone)
-
-    monkeypatch.setattr(conversation, "hold_phone", busy_second)
-    with pytest.raises(PhoneBusy):  # so the job is tried again for the busy phone
-        conversation.read_waiting_texts_of_many(core, community, phones)
-    waiting = [len(pending_texts(core, community_id=world.community_id, phone=p)) for p in phones]
-    assert waiting == [0, 1, 0]
-    monkeypatch.setattr(conversation, "hold_phone", real_hold)
-    assert conversation.read_waiting_texts_of_many(core, community, phones) == 1
-    for phone in phones:
-        (order,) = resident_orders(core, community_id=world.community_id, phone=phone)
-        assert order.quantity == 2
