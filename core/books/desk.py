@@ -95,7 +95,9 @@ class CheckedOff:
 def room_of(text: str) -> tuple[str, str, str] | None:
     """3-2-401, 3/2/401, 3号楼2单元401室, 三号楼二单元401 -> ("3", "2", "401").
 
-    The desk's own reading until books-history's address normaliser is merged."""
+    Looser than `core.residents.addresses.parse_flat` on purpose for a search box: any
+    non-digits part the numbers (3.2.401 finds the flat too), and only numbered flats
+    match, as `_room_key` compares digits alone."""
     arabic = _CHINESE_NUMBER.sub(lambda m: str(cn2an.cn2an(m.group(0), "smart")), text.strip())
     found = _ROOM.match(arabic)
     return (found.group(1), found.group(2), found.group(3)) if found else None
