@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.acting import OutsideCommunity, acting
 from core.books import notes
+from core.books.cash import TABLE_METHODS
 from core.books.credits import amounts_to_pay, collected_by_order
 from core.books.models import PayMethod
 from core.books.pickup import collect, uncollect
@@ -31,8 +32,9 @@ from core.deals.models import Deal, DealStatus
 from core.orders.models import Order, OrderStatus
 from core.residents.models import Resident
 
-#: The ways of paying the desk records (recorded only: no payment integration).
-DESK_METHODS = (PayMethod.CASH, PayMethod.WECHAT, PayMethod.ALIPAY)
+#: The ways of paying the desk records (recorded only: no payment integration): the
+#: table's, one list in `core.books.cash` so the desk and the ledger never drift apart.
+DESK_METHODS = TABLE_METHODS
 _MOST_HOUSEHOLDS = 20
 _CHINESE_NUMBER = re.compile(r"[零一二两三四五六七八九十百]+")
 _DIALLED = re.compile(r"\+?[\d\s\-]+")
