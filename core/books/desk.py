@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.accounts.acting import OutsideCommunity, acting
 from core.books import notes
+from core.books.cash import TABLE_METHODS
 from core.books.credits import amounts_to_pay, collected_by_order
 from core.books.models import PayMethod
 from core.books.pickup import collect, uncollect
@@ -31,8 +32,9 @@ from core.deals.models import Deal, DealStatus
 from core.orders.models import Order, OrderStatus
 from core.residents.models import Resident
 
-#: The ways of paying the desk records (recorded only: no payment integration).
-DESK_METHODS = (PayMethod.CASH, PayMethod.WECHAT, PayMethod.ALIPAY)
+#: The ways of paying the desk records (recorded only: no payment integration): the
+#: table's, one list in `core.books.cash` so the desk and the ledger never drift apart.
+DESK_METHODS = TABLE_METHODS
 _MOST_HOUSEHOLDS = 20
 _CHINESE_NUMBER = re.compile(r"[零一二两三四五六七八九十百]+")
 _DIALLED = re.compile(r"\+?[\d\s\-]+")
@@ -95,7 +97,9 @@ class CheckedOff:
 def room_of(text: str) -> tuple[str, str, str] | None:
     """3-2-401, 3/2/401, 3号楼2单元401室, 三号楼二单元401 -> ("3", "2", "401").
 
-    The desk's own reading until books-history's address normaliser is merged."""
+    Looser than `core.residents.addresses.parse_flat` on purpose for a search box: any
+    non-digits part the numbers (3.2.401 finds the flat too), and only numbered flats
+    match, as `_room_key` compares digits alone."""
     arabic = _CHINESE_NUMBER.sub(lambda m: str(cn2an.cn2an(m.group(0), "smart")), text.strip())
     found = _ROOM.match(arabic)
     return (found.group(1), found.group(2), found.group(3)) if found else None
@@ -130,6 +134,13 @@ def _local_day(moment: datetime, community: Community) -> object:
 def _desk_orders(
     session: Session, community: Community, residents: Iterable[Resident], now: datetime
 ) -> list[DeskOrder]:
+    return [shown for _, shown in _desk_rows(session, community, residents, now)]
+
+
+def _desk_rows(
+    session: Session, community: Community, residents: Iterable[Resident], now: datetime
+) -> list[tuple[int, DeskOrder]]:
+    """Each order the desk shows with its resident's id, by deal number then order."""
     by_id = {r.id: r for r in residents}
     rows = session.execute(
         select(Order, Deal)
@@ -145,24 +156,27 @@ def _desk_orders(
     money = amounts_to_pay(session, rows)
     taken = collected_by_order(session, [order.id for order, _ in rows])
     return [
-        DeskOrder(
-            order_id=order.id,
-            deal_id=deal.id,
-            deal_number=deal.number,
-            title_zh=deal.title_zh,
-            unit=deal.unit,
-            quantity=order.quantity,
-            total_fen=order.quantity * deal.price_fen,
-            status=order.status,
-            name=by_id[order.resident_id].name,
-            pickup_code=order.pickup_code,
-            collectable=order.status == OrderStatus.PLACED and deal.pickup_start <= now,
-            undoable=order.status == OrderStatus.PICKED_UP
-            and order.picked_up_at is not None
-            and _local_day(order.picked_up_at, community) == today,
-            outstanding_fen=money[order.id].outstanding_fen,
-            credit_fen=money[order.id].credit_fen,
-            paid=tuple(sorted(taken.get(order.id, {}).items())),
+        (
+            order.resident_id,
+            DeskOrder(
+                order_id=order.id,
+                deal_id=deal.id,
+                deal_number=deal.number,
+                title_zh=deal.title_zh,
+                unit=deal.unit,
+                quantity=order.quantity,
+                total_fen=order.quantity * deal.price_fen,
+                status=order.status,
+                name=by_id[order.resident_id].name,
+                pickup_code=order.pickup_code,
+                collectable=order.status == OrderStatus.PLACED and deal.pickup_start <= now,
+                undoable=order.status == OrderStatus.PICKED_UP
+                and order.picked_up_at is not None
+                and _local_day(order.picked_up_at, community) == today,
+                outstanding_fen=money[order.id].outstanding_fen,
+                credit_fen=money[order.id].credit_fen,
+                paid=tuple(sorted(taken.get(order.id, {}).items())),
+            ),
         )
         for order, deal in rows
     ]
@@ -171,12 +185,21 @@ def _desk_orders(
 def _households(
     session: Session, community: Community, members: list[Resident], now: datetime
 ) -> list[Household]:
+    """The members in households, each with its orders: read once for all of them (not a
+    round of queries per household). Kept in the one reading's order (deal number, then
+    order), a household's orders and its credit's spending are those a reading of that
+    household alone gives, as credit is spent per resident in that order."""
     groups: dict[object, list[Resident]] = {}
+    key_of: dict[int, object] = {}
     for resident in members:
-        groups.setdefault(_room_key(resident) or resident.id, []).append(resident)
+        key_of[resident.id] = _room_key(resident) or resident.id
+        groups.setdefault(key_of[resident.id], []).append(resident)
+    orders_of: dict[object, list[DeskOrder]] = {}
+    for rid, shown in _desk_rows(session, community, members, now) if members else []:
+        orders_of.setdefault(key_of[rid], []).append(shown)
     found = []
-    for people in groups.values():
-        orders = _desk_orders(session, community, people, now)
+    for key, people in groups.items():
+        orders = orders_of.get(key)
         if not orders:
             continue
         found.append(

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from core.books.cash import BadAmount, cash_day, count_cash, pay_supplier
+from core.books.cash import TABLE_METHODS, BadAmount, cash_day, count_cash, pay_supplier
 from core.books.ledger import deal_ledger
 from core.books.models import EntryKind, PayMethod, ShareRule
 from core.books.quality import (
@@ -36,8 +36,6 @@ from core.money import InvalidPrice, parse_yuan
 from staff.console import actor, bp, core, money, text
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
-#: What a household may pay with at the table, in the order the form offers them.
-TABLE_METHODS = (PayMethod.CASH, PayMethod.WECHAT, PayMethod.ALIPAY)
 
 
 def fen_from(field: str) -> int | None:
