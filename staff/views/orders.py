@@ -132,7 +132,7 @@ def order_picked_up(deal_id: int, order_id: int) -> Any:
         abort(404)
     amount = fen_from("amount") if "amount" in request.form else 0
     method = method_from()
-    if amount is None or (amount and method is None):
+    if amount is None:  # not a sum of money; a sum without a way of paying core refuses
         flash(text("staff.ledger.error.amount"))
         return redirect(url_for("staff.deal_orders", deal_id=deal_id) + f"#order-{order_id}")
     try:
