@@ -16,9 +16,10 @@ from core.community.models import Community
 from core.context import Core
 from core.deals.models import Deal
 from core.prices.market import refresh_market_prices
-from core.prices.membership import TeamKind, is_member
 from core.prices.models import MarketPriceOverride, PriceObservation
 from core.residents.models import Resident
+from core.teams.models import TeamKind
+from core.teams.services import is_member
 
 MAX_PRICE_FEN = 10_000_00  # ten thousand yuan: above it a digit was surely doubled
 
