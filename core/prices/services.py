@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.accounts.acting import acting
 from core.community.models import Community
 from core.context import Core
-from core.deals.models import Deal
+from core.deals.models import UNFINISHED, Deal
 from core.prices.market import refresh_market_prices
 from core.prices.models import MarketPriceOverride, PriceObservation
 from core.residents.models import Resident
@@ -187,8 +187,6 @@ def set_market_price(
 
 
 def _unfinished_deal(session: Session, community_id: int, deal_id: int) -> Deal | None:
-    from core.deals.models import UNFINISHED
-
     deal = session.get(Deal, deal_id)
     if deal is None or deal.community_id != community_id or deal.status not in UNFINISHED:
         return None
