@@ -17,7 +17,7 @@ from core.context import Core
 from core.deals.models import UNFINISHED, Deal
 from core.prices.market import refresh_market_prices
 from core.prices.models import MarketPriceOverride, PriceObservation
-from core.residents.models import Resident
+from core.residents.services import resident_by_phone
 from core.teams.models import TeamKind
 from core.teams.services import is_member
 
@@ -96,9 +96,7 @@ def record_price_by_text(
     """A survey team member's text: recorded once per provider id, for members only."""
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
-        resident = session.scalar(
-            select(Resident).where(Resident.community_id == community_id, Resident.phone == phone)
-        )
+        resident = resident_by_phone(session, community_id, phone)
         if resident is None:
             return PriceRefusal.NOT_REGISTERED
         if not is_member(
