@@ -6,9 +6,8 @@ the supplier directory's tables (core/prices, core/suppliers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -78,7 +77,6 @@ class TeamPage:
     draft_deals: tuple[tuple[int, int, str], ...] = ()  # (id, number, title): to taste
     deals: tuple[tuple[int, int, str], ...] = ()  # (id, number, title): to note a bargain on
     leader_login: str | None = None  # the username of the leader's console login, if any
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @acting(by=None)
@@ -160,9 +158,7 @@ def team_page(core: Core, *, community_id: int, team: TeamKind) -> TeamPage:
             else None,
         )
     if team == TeamKind.TASTING:
-        return TeamPage(
-            **{**page.__dict__, "tastings": tuple(tastings(core, community_id=community_id))}
-        )
+        return replace(page, tastings=tuple(tastings(core, community_id=community_id)))
     return page
 
 
