@@ -108,6 +108,5 @@ def read_score(body: str) -> GiveScore | None:
     match = _DIGIT_SCORE.match(text) or _CJK_SCORE.match(text)
     if match is None or match[2][:1].isdigit():  # "2 3", "4.5", "45": not a score
         return None
-    if match[1].isdigit():
-        return GiveScore(int(match[1]), match[2].strip()[:MAX_WORDS])
-    return GiveScore(_CJK_DIGITS[match[1]], match[2].strip()[:MAX_WORDS])
+    value = int(match[1]) if match[1].isdigit() else _CJK_DIGITS[match[1]]
+    return GiveScore(value, match[2].strip()[:MAX_WORDS])

@@ -116,16 +116,6 @@ def set_subscription(
         return result
 
 
-def is_subscribed(session: Session, resident_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(AnnouncementSubscription.subscribed).where(
-                AnnouncementSubscription.resident_id == resident_id
-            )
-        )
-    )
-
-
 def announcement_text(deal: Deal, language: str, zone: ZoneInfo) -> str:
     """新团购2号赵县雪花梨35元/箱，11月28日周六 20:00截止。回2 2订2份。回“不要通知”不再收到。"""
     return t(

@@ -1,4 +1,7 @@
-"""Who is on the price survey team: the teams' own membership (core.teams)."""
+"""Putting a resident on the price survey team, for the demo seed and tests.
+
+Membership itself is the teams' (core.teams); the survey asks core.teams.services.is_member.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from core.teams.services import TeamKind, add_to_team, is_member
+from core.teams.models import TeamKind
+from core.teams.services import add_to_team
 
 
 def add_survey_member(session: Session, *, community_id: int, resident_id: int) -> None:
@@ -20,6 +24,3 @@ def add_survey_member(session: Session, *, community_id: int, resident_id: int) 
         by="demo",
         now=datetime.now(UTC),
     )
-
-
-__all__ = ["TeamKind", "add_survey_member", "is_member"]

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from core.accounts.acting import acting
 from core.community.models import Community
 from core.context import Core
-from core.deals.models import Deal
+from core.deals.models import UNFINISHED, Deal
 from core.prices.market import refresh_market_prices
-from core.prices.membership import TeamKind, is_member
 from core.prices.models import MarketPriceOverride, PriceObservation
-from core.residents.models import Resident
+from core.residents.services import resident_by_phone
+from core.teams.models import TeamKind
+from core.teams.services import is_member
 
 MAX_PRICE_FEN = 10_000_00  # ten thousand yuan: above it a digit was surely doubled
 
@@ -95,9 +96,7 @@ def record_price_by_text(
     """A survey team member's text: recorded once per provider id, for members only."""
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
-        resident = session.scalar(
-            select(Resident).where(Resident.community_id == community_id, Resident.phone == phone)
-        )
+        resident = resident_by_phone(session, community_id, phone)
         if resident is None:
             return PriceRefusal.NOT_REGISTERED
         if not is_member(
@@ -186,8 +185,6 @@ def set_market_price(
 
 
 def _unfinished_deal(session: Session, community_id: int, deal_id: int) -> Deal | None:
-    from core.deals.models import UNFINISHED
-
     deal = session.get(Deal, deal_id)
     if deal is None or deal.community_id != community_id or deal.status not in UNFINISHED:
         return None

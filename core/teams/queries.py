@@ -1,16 +1,13 @@
 """The team pages' read side: members and leader, and what the team did.
 
-Surveys recorded and visits made are the price survey's and the supplier directory's
-tables (core/prices, core/suppliers, built alongside); they are read here when
-those packages are present, so this page shows them from the day they are merged.
+Surveys recorded and visits made are counted straight from the price survey's and
+the supplier directory's tables (core/prices, core/suppliers).
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,7 +15,9 @@ from sqlalchemy.orm import Session
 from core.accounts.acting import acting
 from core.context import Core
 from core.deals.models import Deal, DealStatus
+from core.prices.models import PriceObservation
 from core.residents.models import Resident
+from core.suppliers.models import InspectionVisit
 from core.tastings.queries import TastingLine, tastings
 from core.teams.access import leader_acting, leader_login_of
 from core.teams.models import BargainNote, Team, TeamKind, TeamMember, TeamMessage, TeamReply
@@ -73,12 +72,11 @@ class TeamPage:
     messages: tuple[SentMessage, ...]
     bargains: tuple[Bargain, ...] = ()
     tastings: tuple[TastingLine, ...] = ()
-    surveys: int | None = None  # price observations recorded by members; None: not built
-    visits: int | None = None  # inspection visits made; None: not built
+    surveys: int | None = None  # price observations recorded by members; None: another team
+    visits: int | None = None  # inspection visits made; None: another team
     draft_deals: tuple[tuple[int, int, str], ...] = ()  # (id, number, title): to taste
     deals: tuple[tuple[int, int, str], ...] = ()  # (id, number, title): to note a bargain on
     leader_login: str | None = None  # the username of the leader's console login, if any
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @acting(by=None)
@@ -141,10 +139,10 @@ def team_page(core: Core, *, community_id: int, team: TeamKind) -> TeamPage:
             leader=next((m for m in members if m.is_leader), None),
             messages=messages,
             bargains=_bargains(session, row) if team == TeamKind.BARGAINING else (),
-            surveys=_counted(session, "core.prices.models", member_ids, community_id)
+            surveys=_surveys(session, member_ids, community_id)
             if team == TeamKind.PRICE_SURVEY
             else None,
-            visits=_counted(session, "core.suppliers.models", member_ids, community_id)
+            visits=_visits(session, community_id)
             if team == TeamKind.FARM_INSPECTION
             else None,
             draft_deals=_deals(session, community_id, (DealStatus.DRAFT,))
@@ -160,9 +158,7 @@ def team_page(core: Core, *, community_id: int, team: TeamKind) -> TeamPage:
             else None,
         )
     if team == TeamKind.TASTING:
-        return TeamPage(
-            **{**page.__dict__, "tastings": tuple(tastings(core, community_id=community_id))}
-        )
+        return replace(page, tastings=tuple(tastings(core, community_id=community_id)))
     return page
 
 
@@ -201,24 +197,28 @@ def _deals(
     return tuple((i, n, title) for i, n, title in rows)
 
 
-#: The other part's tables, by module: the row class and the column naming the member.
-_RECORDS = {
-    "core.prices.models": ("PriceObservation", "resident_id"),
-    "core.suppliers.models": ("InspectionVisit", None),
-}
+def _surveys(session: Session, member_ids: list[int], community_id: int) -> int:
+    """Price observations the team's members recorded in this community."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PriceObservation)
+            .where(
+                PriceObservation.community_id == community_id,
+                PriceObservation.resident_id.in_(member_ids),
+            )
+        )
+        or 0
+    )
 
 
-def _counted(session: Session, module: str, member_ids: list[int], community_id: int) -> int | None:
-    """How many of the other part's records the team made, once that part is merged."""
-    try:
-        models = importlib.import_module(module)
-    except ImportError:
-        return None
-    name, by_member = _RECORDS[module]
-    table = getattr(models, name, None)
-    if table is None or not hasattr(table, "community_id"):
-        return None
-    query = select(func.count()).select_from(table).where(table.community_id == community_id)
-    if by_member and hasattr(table, by_member):
-        query = query.where(getattr(table, by_member).in_(member_ids))
-    return session.scalar(query) or 0
+def _visits(session: Session, community_id: int) -> int:
+    """Inspection visits in this community; a visit names no member, so all are the team's."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(InspectionVisit)
+            .where(InspectionVisit.community_id == community_id)
+        )
+        or 0
+    )

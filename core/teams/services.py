@@ -304,11 +304,6 @@ def record_bargain(
         return row.id
 
 
-def had_team_message(session: Session, resident_id: int, now: datetime) -> bool:
-    """Whether a team message went to this resident within the reply window."""
-    return bool(session.scalar(select(team_message_since(resident_id, now - REPLY_WINDOW))))
-
-
 def team_message_since(
     resident_id: int | BindParameter[int], since: datetime | BindParameter[datetime]
 ) -> Exists:
