@@ -148,6 +148,15 @@ def record_price(
         return _record(session, core, community, seen, recorded_by=by)
 
 
+class BadMarketPrice(ValueError):
+    """A staff market price that cannot stand: `reason` is "bad_price" (not above 0) or
+    "note_missing" (a price needs its evidence)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @acting()
 def set_market_price(
     core: Core, *, community_id: int, deal_id: int, price_fen: int | None, note: str, by: str = ""
@@ -157,8 +166,12 @@ def set_market_price(
     The deal is named by its database id, as every console page names it. False when
     there is no such unfinished deal here: a finished deal keeps the figure its savings
     were counted with. The note is required with a price: the printable page shows it
-    as the evidence.
+    as the evidence (BadMarketPrice without it, or for a price not above 0).
     """
+    if price_fen is not None and not note.strip():
+        raise BadMarketPrice("note_missing")
+    if price_fen is not None and price_fen <= 0:
+        raise BadMarketPrice("bad_price")
     with core.db.transaction() as session:
         community = session.get_one(Community, community_id)
         deal = _unfinished_deal(session, community_id, deal_id)

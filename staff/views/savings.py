@@ -14,7 +14,13 @@ from core.deals.models import UNFINISHED
 from core.money import InvalidPrice, parse_yuan
 from core.prices.queries import deal_market_price, deal_market_prices, recent_observations
 from core.prices.savings import month_savings, savings_by_month
-from core.prices.services import PriceRefusal, PriceSeen, record_price, set_market_price
+from core.prices.services import (
+    BadMarketPrice,
+    PriceRefusal,
+    PriceSeen,
+    record_price,
+    set_market_price,
+)
 from staff import savings_plot
 from staff.console import actor, bp, community, core, text
 
@@ -128,11 +134,13 @@ def market_price_set(deal_id: int) -> Any:
             price_fen = parse_yuan(request.form.get("price", "").strip())
         except InvalidPrice:
             return refused("staff.prices.refusal.bad_price")
-        if not note:
-            return refused("staff.prices.refusal.note_missing")
-        if price_fen <= 0:
-            return refused("staff.prices.refusal.bad_price")
-    if not set_market_price(core(), actor=actor(), deal_id=deal_id, price_fen=price_fen, note=note):
+    try:
+        kept = set_market_price(
+            core(), actor=actor(), deal_id=deal_id, price_fen=price_fen, note=note
+        )
+    except BadMarketPrice as refusal:
+        return refused(f"staff.prices.refusal.{refusal.reason}")
+    if not kept:
         return refused("staff.prices.refusal.finished")  # finished a moment ago
     flash(text("staff.prices.market_set", number=deal.number))
     if from_deal_page:
