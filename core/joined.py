@@ -12,6 +12,12 @@ is rolled back alone (the savepoint) when it raises, and the messages it wrote a
 announced to the outbox relay only after the outer commit, never for a rolled-back
 block. Rules that hold by the database's locks (the stock cap's conditional UPDATE)
 hold the same way: the locks are held until the outer commit, a moment later.
+
+Inside it, a write that could only clash with another process's (a new phone's
+conversation row, a reply's dedupe key: both kept apart by the phone's lock) is
+written without a savepoint of its own (`in_one_transaction`): were it to clash
+after all, the whole text is rolled back and read again step by step, where each
+step's savepoint handles it.
 """
 
 from __future__ import annotations
@@ -53,4 +59,14 @@ class JoinedDatabase(Database):
 
 def joined(core: Core, session: Session) -> Core:
     """`core`, with every transaction a savepoint of the transaction `session` is in."""
+    session.info[_ONE_TRANSACTION] = True
     return dataclasses.replace(core, db=JoinedDatabase(core.db, session))
+
+
+def in_one_transaction(session: Session) -> bool:
+    """Whether `session` reads a whole text in one transaction (`joined`), which is
+    read again step by step if any statement of it fails."""
+    return bool(session.info.get(_ONE_TRANSACTION))
+
+
+_ONE_TRANSACTION = "one_transaction"

@@ -1,11 +1,13 @@
 """Reading a phone's texts one by one and answering each: the SMS dialog.
 
 Every rule is the core's, every reading the parser's; this module only wires them.
-It holds the phone's lock and reads its waiting texts in order. For each, one core
-call (`begin_reading`) hands over the dialog so far, the resident, the deals and
-their orders; the parser turns the text into an intent; the dialog answers it,
-asking a core use case for any order, cancel or change; and one core call
-(`finish_reading`) moves the dialog on and writes the reply to the outbox.
+It reads a phone's waiting texts in order, each in one transaction holding the
+phone's lock. For each, one core call (`arrive`) hands over the dialog so far, the
+resident, the deals and their orders; the parser turns the text into an intent; the
+dialog answers it, asking a core use case for any order, cancel or change; and one
+core call (`leave`) moves the dialog on and writes the reply to the outbox. A text
+whose transaction fails is read again with a transaction per step (`begin_reading`,
+the use cases, `finish_reading`).
 Nothing here talks to Twilio or Redis.
 """
 
@@ -15,10 +17,12 @@ import logging
 import re
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core.community.models import Community
 from core.context import Core
-from core.conversations.inbox import PendingText, pending_texts
-from core.conversations.phone_lock import hold_phone
+from core.conversations.inbox import PendingText, oldest_waiting, pending_texts
+from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
 from core.conversations.reading import Arrival, arrive, begin_reading, finish_reading, leave
 from core.conversations.services import AskKind, Dialog, ListKind
 from core.helpdesk.models import HelpReason
@@ -60,35 +64,61 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
-    """Hold the phone's lock and read every text of it still waiting, oldest first.
+    """Read every text of this phone still waiting, oldest first; how many were read.
 
-    The text that brought this request is among them, unless another request
-    holding the lock read it already; a text left by a crashed request is read
-    now, before the newer one. Returns how many texts were read.
+    Each text is read and answered in one transaction that holds the phone's lock from
+    its first statement (`phone_turn`) and takes the oldest waiting text in its second,
+    so texts of one phone are read one at a time and in order, whoever reads them. The
+    text that brought this request is among them, unless another reader read it
+    already; a text left by a crashed reader is read now, before the newer one.
     """
+    read = 0
+    while True:
+        taken: list[PendingText] = []
+        try:
+            with phone_turn(core, community_id=community.id, phone=phone) as session:
+                waiting = oldest_waiting(session, community.id, phone)
+                if waiting is None:
+                    return read
+                taken.append(waiting.text)
+                read_text(core, session, community, phone, waiting.text)
+        except PhoneBusy:
+            raise
+        except Exception:  # rolled back whole: read it again the careful way
+            if not taken:
+                raise
+            log.info("sms: reading message %s again step by step", taken[0].message_id,
+                     exc_info=True)  # fmt: skip
+            read_again_step_by_step(core, community, phone, taken[0])
+        read += 1
+        if not waiting.more:
+            return read
+
+
+def read_text(
+    core: Core, session: Session, community: Community, phone: str, text: PendingText
+) -> None:
+    """Read one text and answer it in the transaction `session` is in (core.joined: the
+    use cases' own transactions are its savepoints)."""
+    now = core.now()
+    # The job's row, held in the session (weakly keyed: keep it) for the use cases.
+    known = session.merge(community, load=False)  # noqa: F841
+    one = joined(core, session)
+    arrived = arrive(session, now, community.id, phone, text)
+    answer, outcome = _respond(one, community, phone, arrived.arrival)
+    leave(session, now, arrived.conversation, message_id=text.message_id,
+          outcome=outcome, resident=arrived.resident, **_written(answer))  # fmt: skip
+
+
+def read_again_step_by_step(
+    core: Core, community: Community, phone: str, text: PendingText
+) -> None:
+    """A text whose one transaction failed, read step by step under the phone's lock
+    held apart (`hold_phone`), if no other reader read it in the meantime."""
     with hold_phone(core, community_id=community.id, phone=phone):
-        texts = pending_texts(core, community_id=community.id, phone=phone)
-        for text in texts:
-            read_text(core, community, phone, text)
-        return len(texts)
-
-
-def read_text(core: Core, community: Community, phone: str, text: PendingText) -> None:
-    """Read one text and answer it in one transaction (core.joined); if that fails, read
-    it again step by step, each step in its own transaction, as `read_step_by_step`."""
-    try:
-        with core.db.transaction() as session:
-            now = core.now()
-            # The job's row, held in the session (weakly keyed: keep it) for the use cases.
-            known = session.merge(community, load=False)  # noqa: F841
-            arrived = arrive(session, now, community.id, phone, text)
-            answer, outcome = _respond(joined(core, session), community, phone, arrived.arrival)
-            leave(session, now, arrived.conversation, message_id=text.message_id,
-                  outcome=outcome, resident=arrived.resident, **_written(answer))  # fmt: skip
-        return
-    except Exception:  # rolled back whole: read it again the careful way
-        log.info("sms: reading message %s again step by step", text.message_id, exc_info=True)
-    read_step_by_step(core, community, phone, text)
+        waiting = pending_texts(core, community_id=community.id, phone=phone)
+        if any(t.message_id == text.message_id for t in waiting):
+            read_step_by_step(core, community, phone, text)
 
 
 def read_step_by_step(core: Core, community: Community, phone: str, text: PendingText) -> None:

@@ -191,6 +191,24 @@ def claim_waiting(core: Core, *, limit: int, lease: timedelta) -> Claimed:
     return Claimed(len(rows), list(phones))
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """The phone's oldest text not yet read, and whether others wait behind it."""
+
+    text: PendingText
+    more: bool
+
+
+def oldest_waiting(session: Session, community_id: int, phone: str) -> Waiting | None:
+    """The phone's oldest unread text, in a transaction that holds the phone's lock
+    (`phone_turn`): one statement, which also tells whether more wait behind it."""
+    row = session.execute(_OLDEST, {"community_id": community_id, "phone": phone}).first()
+    if row is None:
+        return None
+    *fields, waiting = row
+    return Waiting(PendingText(*fields), more=waiting > 1)
+
+
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
     """The phone's texts not yet read, oldest first. Call while holding the phone's lock."""
     with core.db.transaction() as session:
@@ -215,6 +233,7 @@ _PENDING = (
     )
     .order_by(InboxText.message_id)
 )
+_OLDEST = _PENDING.add_columns(func.count().over()).limit(1)
 
 
 def stale_inbox_phones(core: Core, *, older_than: datetime) -> list[tuple[int, str, int]]:

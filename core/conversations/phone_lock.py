@@ -4,12 +4,14 @@
 workers; read in parallel, the "3" would miss the question the "2" asked. So a
 request takes the phone's lock before reading its texts.
 
-On PostgreSQL the lock is a transaction-scoped advisory lock, held on a
-connection of its own while the texts are read (the core calls made meanwhile
-use other connections and never touch it). A crashed worker's connection ends
-its transaction, so a lock can never be left taken. SQLite serialises writers
-but not a sequence of transactions, and is only ever served by one process, so
-there it is a lock in this process.
+On PostgreSQL the lock is a transaction-scoped advisory lock. A text read in one
+transaction takes it in that transaction (`phone_turn`: its first statement), so
+reading a text costs no transaction of its own for the lock; a reading of several
+transactions (a text read again step by step) holds it on a connection of its own
+(`hold_phone`; the core calls made meanwhile use other connections and never touch
+it). A crashed worker's connection ends its transaction, so a lock can never be left
+taken. SQLite serialises writers but not a sequence of transactions, and is only
+ever served by one process, so there it is a lock in this process.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from core.context import Core
 
@@ -53,20 +56,50 @@ def hold_phone(
 
 
 @contextmanager
+def phone_turn(
+    core: Core, *, community_id: int, phone: str, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> Iterator[Session]:
+    """One transaction that holds the phone's lock from its first statement to its end;
+    raises PhoneBusy (the transaction rolled back) after `wait_seconds`."""
+    if core.db.is_postgres:
+        with core.db.transaction() as session:
+            _take(session.connection(), lock_key(community_id, phone), wait_seconds)
+            yield session
+    else:
+        with _local_lock(f"{community_id}:{phone}", wait_seconds), core.db.transaction() as session:
+            yield session
+
+
+@contextmanager
 def _postgres_lock(core: Core, key: int, wait_seconds: float) -> Iterator[None]:
     with core.db.engine.connect() as connection, connection.begin():
-        timeout_ms = max(int(wait_seconds * 1000), 1)
-        connection.execute(_LOCK_TIMEOUT, {"ms": str(timeout_ms)})
-        try:
-            connection.execute(_LOCK, {"key": key})
-        except OperationalError as exc:  # lock_timeout: LockNotAvailable
-            raise PhoneBusy(f"phone lock {key} still held after {wait_seconds}s") from exc
+        _take(connection, key, wait_seconds)
         yield  # the transaction (and with it the lock) ends on leaving
+
+
+def _take(connection: Connection, key: int, wait_seconds: float) -> None:
+    """Take the advisory lock for the rest of `connection`'s transaction.
+
+    Nearly always free: one statement takes it. Only when another reader holds the
+    phone is the wait bounded (lock_timeout, set for the wait and put back after it, so
+    the rest of the transaction waits for its row locks as it would have).
+    """
+    if connection.execute(_TRY_LOCK, {"key": key}).scalar_one():
+        return
+    before = connection.execute(_LOCK_TIMEOUT_NOW).scalar_one()
+    connection.execute(_LOCK_TIMEOUT, {"value": f"{max(int(wait_seconds * 1000), 1)}ms"})
+    try:
+        connection.execute(_LOCK, {"key": key})
+    except OperationalError as exc:  # lock_timeout: LockNotAvailable
+        raise PhoneBusy(f"phone lock {key} still held after {wait_seconds}s") from exc
+    connection.execute(_LOCK_TIMEOUT, {"value": before})
 
 
 # Built once (run for every phone read): the statements, not their text, are what
 # SQLAlchemy keeps compiled. set_config(..., true) is SET LOCAL with a bound value.
-_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :ms, true)")
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+_LOCK_TIMEOUT_NOW = text("SELECT current_setting('lock_timeout')")
+_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :value, true)")
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 

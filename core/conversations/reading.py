@@ -49,8 +49,10 @@ from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
 from core.orders.preview import is_cancellable
+from core.orders.rules import loaded_unfinished
+from core.phones import try_normalize_phone
 from core.residents.models import Resident
-from core.residents.services import ResidentView, resident_by_phone
+from core.residents.services import ResidentView, found_by_phone, resident_by_phone
 from core.results import DealView, OrderView
 from core.tastings.services import ANSWER_WINDOW, question_asked_since
 from core.teams.services import REPLY_WINDOW, team_message_since
@@ -108,7 +110,7 @@ def arrive(
     with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
         hold = note_arrival(session, conversation, text, now)
-        resident = resident_by_phone(session, community_id, phone)
+        resident, teams_part = _resident_and_teams_part(session, community_id, phone, now)
         deals, orders = _deals_and_orders(session, community_id, resident, now)
         taking = [d for d in deals if d.is_taking_orders(now)]
         others = [d for d in deals if d.status != DealStatus.DRAFT and d not in taking]
@@ -120,34 +122,44 @@ def arrive(
             open_deals=tuple(DealView.of(d) for d in taking),
             closed_deals=tuple(DealView.of(d) for d in others),
             cancellable=tuple(orders),
-            **_teams_part(session, resident, now),
+            **teams_part,
         )
     return Arrived(arrival, conversation, resident)
 
 
-def _teams_part(session: Session, resident: Resident | None, now: datetime) -> dict[str, bool]:
-    """What the teams' part reads a resident's text in the light of, asked in one statement:
-    a team message reached her lately, a score question of hers waits."""
-    if resident is None:
-        return {}
-    lately, waits = session.execute(
-        _TEAMS_PART,
+def _resident_and_teams_part(
+    session: Session, community_id: int, phone: str, now: datetime
+) -> tuple[Resident | None, dict[str, bool]]:
+    """The texting resident (None: a stranger), and what the teams' part reads her text in
+    the light of (a team message reached her lately, a score question of hers waits),
+    asked in one statement."""
+    e164 = try_normalize_phone(phone)
+    if e164 is None:
+        return None, {}
+    row = session.execute(
+        _RESIDENT_AND_TEAMS_PART,
         {
-            "resident_id": resident.id,
+            "community_id": community_id,
+            "phone": e164,
             "team_since": now - REPLY_WINDOW,
             "asked_since": now - ANSWER_WINDOW,
         },
-    ).one()
-    return {"team_message_lately": bool(lately), "score_waits": bool(waits)}
+    ).first()
+    if row is None:
+        return None, {}
+    resident, lately, waits = row
+    found_by_phone(session, resident)
+    return resident, {"team_message_lately": bool(lately), "score_waits": bool(waits)}
 
 
 # Built once (run for every text read; a statement object is cheaper to run again than
 # to build, its cache key kept): the teams' part and the deals with the resident's orders.
+_RESIDENT_AND_TEAMS_PART = select(
+    Resident,
+    team_message_since(Resident.id, bindparam("team_since")),
+    question_asked_since(Resident.id, bindparam("asked_since")),
+).where(Resident.community_id == bindparam("community_id"), Resident.phone == bindparam("phone"))
 _RESIDENT = bindparam("resident_id")
-_TEAMS_PART = select(
-    team_message_since(_RESIDENT, bindparam("team_since")),
-    question_asked_since(_RESIDENT, bindparam("asked_since")),
-)
 _UNFINISHED_DEALS = (
     select(Deal, Order)
     .where(
@@ -177,6 +189,7 @@ def _deals_and_orders(
     else:
         rows = session.execute(_WITH_NO_ORDERS, {"community_id": community_id}).all()
     deals = list(dict.fromkeys(deal for deal, _order in rows))
+    loaded_unfinished(session, community_id, deals)
     orders = [
         OrderView.of(order, deal)
         for deal, order in rows

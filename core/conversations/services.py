@@ -30,6 +30,7 @@ from core.accounts.services import audit
 from core.context import Core
 from core.conversations.inbox import PendingText
 from core.conversations.models import Conversation
+from core.joined import in_one_transaction
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +132,15 @@ def conversation_for(
     found = session.scalar(_LOCKED, {"community_id": community_id, "phone": phone})
     if found is not None:
         return found
+    conversation = Conversation(
+        community_id=community_id, phone=phone, recent_texts=[], recent_replies=[], updated_at=now
+    )
+    if in_one_transaction(session):
+        # Written with the text's first flush, its arrival and dialog in the one INSERT.
+        session.add(conversation)
+        return conversation
     try:
         with session.begin_nested():
-            conversation = Conversation(
-                community_id=community_id,
-                phone=phone,
-                recent_texts=[],
-                recent_replies=[],
-                updated_at=now,
-            )
             session.add(conversation)
         return conversation
     except IntegrityError:  # made a moment ago by another process (SQLite has no shared turn)

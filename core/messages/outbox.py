@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.community.models import Community
 from core.db import OutboxEntry, note_outbox
+from core.joined import in_one_transaction
 from core.messages.lateness import with_late_note
 from core.messages.models import (
     Direction,
@@ -127,12 +128,17 @@ def queue_message(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        # A concurrent transaction wrote the same dedupe key first: it stands.
-        return None
+    if dedupe_key is None or (key_is_new and in_one_transaction(session)):
+        # Nothing to clash with, or a clash rolls the whole text back (core.joined).
+        session.add(message)
+        session.flush()
+    else:
+        try:
+            with session.begin_nested():
+                session.add(message)
+        except IntegrityError:
+            # A concurrent transaction wrote the same dedupe key first: it stands.
+            return None
     if status == MessageStatus.PENDING:
         note_outbox(session, OutboxEntry(message.id, message.kind, message.not_before))
     return message

@@ -17,26 +17,27 @@ from core.results import result_from_json, result_to_json
 def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
     """Run `action` in a transaction, at most once per idempotency key.
 
-    The key is looked up and, when new, inserted first in the same transaction, so a
-    concurrent retry of the same provider id blocks on it and then, tried again,
-    reads the stored result instead of acting again.
+    The key is looked up first and written with the action's result, in the action's
+    transaction (two statements). A concurrent run of the same provider id blocks on
+    the key's unique index as it writes it, then fails there: its transaction, and
+    with it all its action did, is rolled back, and tried again it reads the stored
+    result instead of acting again.
     """
     for _attempt in range(3):
         try:
             with core.db.transaction() as session:
-                marker = None
-                if key is not None:
-                    stored = session.get(IdempotencyKey, key)
-                    if stored is not None and stored.result:
-                        return result_from_json(stored.result)
-                    marker = IdempotencyKey(
-                        key=key, community_id=community_id, result={}, created_at=core.now()
-                    )
-                    session.add(marker)
-                    session.flush()
+                stored = session.get(IdempotencyKey, key) if key is not None else None
+                if stored is not None and stored.result:
+                    return result_from_json(stored.result)
                 result = action(session)
-                if marker is not None:
-                    marker.result = result_to_json(result)
+                if key is None:
+                    return result
+                if stored is None:
+                    stored = IdempotencyKey(key=key, community_id=community_id,
+                                            created_at=core.now())  # fmt: skip
+                    session.add(stored)
+                stored.result = result_to_json(result)
+                session.flush()
                 return result
         except IntegrityError:
             # Another transaction holds this key, or made this resident's order a

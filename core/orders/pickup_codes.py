@@ -45,10 +45,20 @@ def assign_pickup_code(session: Session, order: Order, deal: Deal, zone: ZoneInf
 
 def _choose(session: Session, order: Order, deal: Deal, zone: ZoneInfo) -> str:
     day = pickup_day(deal, zone)
-    own = _codes_on(session, _HERS, deal, zone, day, resident_id=order.resident_id)
+    # One statement asks both: her own codes that day, and whether the first draw is held.
+    code = _draw_code()
+    rows = session.execute(
+        _HERS_OR_THIS_CODE,
+        {"community_id": deal.community_id, "deal_id": deal.id,
+         "resident_id": order.resident_id, "code": code},
+    )  # fmt: skip
+    that_day = [(held, by) for held, start, by in rows if start.astimezone(zone).date() == day]
+    own = [held for held, by in that_day if by == order.resident_id]
     if own:
         return own[0]
-    for _draw in range(_DRAWS):
+    if not that_day:  # nobody collecting that day holds the draw
+        return code
+    for _draw in range(_DRAWS - 1):
         code = _draw_code()
         if not _codes_on(session, _THIS_CODE, deal, zone, day, code=code):
             return code
@@ -88,8 +98,10 @@ _ALL_CODES = (
     )
     .order_by(Order.id)
 )
-_HERS = _ALL_CODES.where(Order.resident_id == bindparam("resident_id"))
 _THIS_CODE = _ALL_CODES.where(Order.pickup_code == bindparam("code"))
+_HERS_OR_THIS_CODE = _ALL_CODES.add_columns(Order.resident_id).where(
+    (Order.resident_id == bindparam("resident_id")) | (Order.pickup_code == bindparam("code"))
+)
 
 
 def _draw_code() -> str:

@@ -27,8 +27,26 @@ class Capped(Protocol):
 
 
 def find_deal(session: Session, community_id: int, number: int) -> Deal | None:
-    """The unfinished deal residents know by this short number."""
+    """The unfinished deal residents know by this short number.
+
+    A reader that loaded the community's unfinished deals in this transaction
+    (`loaded_unfinished`) finds it in the identity map, without a query.
+    """
+    deal = session.info.get(_LOADED, {}).get(community_id, {}).get(number)
+    # Its status as this transaction last read or changed it.
+    if deal is not None and deal in session and deal.status in UNFINISHED:
+        return deal
     return session.scalar(_BY_NUMBER, {"community_id": community_id, "number": number})
+
+
+def loaded_unfinished(session: Session, community_id: int, deals: list[Deal]) -> None:
+    """The community's unfinished deals were read in this transaction: `find_deal` finds
+    them among these rows (held here: the session keeps unchanged rows only weakly).
+    A deal made since is not among them; `find_deal` queries for it."""
+    session.info.setdefault(_LOADED, {})[community_id] = {d.number: d for d in deals}
+
+
+_LOADED = "unfinished_deals"
 
 
 #: Built once (run for every order and cancel): cheaper to run again than to build.

@@ -78,8 +78,16 @@ def resident_by_phone(session: Session, community_id: int, phone: str) -> Reside
         return resident  # found before in this transaction: its row, from the identity map
     resident = session.scalar(_BY_PHONE, {"community_id": community_id, "phone": e164})
     if resident is not None:
-        known[community_id, e164] = resident.id
+        found_by_phone(session, resident)
     return resident
+
+
+def found_by_phone(session: Session, resident: Resident) -> None:
+    """Remember a resident found by her number in this transaction (by `resident_by_phone`
+    or a reader's own query), so asking for her again reads the identity map."""
+    session.info.setdefault("residents_by_phone", {})[resident.community_id, resident.phone] = (
+        resident.id
+    )
 
 
 #: Built once: a statement object is cheaper to run again than to build (its cache key is

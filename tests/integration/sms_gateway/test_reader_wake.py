@@ -97,7 +97,7 @@ def test_two_readers_at_once_never_read_one_phone_at_once(
     order: dict[str, list[int]] = {}
     readers: dict[str, set[str]] = {}
 
-    def watched_read_text(core, community, phone, text):  # type: ignore[no-untyped-def]
+    def watched_read_text(core, session, community, phone, text):  # type: ignore[no-untyped-def]
         with guard:
             if phone in reading:
                 overlaps.append(phone)
@@ -106,7 +106,7 @@ def test_two_readers_at_once_never_read_one_phone_at_once(
             readers.setdefault(threading.current_thread().name, set()).add(phone)
         try:
             time.sleep(0.01)  # long enough for the other reader to try the same phone
-            real_read_text(core, community, phone, text)
+            real_read_text(core, session, community, phone, text)
         finally:
             with guard:
                 reading.discard(phone)

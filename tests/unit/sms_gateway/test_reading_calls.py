@@ -47,9 +47,10 @@ def test_an_order_text_is_read_and_answered_in_one_transaction(core, world, monk
     world.deal()
     wang = world.resident("王芳", phone=PHONE)
     opened = transactions_to_read(core, world, monkeypatch, "订1号 两份", "SMreading1")
-    # the waiting texts; then the dialog, resident, deals and orders, the order with its
-    # idempotency key and confirmation, the dialog moved on: all one commit
-    assert opened == ["pending_texts", "read_text"]
+    # the phone's lock and its oldest waiting text; then the dialog, resident, deals and
+    # orders, the order with its idempotency key and confirmation, the dialog moved on:
+    # all one commit
+    assert opened == ["phone_turn"]
     (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
     assert order.quantity == 2
     assert len(outgoing(core, MessageKind.CONFIRMATION)) == 1
@@ -60,7 +61,7 @@ def test_a_question_is_answered_from_what_the_reading_began_with(core, world, mo
     world.deal()
     world.resident("王芳", phone=PHONE)
     opened = transactions_to_read(core, world, monkeypatch, "梨多少钱", "SMreading2")
-    assert opened == ["pending_texts", "read_text"]
+    assert opened == ["phone_turn"]
     assert len(outgoing(core, MessageKind.REPLY)) == 1
 
 
@@ -77,8 +78,11 @@ def test_a_reading_that_fails_is_read_again_step_by_step_and_orders_once(
 
     monkeypatch.setattr(conversation, "leave", leave_failing_once)
     opened = transactions_to_read(core, world, monkeypatch, "订1号 两份", "SMreading3")
-    # rolled back whole (order and confirmation too), then read again, a step at a time
-    assert opened == ["pending_texts", "read_text", "begin_reading", "run_once", "finish_reading"]
+    # rolled back whole (order and confirmation too), then read again, a step at a time,
+    # once the text is seen still waiting
+    assert opened == [
+        "phone_turn", "pending_texts", "begin_reading", "run_once", "finish_reading"
+    ]  # fmt: skip
     (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
     assert order.quantity == 2
     assert len(outgoing(core, MessageKind.CONFIRMATION)) == 1  # one order, one confirmation
@@ -95,7 +99,7 @@ def test_a_text_that_cannot_be_read_at_all_still_gets_an_apology(core, world, mo
 
     monkeypatch.setattr(conversation.patience, "respond", broken)
     opened = transactions_to_read(core, world, monkeypatch, "订1号 两份", "SMreading4")
-    assert opened == ["pending_texts", "read_text", "begin_reading", "finish_reading"]
+    assert opened == ["phone_turn", "pending_texts", "begin_reading", "finish_reading"]
     with core.db.transaction() as session:
         community = session.get_one(Community, world.community_id)
     assert outgoing(core, MessageKind.REPLY) == [Replies("zh", community).error()]
