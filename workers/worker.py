@@ -62,11 +62,17 @@ def run_worker(
         _work(root, burst=True, log_level=log_level)
         return
     interval = max(root.settings.housekeeping_interval_seconds, 0.2)
-    threading.Thread(
-        target=_tick, args=(root, interval), name="housekeeping-ticker", daemon=True
-    ).start()
-    while not _work(root, burst=False, log_level=log_level):
-        time.sleep(RECONNECT_PAUSE_S)  # Redis went away mid-job: start a fresh worker
+    stopped = threading.Event()
+    ticker = threading.Thread(
+        target=_tick, args=(root, interval, stopped), name="housekeeping-ticker", daemon=True
+    )
+    ticker.start()
+    try:
+        while not _work(root, burst=False, log_level=log_level):
+            time.sleep(RECONNECT_PAUSE_S)  # Redis went away mid-job: start a fresh worker
+    finally:  # the ticker ends with the worker, not after it (a test's Redis is gone then)
+        stopped.set()
+        ticker.join(interval)
 
 
 def _work(root: Mianhua, *, burst: bool, log_level: str) -> bool:
@@ -99,13 +105,13 @@ def _work(root: Mianhua, *, burst: bool, log_level: str) -> bool:
         connection.close()
 
 
-def _tick(root: Mianhua, interval: float) -> None:
-    while True:
+def _tick(root: Mianhua, interval: float, stopped: threading.Event) -> None:
+    while not stopped.is_set():
         try:
             enqueue_housekeeping(root, interval)
         except (RedisError, JobsUnavailable) as exc:
             log.debug("housekeeping ticker: Redis unreachable (%s)", exc)
-        time.sleep(interval / 2)
+        stopped.wait(interval / 2)
 
 
 def enqueue_housekeeping(root: Mianhua, interval: float) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 
 import pytest
+from sqlalchemy import text
 
 from core.conversations.inbox import pending_texts, receive_text
-from core.conversations.phone_lock import PhoneBusy, hold_phone
+from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
 from core.conversations.reading import begin_reading, finish_reading
 from core.conversations.services import FLOOD_LIMIT, Dialog, mute_state
 from core.messages.services import record_inbound
@@ -122,3 +125,51 @@ def test_one_phone_is_read_by_one_request_at_a_time(core, world):
         holder.join(10)
     with hold_phone(core, community_id=world.community_id, phone=PHONE, wait_seconds=1):
         pass
+
+
+def test_a_phones_turn_is_one_transaction_that_holds_its_lock(core, world):
+    """A text read in one transaction takes the phone's lock in it (`phone_turn`): while
+    one turn is open, another of the same phone waits, and gives up with PhoneBusy; the
+    lock held apart (`hold_phone`) and a turn keep each other out too."""
+    holding, release = threading.Event(), threading.Event()
+    turn = functools.partial(phone_turn, core, community_id=world.community_id, phone=PHONE)
+
+    def hold() -> None:
+        with turn():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(PhoneBusy), turn(wait_seconds=0.2):
+            pass
+        with (
+            pytest.raises(PhoneBusy),
+            hold_phone(core, community_id=world.community_id, phone=PHONE, wait_seconds=0.2),
+        ):
+            pass
+        with phone_turn(core, community_id=world.community_id, phone="+8613900000002"):
+            pass  # another phone is not held up
+    finally:
+        release.set()
+        holder.join(10)
+
+    # Waited for and taken, the rest of the turn waits for row locks as it would have.
+    settings: list[str] = []
+    with hold_phone(core, community_id=world.community_id, phone=PHONE):
+        waiting = threading.Thread(target=_turn_after_a_wait, args=(turn, settings))
+        waiting.start()
+        time.sleep(0.3)  # the turn waits for the lock meanwhile
+    waiting.join(10)
+    assert len(settings) == 1
+    if core.db.is_postgres:
+        assert settings == ["0"]  # the server's own lock_timeout again, not the wait's
+
+
+def _turn_after_a_wait(turn, settings: list[str]) -> None:  # type: ignore[no-untyped-def]
+    with turn(wait_seconds=5) as session:
+        is_postgres = session.get_bind().dialect.name == "postgresql"
+        settings.append(session.execute(text("SHOW lock_timeout")).scalar_one() if is_postgres
+                        else "sqlite")  # fmt: skip
