@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import psutil
+
 from core.migrate import upgrade_database
 from tests.plugins.servers import (
     PostgresServer,
@@ -186,3 +188,33 @@ def drive(base_url: str, requests: Sequence[Request], concurrency: int) -> Resul
     for thread in threads:
         thread.join()
     return Result(latencies, time.perf_counter() - started, statuses)
+
+
+#: How `cpu_by_part` names what shares the cores, by process (first match wins).
+PARTS = (
+    ("this bench (its load driver or stand-in)", lambda p: p.pid == os.getpid()),
+    ("PostgreSQL", lambda p: (p.info["name"] or "").startswith("postgres")),
+    ("Redis", lambda p: "redis-server" in " ".join(p.info["cmdline"] or ())),
+    ("gunicorn", lambda p: "gunicorn" in " ".join(p.info["cmdline"] or ())),
+    ("workers", lambda p: " -m workers" in " ".join(p.info["cmdline"] or ())),
+)
+
+
+def cpu_by_part() -> dict[str, float]:
+    """CPU seconds (user and system) every part on the machine has used so far: read it
+    before and after a phase to see where the cores went."""
+    spent = dict.fromkeys((name for name, _ in PARTS), 0.0)
+    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if times is None:
+            continue
+        for name, matches in PARTS:
+            if matches(process):
+                spent[name] += times.user + times.system
+                break
+    return spent
+
+
+def cpu_since(before: dict[str, float]) -> dict[str, float]:
+    now = cpu_by_part()
+    return {name: now[name] - before.get(name, 0.0) for name in now}

@@ -22,7 +22,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bench.harness import ROOT, Request, Result, drive, postgres_database, redis_url, serve
+from bench.harness import (
+    ROOT,
+    Request,
+    Result,
+    cpu_by_part,
+    cpu_since,
+    drive,
+    postgres_database,
+    redis_url,
+    serve,
+)
 from bench.report import write_section
 from core.community.services import create_community
 from core.context import Core
@@ -188,11 +198,15 @@ def main() -> None:
         alone = signed_texts(phones, SERIAL_TEXTS, 3, "s")
         with serve("bench.bare_app:create_app()", env, args.workers, args.threads) as base:
             drive(base, warm_up, args.concurrency)
+            bare_before = cpu_by_part()
             bare = drive(base, texts, args.concurrency)
+            bare_spent = cpu_since(bare_before)
             bare_alone = drive(base, alone, 1)
         with serve("app:create_app()", env, args.workers, args.threads) as base:
             drive(base, warm_up, args.concurrency)
+            before = cpu_by_part()
             ours = drive(base, texts, args.concurrency)
+            spent = cpu_since(before)
             ours_alone = drive(base, alone, 1)
         unread_after_webhooks = count_unread(database_url)
         reading_seconds = read_with_workers(env, READERS)
@@ -218,6 +232,12 @@ def main() -> None:
             row("Mianhua POST /sms/inbound, one at a time", ours_alone),
         ]
     )
+    def split(cpu: dict[str, float]) -> str:
+        parts = [(name, seconds * 1000 / args.texts) for name, seconds in cpu.items() if seconds]
+        total = sum(ms for _, ms in parts)
+        listed = ", ".join(f"{name} {ms:.2f}" for name, ms in parts)
+        return f"{listed}: {total:.2f} ms a request in all"
+
     read_count = args.texts + WARM_UP + SERIAL_TEXTS
     share_goal = 1000 / (bare.per_second * GOAL_SHARE) * (os.cpu_count() or 1)
     label = f" Code measured: {args.label}." if args.label else ""
@@ -237,6 +257,11 @@ the outbox.{label}
 {table}
 
 {verdict}
+
+Where the machine's CPU went, per request at concurrency {args.concurrency} (milliseconds,
+`psutil`, over each endpoint's run):
+- Mianhua: {split(spent)};
+- bare endpoint: {split(bare_spent)}.
 
 Reading afterwards: the {read_count} texts the webhook had queued ({unread_after_webhooks}
 unread when the load ended) were read and answered by {READERS} worker processes in

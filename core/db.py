@@ -69,7 +69,7 @@ OutboxListener = Callable[[list[OutboxEntry]], None]
 CONNECT_TIMEOUT_S = 5
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options: object) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -99,6 +99,7 @@ def make_engine(url: str) -> Engine:
         max_overflow=40,
         pool_recycle=1800,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        **options,
     )
 
 
@@ -113,6 +114,14 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # PostgreSQL connections always in autocommit, for one-statement writes on a hot
+        # path (the webhook's insert): a checkout switches nothing and a return rolls
+        # nothing back, where the main pool's connections would do both every request.
+        self.autocommit_engine: Engine | None = (
+            make_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+            if self.is_postgres
+            else None
+        )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.outbox_listeners: list[OutboxListener] = []
 
@@ -135,6 +144,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.autocommit_engine is not None:
+            self.autocommit_engine.dispose()
 
 
 def note_outbox(session: Session, entry: OutboxEntry) -> None:

@@ -38,6 +38,7 @@ class JoinedDatabase(Database):
     def __init__(self, outer: Database, session: Session) -> None:  # no engine of its own
         self.url = outer.url
         self.engine = outer.engine
+        self.autocommit_engine = outer.autocommit_engine
         self.sessions = outer.sessions
         self.outbox_listeners = outer.outbox_listeners
         self.session = session

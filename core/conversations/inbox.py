@@ -95,9 +95,9 @@ def accept_text(
         "taken_in_at": now if spooled_at is not None else None,
         "received": received,
     }
-    if core.db.is_postgres:
+    if core.db.autocommit_engine is not None:  # PostgreSQL
         # One statement is its own transaction: no BEGIN and COMMIT round trips.
-        with core.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+        with core.db.autocommit_engine.connect() as db:
             message_id = db.execute(_RECORD_BOTH, values).scalar_one_or_none()
             return _accepted(db, message_id, provider_sid)
     with core.db.transaction() as session:
