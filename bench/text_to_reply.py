@@ -14,8 +14,10 @@ in one run:
    webhook records them (`sms_gateway.inbound.receive`, which also wakes the reader),
    then two fresh `python -m workers` processes read, order or answer them and hand
    every reply to the sender: first the console sender, then the real twilio client
-   against the stand-in. Texts per second from the first text read to the last reply
-   handed over (the database's `handled_at` and `sent_at`).
+   against the stand-in (HTTP/1.1 with its connections kept alive, as Twilio's API keeps
+   them). Texts per second from the first text read to the last reply handed over (the
+   database's `handled_at` and `sent_at`). Where the machine's CPU went over each phase
+   (the workers, PostgreSQL, Redis, this process with the stand-in) is measured too.
 
 About three minutes with the defaults on 2 cores. Figures go to the `text_to_reply`
 section of docs/BENCHMARKS.md. Goal: at least 400 texts a second.
