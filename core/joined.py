@@ -4,20 +4,20 @@ A text's reading calls the core a few times (what it arrives to, the use case th
 dialog chose, the reply), and each call owns its transaction. Run one by one that
 is three to five transactions per text, each a session, a pooled connection and
 its round trips: most of a worker's time per text. `joined(core, session)` hands
-the same use cases a `Core` whose `db.transaction()` is a savepoint of one outer
-transaction instead, so the text is read and answered in one commit.
+the same use cases a `Core` whose `db.transaction()` is the one outer transaction
+instead, so the text is read and answered in one commit.
 
-Each use case keeps its meaning: its block commits with the outer transaction or
-is rolled back alone (the savepoint) when it raises, and the messages it wrote are
-announced to the outbox relay only after the outer commit, never for a rolled-back
-block. Rules that hold by the database's locks (the stock cap's conditional UPDATE)
-hold the same way: the locks are held until the outer commit, a moment later.
-
-Inside it, a write that could only clash with another process's (a new phone's
-conversation row, a reply's dedupe key: both kept apart by the phone's lock) is
-written without a savepoint of its own (`in_one_transaction`): were it to clash
-after all, the whole text is rolled back and read again step by step, where each
-step's savepoint handles it.
+The text is read whole or not at all. A use case that raises inside it spoils the
+transaction, whatever its caller makes of the exception (`JoinedDatabase`), and the
+reader rolls it back whole (`ensure_whole`) and reads the text again a step per
+transaction (sms_gateway.conversation), where each use case's own transaction and
+savepoints apply as they were written. So no use case needs a savepoint of its own
+in here: a new phone's conversation row and the reply's dedupe key, which could
+clash only with another reader of the same phone (kept apart by its lock), are
+written without one too (`in_one_transaction`). The messages written are announced
+to the outbox relay only after the outer commit. Rules that hold by the database's
+locks (the stock cap's conditional UPDATE) hold the same way: the locks are held
+until the outer commit, a moment later.
 """
 
 from __future__ import annotations
@@ -32,8 +32,12 @@ from core.context import Core
 from core.db import Database
 
 
+class SpoiledReading(RuntimeError):
+    """A use case raised inside the one transaction: it is rolled back whole."""
+
+
 class JoinedDatabase(Database):
-    """The database as seen inside one outer transaction: every `transaction()` a savepoint."""
+    """The database as seen inside one outer transaction: every `transaction()` is it."""
 
     def __init__(self, outer: Database, session: Session) -> None:  # no engine of its own
         self.url = outer.url
@@ -45,13 +49,10 @@ class JoinedDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        outbox = self.session.info.setdefault("outbox", [])
-        noted = len(outbox)
         try:
-            with self.session.begin_nested():
-                yield self.session
+            yield self.session
         except BaseException:
-            del outbox[noted:]  # rolled back: nothing of it is announced
+            self.session.info[_SPOILED] = True  # even if the caller carries on
             raise
 
     def dispose(self) -> None:
@@ -59,15 +60,22 @@ class JoinedDatabase(Database):
 
 
 def joined(core: Core, session: Session) -> Core:
-    """`core`, with every transaction a savepoint of the transaction `session` is in."""
+    """`core`, with every transaction the transaction `session` is in."""
     session.info[_ONE_TRANSACTION] = True
     return dataclasses.replace(core, db=JoinedDatabase(core.db, session))
 
 
 def in_one_transaction(session: Session) -> bool:
     """Whether `session` reads a whole text in one transaction (`joined`), which is
-    read again step by step if any statement of it fails."""
+    read again step by step if any statement or use case of it fails."""
     return bool(session.info.get(_ONE_TRANSACTION))
 
 
+def ensure_whole(session: Session) -> None:
+    """Before the one transaction commits: raise if a use case failed inside it."""
+    if session.info.get(_SPOILED):
+        raise SpoiledReading("a use case failed inside the text's one transaction")
+
+
 _ONE_TRANSACTION = "one_transaction"
+_SPOILED = "one_transaction_spoiled"

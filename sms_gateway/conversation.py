@@ -26,7 +26,7 @@ from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
 from core.conversations.reading import Arrival, arrive, begin_reading, finish_reading, leave
 from core.conversations.services import AskKind, Dialog, ListKind
 from core.helpdesk.models import HelpReason
-from core.joined import joined
+from core.joined import ensure_whole, joined
 from core.orders.models import Channel
 from core.orders.preview import why_not_orderable
 from core.orders.services import cancel_order, place_order, resident_orders
@@ -99,7 +99,7 @@ def read_text(
     core: Core, session: Session, community: Community, phone: str, text: PendingText
 ) -> None:
     """Read one text and answer it in the transaction `session` is in (core.joined: the
-    use cases' own transactions are its savepoints)."""
+    use cases' own transactions are it, and any of them failing rolls it back whole)."""
     now = core.now()
     # The job's row, held in the session (weakly keyed: keep it) for the use cases.
     known = session.merge(community, load=False)  # noqa: F841
@@ -108,6 +108,7 @@ def read_text(
     answer, outcome = _respond(one, community, phone, arrived.arrival)
     leave(session, now, arrived.conversation, message_id=text.message_id,
           outcome=outcome, resident=arrived.resident, **_written(answer))  # fmt: skip
+    ensure_whole(session)  # a use case that failed inside: roll it all back, read again
 
 
 def read_again_step_by_step(

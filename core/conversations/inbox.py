@@ -22,6 +22,7 @@ from core.context import Core
 from core.conversations.models import InboxText
 from core.db import UTCDateTime
 from core.messages.models import Direction, Message, MessageChannel, MessageKind, MessageStatus
+from core.orders.models import IdempotencyKey
 from core.phones import try_normalize_phone
 from core.sms_segments import count_segments
 
@@ -33,6 +34,9 @@ class PendingText:
     provider_sid: str | None
     received_at: datetime
     spooled_at: datetime | None = None  # it waited in the web host's spool until then
+    # Whether an action already ran under its provider id (an idempotency key): False
+    # when the reader's query saw none, None when it did not ask.
+    acted: bool | None = None
 
 
 def receive_text(
@@ -252,12 +256,13 @@ class Waiting:
 
 def oldest_waiting(session: Session, community_id: int, phone: str) -> Waiting | None:
     """The phone's oldest unread text, in a transaction that holds the phone's lock
-    (`phone_turn`): one statement, which also tells whether more wait behind it."""
+    (`phone_turn`): one statement, which also tells whether more wait behind it and
+    whether an action ran under its provider id already."""
     row = session.execute(_OLDEST, {"community_id": community_id, "phone": phone}).first()
     if row is None:
         return None
-    *fields, waiting = row
-    return Waiting(PendingText(*fields), more=waiting > 1)
+    *fields, acted, waiting = row
+    return Waiting(PendingText(*fields, acted=acted), more=waiting > 1)
 
 
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
@@ -284,7 +289,11 @@ _PENDING = (
     )
     .order_by(InboxText.message_id)
 )
-_OLDEST = _PENDING.add_columns(func.count().over()).limit(1)
+_OLDEST = (
+    _PENDING.outerjoin(IdempotencyKey, IdempotencyKey.key == Message.provider_sid)
+    .add_columns(IdempotencyKey.key.is_not(None), func.count().over())
+    .limit(1)
+)
 
 
 def stale_inbox_phones(core: Core, *, older_than: datetime) -> list[tuple[int, str, int]]:

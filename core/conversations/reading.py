@@ -13,8 +13,8 @@ The SMS channel reads a phone's waiting texts while it holds the phone's lock
    to the outbox, in one transaction.
 
 The worker reads a text in one transaction instead (core.joined): `arrive` and
-`leave` are the first and last steps inside it, and the use cases between join it
-as savepoints. `begin_reading` and `finish_reading` are the same steps, each in a
+`leave` are the first and last steps inside it, and the use cases between run in
+it. `begin_reading` and `finish_reading` are the same steps, each in a
 transaction of its own: the way a text is read again after its one transaction
 failed.
 """
@@ -44,10 +44,12 @@ from core.conversations.services import (
 from core.deals.models import UNFINISHED, Deal, DealStatus
 from core.helpdesk.models import HelpReason
 from core.helpdesk.services import ask_for_help
+from core.joined import in_one_transaction
 from core.messages.lateness import note_reading
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
 from core.orders.models import Order, OrderStatus
+from core.orders.once import note_new_key
 from core.orders.preview import is_cancellable
 from core.orders.rules import loaded_unfinished
 from core.phones import try_normalize_phone
@@ -106,7 +108,13 @@ def arrive(
 ) -> Arrived:
     """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
     conversation = conversation_for(session, community_id, phone, now)
+    if in_one_transaction(session):
+        # Held out of the session until `leave`: what the arrival and the dialog change
+        # of it is written once, by leave, not flushed half-way by the use case.
+        session.expunge(conversation)
     note_reading(session, phone=phone, received_at=text.received_at, spooled_at=text.spooled_at)
+    if text.acted is False and text.provider_sid:  # asked with the text: not again
+        note_new_key(session, text.provider_sid)
     with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
         hold = note_arrival(session, conversation, text, now)
@@ -260,6 +268,8 @@ def leave(
     her row as `arrive` found it in this transaction (what the use cases changed of it
     since is on the same object); None to look her up (a stranger may have registered)."""
     community_id, phone = conversation.community_id, conversation.phone
+    if conversation not in session:  # held out by `arrive` (core.joined): back, changed
+        session.add(conversation)
     set_dialog(conversation, dialog, now)
     conversation.updated_at = now
     reply_id = None

@@ -8,6 +8,7 @@ no more.
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.context import Core
 from core.orders.models import IdempotencyKey
@@ -26,7 +27,9 @@ def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
     for _attempt in range(3):
         try:
             with core.db.transaction() as session:
-                stored = session.get(IdempotencyKey, key) if key is not None else None
+                stored = None
+                if key is not None and not _known_new(session, key):
+                    stored = session.get(IdempotencyKey, key)
                 if stored is not None and stored.result:
                     return result_from_json(stored.result)
                 result = action(session)
@@ -47,6 +50,25 @@ def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
     if stored is None:  # pragma: no cover - three lost races in a row
         raise RuntimeError(f"could not settle the order for key {key}")
     return stored
+
+
+def note_new_key(session: Session, key: str) -> None:
+    """This transaction found no action run under `key` yet (a reader asked it with the
+    text): its first `run_once` need not look again."""
+    session.info.setdefault(_NEW_KEYS, set()).add(key)
+
+
+def _known_new(session: Session, key: str) -> bool:
+    """Whether `key` is known to be unused, once: after one action runs under it, a
+    second `run_once` with it looks it up (and finds the first one's result)."""
+    new: set[str] = session.info.get(_NEW_KEYS, set())
+    if key in new:
+        new.discard(key)
+        return True
+    return False
+
+
+_NEW_KEYS = "idempotency_keys_new"
 
 
 def stored_result(core: Core, key: str):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""core.joined: use cases run as savepoints of one transaction keep their meaning."""
+"""core.joined: use cases run in one transaction keep their meaning, or roll it back whole."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.community.models import Community
-from core.joined import joined
+from core.joined import SpoiledReading, ensure_whole, joined
 from core.messages.models import Message, MessageKind
 from core.messages.outbox import queue_message
 from core.orders.services import place_order, resident_orders
@@ -31,7 +31,9 @@ def test_use_cases_joined_commit_together_and_announce_after_the_commit(core, wo
     assert order.quantity == 2
 
 
-def test_a_joined_use_case_that_raises_is_rolled_back_alone_and_never_announced(core, world):
+def test_a_joined_use_case_that_raises_spoils_the_whole_transaction(core, world):
+    """Whatever its caller makes of the exception, the text's transaction cannot commit
+    the half a failed use case wrote: it is rolled back whole, and nothing announced."""
     wang = world.resident("王芳")
     announced: list[object] = []
     core.db.outbox_listeners.append(announced.append)
@@ -42,19 +44,32 @@ def test_a_joined_use_case_that_raises_is_rolled_back_alone_and_never_announced(
             phone=wang.phone, body=body, kind=MessageKind.REPLY, now=core.now(),
         )  # fmt: skip
 
+    with pytest.raises(SpoiledReading), core.db.transaction() as session:
+        inside = joined(core, session)
+        with inside.db.transaction() as kept:
+            write(kept, "written before")
+        with pytest.raises(RuntimeError), inside.db.transaction() as failed:
+            write(failed, "half written")
+            raise RuntimeError("the use case failed after writing")
+        ensure_whole(session)  # the caller carried on: the reader's last word refuses
+    with core.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 0
+    assert announced == []
+
+
+def test_a_whole_reading_commits(core, world):
+    wang = world.resident("王芳")
     with core.db.transaction() as session:
         inside = joined(core, session)
         with inside.db.transaction() as kept:
-            write(kept, "kept")
-        with pytest.raises(RuntimeError), inside.db.transaction() as failed:
-            write(failed, "rolled back")
-            raise RuntimeError("the use case failed after writing")
+            queue_message(
+                kept, community=kept.get_one(Community, world.community_id), resident=None,
+                phone=wang.phone, body="kept", kind=MessageKind.REPLY, now=core.now(),
+            )  # fmt: skip
+        ensure_whole(session)
     with core.db.transaction() as session:
         bodies = session.scalars(select(Message.body).where(Message.kind == MessageKind.REPLY))
         assert list(bodies) == ["kept"]
-        assert session.scalar(select(func.count()).select_from(Message)) == 1
-    ((entry,),) = announced  # type: ignore[misc]
-    assert entry.kind == MessageKind.REPLY
 
 
 def test_the_same_idempotency_key_joined_twice_acts_once(core, world):
