@@ -135,7 +135,9 @@ class Database:
         try:
             with session.begin():
                 yield session
-            new_messages = list(session.info.pop("outbox", []))
+            new_messages = [
+                entry() if callable(entry) else entry for entry in session.info.pop("outbox", [])
+            ]
         finally:
             session.close()
         if new_messages:
@@ -148,8 +150,9 @@ class Database:
             self.autocommit_engine.dispose()
 
 
-def note_outbox(session: Session, entry: OutboxEntry) -> None:
-    """Remember a message written in this transaction, to announce after commit."""
+def note_outbox(session: Session, entry: OutboxEntry | Callable[[], OutboxEntry]) -> None:
+    """Remember a message written in this transaction, to announce after commit; as a
+    function when its row gets its id with the commit's flush (read after the commit)."""
     session.info.setdefault("outbox", []).append(entry)
 
 

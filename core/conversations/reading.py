@@ -83,7 +83,7 @@ class Arrival:
 
 @dataclass(frozen=True)
 class Finished:
-    reply_id: int | None  # the reply written to the outbox, if any
+    replied: bool  # a reply was written to the outbox
     collapsed: bool = False  # the same reply went out a moment ago: not sent again
 
 
@@ -272,7 +272,7 @@ def leave(
         session.add(conversation)
     set_dialog(conversation, dialog, now)
     conversation.updated_at = now
-    reply_id = None
+    replied = False
     # Before anything queries: the conversation's changes go out in one UPDATE.
     collapsed = reply is not None and seen_reply(conversation, reply, now) and collapsible
     if needs_person is not None:
@@ -303,9 +303,9 @@ def leave(
             key_is_new=True,
             even_if_opted_out=even_if_opted_out,
         )
-        reply_id = message.id if message is not None else None
+        replied = message is not None
     session.execute(_READ, {"text_id": message_id, "now": now, "read_as": outcome[:40]})
-    return Finished(reply_id, collapsed)
+    return Finished(replied, collapsed)
 
 
 #: Built once (run for every text read): the text marked read.

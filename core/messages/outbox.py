@@ -128,8 +128,14 @@ def queue_message(
         created_at=now,
         updated_at=now,
     )
-    if dedupe_key is None or (key_is_new and in_one_transaction(session)):
-        # Nothing to clash with, or a clash rolls the whole text back (core.joined).
+    if key_is_new and in_one_transaction(session):
+        # A clash rolls the whole text back (core.joined). Written with the text's last
+        # flush, with the conversation: its id is known after the commit.
+        session.add(message)
+        if status == MessageStatus.PENDING:
+            note_outbox(session, lambda: OutboxEntry(message.id, message.kind, message.not_before))
+        return message
+    if dedupe_key is None:  # nothing to clash with
         session.add(message)
         session.flush()
     else:

@@ -40,8 +40,7 @@ def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
                                             created_at=core.now())  # fmt: skip
                     session.add(stored)
                 stored.result = result_to_json(result)
-                session.flush()
-                return result
+                return result  # written with the commit: a clash raises there, in the try
         except IntegrityError:
             # Another transaction holds this key, or made this resident's order a
             # moment ago: start again and read what it left.
