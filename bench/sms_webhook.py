@@ -190,6 +190,25 @@ class Round:
         return self.ours.per_second / self.bare.per_second
 
 
+def measure_endpoint(
+    app_spec: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    warm_up: list[Request],
+    texts: list[Request],
+    one_by_one: list[Request],
+) -> tuple[Result, dict[str, float], Result | None]:
+    """One endpoint served afresh: the texts at the concurrency, the CPU every part spent on
+    them, and `one_by_one` sent one at a time (if any)."""
+    with serve(app_spec, env, args.workers, args.threads) as base:
+        drive(base, warm_up, args.concurrency)
+        before = cpu_by_part()
+        result = drive(base, texts, args.concurrency)
+        spent = cpu_since(before)
+        alone = drive(base, one_by_one, 1) if one_by_one else None
+    return result, spent, alone
+
+
 def median_round(rounds: list[Round]) -> Round:
     return sorted(rounds, key=lambda r: r.share)[len(rounds) // 2]
 
@@ -225,20 +244,16 @@ def main() -> None:
         rounds: list[Round] = []
         for n in range(args.rounds):  # the endpoints in turn: one machine's rounds differ
             texts = signed_texts(phones, args.texts, 10 + n, f"b{n}")  # a repeat is a retry
-            with serve("bench.bare_app:create_app()", env, args.workers, args.threads) as base:
-                drive(base, warm_up, args.concurrency)
-                bare_before = cpu_by_part()
-                bare = drive(base, texts, args.concurrency)
-                bare_spent = cpu_since(bare_before)
-                if n == 0:
-                    bare_alone = drive(base, alone, 1)
-            with serve("app:create_app()", env, args.workers, args.threads) as base:
-                drive(base, warm_up, args.concurrency)
-                before = cpu_by_part()
-                ours = drive(base, texts, args.concurrency)
-                spent = cpu_since(before)
-                if n == 0:
-                    ours_alone = drive(base, alone, 1)
+            one_by_one = alone if n == 0 else []
+            bare, bare_spent, bare_alone_n = measure_endpoint(
+                "bench.bare_app:create_app()", env, args, warm_up, texts, one_by_one
+            )
+            ours, spent, ours_alone_n = measure_endpoint(
+                "app:create_app()", env, args, warm_up, texts, one_by_one
+            )
+            if n == 0:
+                assert bare_alone_n is not None and ours_alone_n is not None
+                bare_alone, ours_alone = bare_alone_n, ours_alone_n
             rounds.append(Round(bare, ours, bare_spent, spent))
         middle = median_round(rounds)
         bare, ours, bare_spent, spent = middle.bare, middle.ours, middle.bare_spent, middle.spent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -100,11 +101,13 @@ def test_the_same_reply_is_collapsed_not_muted(core, world, clock):
     assert mute_state(core, community_id=world.community_id, phone=PHONE) is None
 
 
-def test_one_phone_is_read_by_one_request_at_a_time(core, world):
+@contextmanager
+def held_in_another_thread(lock):  # type: ignore[no-untyped-def]
+    """`lock()` (a context manager) taken and held by another thread for the block."""
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with hold_phone(core, community_id=world.community_id, phone=PHONE):
+        with lock():
             holding.set()
             release.wait(10)
 
@@ -112,6 +115,15 @@ def test_one_phone_is_read_by_one_request_at_a_time(core, world):
     holder.start()
     try:
         assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_one_phone_is_read_by_one_request_at_a_time(core, world):
+    held = functools.partial(hold_phone, core, community_id=world.community_id, phone=PHONE)
+    with held_in_another_thread(held):
         with (
             pytest.raises(PhoneBusy),
             hold_phone(core, community_id=world.community_id, phone=PHONE, wait_seconds=0.2),
@@ -120,9 +132,6 @@ def test_one_phone_is_read_by_one_request_at_a_time(core, world):
         # Another phone is not held up.
         with hold_phone(core, community_id=world.community_id, phone="+8613900000002"):
             pass
-    finally:
-        release.set()
-        holder.join(10)
     with hold_phone(core, community_id=world.community_id, phone=PHONE, wait_seconds=1):
         pass
 
@@ -131,18 +140,8 @@ def test_a_phones_turn_is_one_transaction_that_holds_its_lock(core, world):
     """A text read in one transaction takes the phone's lock in it (`phone_turn`): while
     one turn is open, another of the same phone waits, and gives up with PhoneBusy; the
     lock held apart (`hold_phone`) and a turn keep each other out too."""
-    holding, release = threading.Event(), threading.Event()
     turn = functools.partial(phone_turn, core, community_id=world.community_id, phone=PHONE)
-
-    def hold() -> None:
-        with turn():
-            holding.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with held_in_another_thread(turn):
         with pytest.raises(PhoneBusy), turn(wait_seconds=0.2):
             pass
         with (
@@ -152,9 +151,6 @@ def test_a_phones_turn_is_one_transaction_that_holds_its_lock(core, world):
             pass
         with phone_turn(core, community_id=world.community_id, phone="+8613900000002"):
             pass  # another phone is not held up
-    finally:
-        release.set()
-        holder.join(10)
 
     # Waited for and taken, the rest of the turn waits for row locks as it would have.
     settings: list[str] = []
