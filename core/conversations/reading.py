@@ -108,9 +108,10 @@ def arrive(
 ) -> Arrived:
     """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
     conversation = conversation_for(session, community_id, phone, now)
-    if in_one_transaction(session):
-        # Held out of the session until `leave`: what the arrival and the dialog change
-        # of it is written once, by leave, not flushed half-way by the use case.
+    if in_one_transaction(session) and conversation in session:
+        # Held out of the session until `leave` (a new phone's row is not in it yet): what
+        # the arrival and the dialog change of it is written once, by leave, not flushed
+        # half-way by the use case.
         session.expunge(conversation)
     note_reading(session, phone=phone, received_at=text.received_at, spooled_at=text.spooled_at)
     if text.acted is False and text.provider_sid:  # asked with the text: not again

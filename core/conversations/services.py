@@ -136,9 +136,7 @@ def conversation_for(
         community_id=community_id, phone=phone, recent_texts=[], recent_replies=[], updated_at=now
     )
     if in_one_transaction(session):
-        # Written with the text's first flush, its arrival and dialog in the one INSERT.
-        session.add(conversation)
-        return conversation
+        return conversation  # `leave` adds it: one INSERT with the arrival and the dialog
     try:
         with session.begin_nested():
             session.add(conversation)

@@ -27,19 +27,8 @@ def hand_over(
     **detail: object,
 ) -> None:
     """Mark the goods collected, by whom and when, and log it under `action`."""
-    order.status = OrderStatus.PICKED_UP
-    order.picked_up_at = now
-    order.picked_up_by = by[:80]
-    order.updated_at = now
-    audit(
-        session,
-        actor=by,
-        action=action,
-        community_id=deal.community_id,
-        order_id=order.id,
-        deal_id=deal.id,
-        **detail,
-    )
+    _set_pickup(session, order, deal, OrderStatus.PICKED_UP, now, by[:80], by=by, now=now,
+                action=action, detail=detail)  # fmt: skip
 
 
 def hand_back(
@@ -53,9 +42,26 @@ def hand_back(
     **detail: object,
 ) -> None:
     """The inverse of `hand_over`: the goods wait at the desk again, and the undo is logged."""
-    order.status = OrderStatus.PLACED
-    order.picked_up_at = None
-    order.picked_up_by = None
+    _set_pickup(session, order, deal, OrderStatus.PLACED, None, None, by=by, now=now,
+                action=action, detail=detail)  # fmt: skip
+
+
+def _set_pickup(
+    session: Session,
+    order: Order,
+    deal: Deal,
+    status: OrderStatus,
+    picked_up_at: datetime | None,
+    picked_up_by: str | None,
+    *,
+    by: str,
+    now: datetime,
+    action: str,
+    detail: dict[str, object],
+) -> None:
+    order.status = status
+    order.picked_up_at = picked_up_at
+    order.picked_up_by = picked_up_by
     order.updated_at = now
     audit(
         session,
