@@ -14,7 +14,7 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from providers.twilio.client import RedirectingHttpClient, make_twilio_client
+from providers.twilio.client import PooledHttpClient, make_twilio_client
 from tests.support.fake_twilio import TEST_NUMBERS, FakeTwilio, Incoming, count_segments
 
 ACCOUNT_SID = "AC" + "a" * 32
@@ -270,7 +270,7 @@ def test_edge_and_region_hosts_are_redirected_too(
 
 
 def test_api_base_path_prefix_is_kept() -> None:
-    http_client = RedirectingHttpClient("http://127.0.0.1:9/twilio/")
+    http_client = PooledHttpClient(api_base="http://127.0.0.1:9/twilio/")
     assert (
         http_client.rewrite("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json?x=1")
         == "http://127.0.0.1:9/twilio/2010-04-01/Accounts/AC1/Messages.json?x=1"
