@@ -48,10 +48,10 @@ from core.joined import in_one_transaction
 from core.messages.lateness import note_reading
 from core.messages.models import MessageKind
 from core.messages.outbox import queue_message
-from core.orders.models import Order, OrderStatus
+from core.orders.models import Order
 from core.orders.once import note_new_key
 from core.orders.preview import is_cancellable
-from core.orders.rules import loaded_unfinished
+from core.orders.rules import loaded_her_orders, loaded_unfinished
 from core.phones import try_normalize_phone
 from core.residents.models import Resident
 from core.residents.services import ResidentView, found_by_phone, resident_by_phone
@@ -177,11 +177,10 @@ _UNFINISHED_DEALS = (
     )
     .order_by(Deal.number, Deal.id)
 )
+# Her orders of every status (one a deal at most): the placed ones may change, and a deal
+# with none of hers needs no lookup to be ordered (`loaded_her_orders`).
 _WITH_HER_ORDERS = _UNFINISHED_DEALS.outerjoin(
-    Order,
-    and_(
-        Order.deal_id == Deal.id, Order.resident_id == _RESIDENT, Order.status == OrderStatus.PLACED
-    ),
+    Order, and_(Order.deal_id == Deal.id, Order.resident_id == _RESIDENT)
 )
 _WITH_NO_ORDERS = _UNFINISHED_DEALS.outerjoin(Order, false())
 
@@ -199,6 +198,8 @@ def _deals_and_orders(
         rows = session.execute(_WITH_NO_ORDERS, {"community_id": community_id}).all()
     deals = list(dict.fromkeys(deal for deal, _order in rows))
     loaded_unfinished(session, community_id, deals)
+    if resident is not None:
+        loaded_her_orders(session, resident.id, deals, [o for _d, o in rows if o is not None])
     orders = [
         OrderView.of(order, deal)
         for deal, order in rows

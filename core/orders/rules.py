@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.deals.models import UNFINISHED, Deal, DealStatus
+from core.orders.models import Order
 from core.results import Refusal, RefusalReason
 
 
@@ -49,7 +50,38 @@ def loaded_unfinished(session: Session, community_id: int, deals: list[Deal]) ->
 _LOADED = "unfinished_deals"
 
 
+def her_order(session: Session, deal: Deal, resident_id: int) -> Order | None:
+    """Her order on the deal whatever its status (one row a deal: the table's unique key),
+    locked for this transaction. None without a query when this transaction's reading saw
+    she has none (`loaded_her_orders`); a row inserted by another transaction since then
+    makes her new one clash on the unique key, and `run_once` starts again."""
+    seen_none = session.info.get(_NONE_OF_HERS)
+    if seen_none is not None and (deal.id, resident_id) in seen_none:
+        seen_none.discard((deal.id, resident_id))  # once: this transaction may add one now
+        return None
+    return session.scalar(_HER_ORDER, {"deal_id": deal.id, "resident_id": resident_id})
+
+
+def loaded_her_orders(
+    session: Session, resident_id: int, deals: list[Deal], orders: list[Order]
+) -> None:
+    """Her orders of any status on these deals were read in this transaction: on the
+    deals with none of them, `her_order` knows there is no row to lock."""
+    with_orders = {order.deal_id for order in orders}
+    session.info.setdefault(_NONE_OF_HERS, set()).update(
+        (deal.id, resident_id) for deal in deals if deal.id not in with_orders
+    )
+
+
+_NONE_OF_HERS = "deals_without_her_order"
+
+
 #: Built once (run for every order and cancel): cheaper to run again than to build.
+_HER_ORDER = (
+    select(Order)
+    .where(Order.deal_id == bindparam("deal_id"), Order.resident_id == bindparam("resident_id"))
+    .with_for_update()
+)
 _BY_NUMBER = select(Deal).where(
     Deal.community_id == bindparam("community_id"),
     Deal.number == bindparam("number"),

@@ -26,7 +26,7 @@ from core.orders.handover import hand_over
 from core.orders.models import Channel, Order, OrderStatus
 from core.orders.once import run_once
 from core.orders.pickup_codes import assign_pickup_code
-from core.orders.rules import find_deal, refuse_over_limit, refuse_unorderable
+from core.orders.rules import find_deal, her_order, refuse_over_limit, refuse_unorderable
 from core.residents.models import Resident
 from core.residents.services import resident_by_phone
 from core.results import (
@@ -137,7 +137,7 @@ def _place(
     if over is not None:
         return over
 
-    order = session.scalar(_HER_ORDER, {"deal_id": deal.id, "resident_id": resident.id})
+    order = her_order(session, deal, resident.id)
     previous = order.quantity if order is not None and order.status == OrderStatus.PLACED else 0
     if not _reserve(session, deal, quantity - previous, now):
         session.refresh(deal)
@@ -204,11 +204,6 @@ def _reserve(session: Session, deal: Deal, delta: int, now: datetime) -> bool:
 
 # Built once (run for every order and cancel): a statement object is cheaper to run
 # again than to build, its cache key kept.
-_HER_ORDER = (
-    select(Order)
-    .where(Order.deal_id == bindparam("deal_id"), Order.resident_id == bindparam("resident_id"))
-    .with_for_update()
-)
 _DELTA = bindparam("delta", type_=Deal.units_ordered.type)
 _FEWER = (
     update(Deal)
@@ -237,11 +232,7 @@ def _cancel(
     if resident is None:
         return Refusal(RefusalReason.NOT_REGISTERED, deal_number=number)
     deal = find_deal(session, community_id, number)
-    order = (
-        session.scalar(_HER_ORDER, {"deal_id": deal.id, "resident_id": resident.id})
-        if deal is not None
-        else None
-    )
+    order = her_order(session, deal, resident.id) if deal is not None else None
     if deal is None or order is None or order.status != OrderStatus.PLACED:
         return Refusal(RefusalReason.NO_ORDER, deal_number=number)
     if not deal.is_taking_orders(now):

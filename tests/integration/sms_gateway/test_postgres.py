@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,6 +10,10 @@ from sqlalchemy import func, select
 
 from bootstrap import installed
 from core.conversations.models import InboxText
+from core.deals.models import Deal
+from core.orders import services
+from core.orders.models import Channel, Order
+from core.orders.services import place_order
 from sms_gateway.jobs import read_texts
 from tests.builders import World
 from tests.support.phone import Sms
@@ -57,3 +62,54 @@ def test_a_burst_from_one_phone_is_read_one_text_at_a_time_each_once(pg):
     sms = Sms(app.test_client(), world.core)
     confirmations = sms.new_replies(wang.phone)
     assert len(confirmations) == len(bodies)  # each change confirmed once, none lost
+
+
+@pytest.mark.slow  # a second connection orders for her while her text is read
+def test_an_order_made_by_phone_while_her_text_is_read_is_changed_not_doubled(pg, monkeypatch):
+    # The reading saw no order of hers on deal 1, so it does not look again before
+    # ordering; her phone call's order, committed in between, makes the text's order
+    # clash on the table's unique key, and the text is read again, step by step.
+    app, world = pg
+    deal = world.deal()
+    wang = world.resident("王芳")
+    real_her_order = services.her_order
+    calls = []
+    in_the_call = threading.local()
+
+    def phone_call_orders_first(session, deal_row, resident_id):  # type: ignore[no-untyped-def]
+        if getattr(in_the_call, "yes", False):  # the phone call's own lookup
+            return real_her_order(session, deal_row, resident_id)
+        if not calls:
+            with ThreadPoolExecutor(
+                max_workers=1, initializer=_mark, initargs=(in_the_call,)
+            ) as other:
+                other.submit(
+                    place_order,
+                    world.core,
+                    community_id=world.community_id,
+                    phone=wang.phone,
+                    deal_number=deal.number,
+                    quantity=1,
+                    channel=Channel.VOICE,
+                ).result()
+        calls.append(deal_row.id)
+        return real_her_order(session, deal_row, resident_id)
+
+    monkeypatch.setattr(services, "her_order", phone_call_orders_first)
+    sms = Sms(app.test_client(), world.core)
+
+    assert sms.send(wang.phone, "1号 3箱").status == 200
+
+    call_confirmed, text_answered = sms.new_replies(wang.phone)
+    assert call_confirmed.startswith("已订1号赵县雪花梨1箱")
+    assert text_answered.startswith("已改为1号赵县雪花梨3箱")
+
+    with world.core.db.transaction() as session:
+        orders = session.execute(select(Order.quantity, Order.channel)).all()
+        ordered = session.scalar(select(Deal.units_ordered))
+    assert orders == [(3, Channel.SMS)] and ordered == 3
+    assert len(calls) == 2  # the whole text once, then step by step
+
+
+def _mark(local: threading.local) -> None:
+    local.yes = True
