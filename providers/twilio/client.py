@@ -5,9 +5,10 @@ headers). Its own, `TwilioHttpClient`, goes through `requests`, whose per-reques
 preparation (merging session settings, hooks, cookies, environment proxies) cost half of
 a send's CPU in a profile of 1,000 texts. `PooledHttpClient` hands the same request to
 urllib3's connection pool, which `requests` itself sits on: the same connections kept
-alive, the same certificates (certifi), the same proxies from the environment, and the
-same exceptions (`requests.exceptions.Timeout` and `ConnectionError`), so callers catch
-what they always caught.
+alive, the same certificates (REQUESTS_CA_BUNDLE from the environment, else certifi's),
+the same proxies from the environment, and the same exceptions
+(`requests.exceptions.Timeout` and `ConnectionError`), so callers catch what they always
+caught.
 
 With ``api_base`` set (setting ``TWILIO_API_BASE``) every request meant for *.twilio.com
 goes to a stand-in instead, through the library's real request path: auth, form encoding,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -82,11 +84,7 @@ class PooledHttpClient(HttpClient):
             if not base.scheme or not base.netloc:
                 raise ValueError(f"TWILIO_API_BASE must be an absolute URL, got {api_base!r}")
             self.api_base = base
-        self._pool: dict[str, Any] = {
-            "maxsize": POOL_SIZE,
-            "retries": False,
-            "ca_certs": certifi.where(),
-        }
+        self._pool: dict[str, Any] = {"maxsize": POOL_SIZE, "retries": False, **_trusted_roots()}
         self._direct = urllib3.PoolManager(**self._pool)
         # Read once, as requests reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY from the
         # environment; a proxy's pool is made when a request first goes through it.
@@ -179,6 +177,15 @@ class PooledHttpClient(HttpClient):
                 route = self._proxy_pools[proxy]
             self._routes[key] = route
         return route
+
+
+def _trusted_roots() -> dict[str, str]:
+    """The certificates to trust, as requests chooses them: REQUESTS_CA_BUNDLE or
+    CURL_CA_BUNDLE from the environment (a file or a directory), else certifi's."""
+    chosen = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if chosen and os.path.isdir(chosen):
+        return {"ca_cert_dir": chosen}
+    return {"ca_certs": chosen or certifi.where()}
 
 
 def _charset(content_type: str | None) -> str:

@@ -4,12 +4,20 @@ same exceptions, so the sender and the call placer see no difference."""
 
 from __future__ import annotations
 
+import datetime
 import socket
+import ssl
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from twilio.http.http_client import TwilioHttpClient
 
 from providers.twilio.client import PooledHttpClient
@@ -184,3 +192,78 @@ def test_a_proxy_it_cannot_use_is_a_connection_error(monkeypatch: pytest.MonkeyP
 def test_a_timeout_of_zero_is_refused_as_by_the_library() -> None:
     with pytest.raises(ValueError):
         PooledHttpClient(timeout=5).request("GET", "http://127.0.0.1:9/", timeout=0)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost, as a private CA of one's own would issue it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def tls_echo(tmp_path: Path) -> Iterator[tuple[Echo, Path]]:
+    cert, key = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    class TlsServer(ThreadingHTTPServer):
+        def server_bind(self) -> None:
+            super().server_bind()
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+
+    class TlsEcho(Echo):
+        server_class = TlsServer
+
+    with TlsEcho() as server:
+        yield server, cert
+
+
+def test_https_trusts_the_bundle_the_environment_names(
+    tls_echo: tuple[Echo, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, cert = tls_echo
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+
+    answer = PooledHttpClient(timeout=5).request(
+        "POST", f"https://localhost:{server.port}/x", data={"a": 1}
+    )
+
+    assert answer.status_code == 201 and len(server.requests) == 1
+
+
+def test_https_refuses_a_certificate_nobody_vouches_for(
+    tls_echo: tuple[Echo, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _cert = tls_echo
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)  # certifi's roots, then
+
+    with pytest.raises(requests.exceptions.SSLError):
+        PooledHttpClient(timeout=5).request(
+            "POST", f"https://localhost:{server.port}/x", data={"a": 1}
+        )
+
+    assert server.requests == []
