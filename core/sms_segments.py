@@ -70,6 +70,9 @@ def segment_info(text: str) -> SegmentInfo:
     if encoding == "GSM-7":
         costs = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
     else:
+        units = _utf16_units(text)
+        if units <= SINGLE_SEGMENT[encoding]:  # one segment: where clusters fall is moot
+            return SegmentInfo(encoding, units, 1)
         costs = [_utf16_units(cluster) for cluster in _clusters(text)]
     units = sum(costs)
     if units <= SINGLE_SEGMENT[encoding]:
