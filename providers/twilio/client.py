@@ -17,6 +17,7 @@ response parsing and ``TwilioRestException`` all behave as in production.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import os
@@ -189,11 +190,15 @@ def _trusted_roots() -> dict[str, str]:
 
 
 def _charset(content_type: str | None) -> str:
-    """The answer's declared charset; Twilio's JSON is UTF-8 when it says nothing."""
+    """The answer's declared charset, if Python knows it; Twilio's JSON is UTF-8 when it
+    says nothing (or names one nobody knows, which must not crash the worker)."""
     for part in (content_type or "").split(";")[1:]:
         name, _, value = part.strip().partition("=")
         if name.lower() == "charset" and value:
-            return value.strip('"')
+            try:
+                return codecs.lookup(value.strip('"')).name
+            except LookupError:
+                break
     return "utf-8"
 
 

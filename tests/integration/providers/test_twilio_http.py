@@ -134,6 +134,32 @@ def test_a_json_body_is_sent_as_json() -> None:
     assert ours == library
 
 
+class CharsetEcho(Echo):
+    """Answers in UTF-8 bytes whatever charset it names: how they read shows which was used."""
+
+    charset = "utf-8"
+
+    def answer(self, request: Received) -> tuple[str, int, dict[str, str], Any]:
+        return "echo", 200, {"Content-Type": f"application/json; charset={self.charset}"}, "é"
+
+
+@pytest.mark.parametrize(
+    ("charset", "read"),
+    [("iso-8859-1", '"Ã©"'), ("utf-8", '"é"'), ("x-unheard-of", '"é"')],  # the last: UTF-8
+)
+def test_the_answer_is_read_in_the_charset_it_names(charset: str, read: str) -> None:
+    with CharsetEcho() as server:
+        server.charset = charset
+        answer = PooledHttpClient(timeout=5).request("GET", f"http://{server.endpoint}/")
+
+    assert answer.text == read
+    library = TwilioHttpClient(timeout=5)
+    if charset != "x-unheard-of":  # requests guesses there; we read Twilio's UTF-8
+        with CharsetEcho() as server:
+            server.charset = charset
+            assert library.request("GET", f"http://{server.endpoint}/").text == read
+
+
 def test_a_refused_connection_is_a_connection_error_not_a_timeout() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
