@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from urllib.parse import urlsplit
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -29,7 +30,7 @@ from twilio.rest import Client
 
 from bench.report import write_section
 from core.messages.sending import Outgoing
-from providers.twilio.client import DEFAULT_TIMEOUT_S, PooledHttpClient, make_twilio_client
+from providers.twilio.client import DEFAULT_TIMEOUT_S, make_twilio_client, redirected
 from providers.twilio.sender import TwilioSender
 from tests.support.stand_in import ACCOUNT_SID, AUTH_TOKEN
 
@@ -54,10 +55,10 @@ class _LibraryClientToStandIn(TwilioHttpClient):
         super().__init__(timeout=DEFAULT_TIMEOUT_S)
         assert self.session is not None
         self.session.trust_env = False  # as ours does for a loopback stand-in
-        self._to_stand_in = PooledHttpClient(api_base=api_base).rewrite
+        self.api_base = urlsplit(api_base)
 
     def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
-        return super().request(method, self._to_stand_in(url), *args, **kwargs)  # type: ignore[arg-type]
+        return super().request(method, redirected(url, self.api_base), *args, **kwargs)  # type: ignore[arg-type]
 
 
 def _sender(client: Client) -> TwilioSender:

@@ -6,7 +6,7 @@ reach the core without a Flask app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,6 +154,22 @@ def note_outbox(session: Session, entry: OutboxEntry | Callable[[], OutboxEntry]
     """Remember a message written in this transaction, to announce after commit; as a
     function when its row gets its id with the commit's flush (read after the commit)."""
     session.info.setdefault("outbox", []).append(entry)
+
+
+def note_seen(session: Session, kind: str, keys: Iterable[Hashable]) -> None:
+    """What this transaction has read already (a provider id nothing ran under, a deal
+    with no order of hers), for a later step of it to skip asking again (`seen_once`)."""
+    session.info.setdefault(kind, set()).update(keys)
+
+
+def seen_once(session: Session, kind: str, key: Hashable) -> bool:
+    """Whether `key` was noted under `kind` in this transaction. Once: the step that uses
+    it may change what was seen (run an action under the key, add the order)."""
+    noted = session.info.get(kind)
+    if noted is None or key not in noted:
+        return False
+    noted.discard(key)
+    return True
 
 
 def create_all(engine: Engine) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.community.models import Community
 from core.context import Core
-from core.conversations.inbox import PendingText, oldest_waiting, pending_texts
+from core.conversations.inbox import PendingText, Waiting, oldest_waiting, pending_texts
 from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
 from core.conversations.reading import Arrival, arrive, begin_reading, finish_reading, leave
 from core.conversations.services import AskKind, Dialog, ListKind
@@ -74,22 +74,21 @@ def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
     """
     read = 0
     while True:
-        taken: list[PendingText] = []
+        waiting: Waiting | None = None
         try:
             with phone_turn(core, community_id=community.id, phone=phone) as session:
                 waiting = oldest_waiting(session, community.id, phone)
                 if waiting is None:
                     return read
-                taken.append(waiting.text)
                 read_text(core, session, community, phone, waiting.text)
         except PhoneBusy:
             raise
         except Exception:  # rolled back whole: read it again the careful way
-            if not taken:
+            if waiting is None:
                 raise
-            log.info("sms: reading message %s again step by step", taken[0].message_id,
+            log.info("sms: reading message %s again step by step", waiting.text.message_id,
                      exc_info=True)  # fmt: skip
-            read_again_step_by_step(core, community, phone, taken[0])
+            read_again_step_by_step(core, community, phone, waiting.text)
         read += 1
         if not waiting.more:
             return read

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.context import Core
+from core.db import note_seen, seen_once
 from core.orders.models import IdempotencyKey
 from core.results import result_from_json, result_to_json
 
@@ -28,7 +29,7 @@ def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
         try:
             with core.db.transaction() as session:
                 stored = None
-                if key is not None and not _known_new(session, key):
+                if key is not None and not seen_once(session, _NEW_KEYS, key):
                     stored = session.get(IdempotencyKey, key)
                 if stored is not None and stored.result:
                     return result_from_json(stored.result)
@@ -53,18 +54,9 @@ def run_once(core, community_id, key, action):  # type: ignore[no-untyped-def]
 
 def note_new_key(session: Session, key: str) -> None:
     """This transaction found no action run under `key` yet (a reader asked it with the
-    text): its first `run_once` need not look again."""
-    session.info.setdefault(_NEW_KEYS, set()).add(key)
-
-
-def _known_new(session: Session, key: str) -> bool:
-    """Whether `key` is known to be unused, once: after one action runs under it, a
-    second `run_once` with it looks it up (and finds the first one's result)."""
-    new: set[str] = session.info.get(_NEW_KEYS, set())
-    if key in new:
-        new.discard(key)
-        return True
-    return False
+    text): its first `run_once` need not look again; a second one looks it up (and finds
+    the first one's result)."""
+    note_seen(session, _NEW_KEYS, [key])
 
 
 _NEW_KEYS = "idempotency_keys_new"

@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from core.db import note_seen, seen_once
 from core.deals.models import UNFINISHED, Deal, DealStatus
 from core.orders.models import Order
 from core.results import Refusal, RefusalReason
@@ -54,10 +55,9 @@ def her_order(session: Session, deal: Deal, resident_id: int) -> Order | None:
     """Her order on the deal whatever its status (one row a deal: the table's unique key),
     locked for this transaction. None without a query when this transaction's reading saw
     she has none (`loaded_her_orders`); a row inserted by another transaction since then
-    makes her new one clash on the unique key, and `run_once` starts again."""
-    seen_none = session.info.get(_NONE_OF_HERS)
-    if seen_none is not None and (deal.id, resident_id) in seen_none:
-        seen_none.discard((deal.id, resident_id))  # once: this transaction may add one now
+    makes her new one clash on the unique key, and the order is tried again (`run_once`,
+    or the text read again step by step)."""
+    if seen_once(session, _NONE_OF_HERS, (deal.id, resident_id)):
         return None
     return session.scalar(_HER_ORDER, {"deal_id": deal.id, "resident_id": resident_id})
 
@@ -68,8 +68,8 @@ def loaded_her_orders(
     """Her orders of any status on these deals were read in this transaction: on the
     deals with none of them, `her_order` knows there is no row to lock."""
     with_orders = {order.deal_id for order in orders}
-    session.info.setdefault(_NONE_OF_HERS, set()).update(
-        (deal.id, resident_id) for deal in deals if deal.id not in with_orders
+    note_seen(
+        session, _NONE_OF_HERS, ((d.id, resident_id) for d in deals if d.id not in with_orders)
     )
 
 

@@ -24,7 +24,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import certifi
@@ -57,6 +57,16 @@ def _is_twilio_host(host: str) -> bool:
     return host == "twilio.com" or host.endswith(".twilio.com")
 
 
+def redirected(url: str, api_base: SplitResult) -> str:
+    """`url` sent to `api_base` (a stand-in) when it is meant for *.twilio.com, its path
+    and query kept; any other URL as it is."""
+    parts = urlsplit(url)
+    if not _is_twilio_host(parts.hostname or ""):
+        return url
+    path = api_base.path.rstrip("/") + parts.path
+    return urlunsplit((api_base.scheme, api_base.netloc, path, parts.query, parts.fragment))
+
+
 def form_body(data: Mapping[str, object]) -> str:
     """The form as `requests` encodes it: a list is the key repeated, None is left out."""
     pairs: list[tuple[str, object]] = []
@@ -79,7 +89,7 @@ class PooledHttpClient(HttpClient):
 
     def __init__(self, *, timeout: float = DEFAULT_TIMEOUT_S, api_base: str | None = None) -> None:
         super().__init__(_logger, False, timeout)
-        self.api_base = None
+        self.api_base: SplitResult | None = None
         if api_base is not None:
             base = urlsplit(api_base)
             if not base.scheme or not base.netloc:
@@ -96,13 +106,7 @@ class PooledHttpClient(HttpClient):
 
     def rewrite(self, url: str) -> str:
         """The URL the request really goes to."""
-        parts = urlsplit(url)
-        if self.api_base is None or not _is_twilio_host(parts.hostname or ""):
-            return url
-        path = self.api_base.path.rstrip("/") + parts.path
-        return urlunsplit(
-            (self.api_base.scheme, self.api_base.netloc, path, parts.query, parts.fragment)
-        )
+        return url if self.api_base is None else redirected(url, self.api_base)
 
     def request(
         self,
