@@ -21,9 +21,17 @@ from sqlalchemy.orm import Session
 
 from core.community.models import Community
 from core.context import Core
-from core.conversations.inbox import PendingText, Waiting, oldest_waiting, pending_texts
+from core.conversations.inbox import PendingText, pending_texts
 from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
-from core.conversations.reading import Arrival, arrive, begin_reading, finish_reading, leave
+from core.conversations.reading import (
+    Arrival,
+    Waiting,
+    arrive_waiting,
+    begin_reading,
+    finish_reading,
+    leave,
+    oldest_waiting,
+)
 from core.conversations.services import AskKind, Dialog, ListKind
 from core.helpdesk.models import HelpReason
 from core.joined import ensure_whole, joined
@@ -77,10 +85,10 @@ def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
         waiting: Waiting | None = None
         try:
             with phone_turn(core, community_id=community.id, phone=phone) as session:
-                waiting = oldest_waiting(session, community.id, phone)
+                waiting = oldest_waiting(session, core.now(), community.id, phone)
                 if waiting is None:
                     return read
-                read_text(core, session, community, phone, waiting.text)
+                read_text(core, session, community, phone, waiting)
         except PhoneBusy:
             raise
         except Exception:  # rolled back whole: read it again the careful way
@@ -95,17 +103,18 @@ def read_waiting_texts(core: Core, community: Community, phone: str) -> int:
 
 
 def read_text(
-    core: Core, session: Session, community: Community, phone: str, text: PendingText
+    core: Core, session: Session, community: Community, phone: str, waiting: Waiting
 ) -> None:
-    """Read one text and answer it in the transaction `session` is in (core.joined: the
-    use cases' own transactions are it, and any of them failing rolls it back whole)."""
+    """Read the text `oldest_waiting` found and answer it in the transaction `session` is
+    in (core.joined: the use cases' own transactions are it, and any of them failing
+    rolls it back whole)."""
     now = core.now()
     # The job's row, held in the session (weakly keyed: keep it) for the use cases.
     known = session.merge(community, load=False)  # noqa: F841
     one = joined(core, session)
-    arrived = arrive(session, now, community.id, phone, text)
+    arrived = arrive_waiting(session, now, community.id, phone, waiting)
     answer, outcome = _respond(one, community, phone, arrived.arrival)
-    leave(session, now, arrived.conversation, message_id=text.message_id,
+    leave(session, now, arrived.conversation, message_id=waiting.text.message_id,
           outcome=outcome, resident=arrived.resident, **_written(answer))  # fmt: skip
     ensure_whole(session)  # a use case that failed inside: roll it all back, read again
 
@@ -144,9 +153,7 @@ def read_step_by_step(core: Core, community: Community, phone: str, text: Pendin
     )
 
 
-def _respond(
-    core: Core, community: Community, phone: str, arrival: Arrival
-) -> tuple[Answer, str]:
+def _respond(core: Core, community: Community, phone: str, arrival: Arrival) -> tuple[Answer, str]:
     reading = Reading(core, community, phone, arrival)
     return patience.respond(reading, reading.intent())
 

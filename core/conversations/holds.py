@@ -19,8 +19,13 @@ from core.accounts.acting import acting
 from core.accounts.services import audit
 from core.context import Core
 from core.conversations.models import Conversation
+from core.conversations.phone_lock import phone_turn
 from core.phones import try_normalize_phone
 from core.residents.models import Resident
+
+#: How long lifting a hold waits for a reader to finish with the phone (a text takes
+#: milliseconds): staff are told to try again after that.
+LIFT_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,20 @@ def hold_for(core: Core, *, community_id: int, phone: str) -> Hold | None:
 
 @acting()
 def lift_hold(core: Core, *, community_id: int, phone: str, by: str) -> bool:
-    """Answer this phone again from now on; False when it was not held (lifted already)."""
+    """Answer this phone again from now on; False when it was not held (lifted already).
+
+    Under the phone's lock, as every write of a conversation row is (the reader reads
+    the row without a row lock of its own); raises PhoneBusy when a reader held the
+    phone all the while it waited."""
     now = core.now()
-    with core.db.transaction() as session:
+    stored = _stored_form(phone)
+    with phone_turn(
+        core, community_id=community_id, phone=stored, wait_seconds=LIFT_WAIT_SECONDS
+    ) as session:
         conversation = session.scalar(
-            select(Conversation)
-            .where(
-                Conversation.community_id == community_id,
-                Conversation.phone == _stored_form(phone),
+            select(Conversation).where(
+                Conversation.community_id == community_id, Conversation.phone == stored
             )
-            .with_for_update()
         )
         if (
             conversation is None

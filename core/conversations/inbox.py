@@ -246,25 +246,6 @@ def claim_waiting(core: Core, *, limit: int, lease: timedelta) -> Claimed:
     return Claimed(len(rows), list(phones))
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """The phone's oldest text not yet read, and whether others wait behind it."""
-
-    text: PendingText
-    more: bool
-
-
-def oldest_waiting(session: Session, community_id: int, phone: str) -> Waiting | None:
-    """The phone's oldest unread text, in a transaction that holds the phone's lock
-    (`phone_turn`): one statement, which also tells whether more wait behind it and
-    whether an action ran under its provider id already."""
-    row = session.execute(_OLDEST, {"community_id": community_id, "phone": phone}).first()
-    if row is None:
-        return None
-    *fields, acted, waiting = row
-    return Waiting(PendingText(*fields, acted=acted), more=waiting > 1)
-
-
 def pending_texts(core: Core, *, community_id: int, phone: str) -> list[PendingText]:
     """The phone's texts not yet read, oldest first. Call while holding the phone's lock."""
     with core.db.transaction() as session:
@@ -289,7 +270,9 @@ _PENDING = (
     )
     .order_by(InboxText.message_id)
 )
-_OLDEST = (
+#: The phone's oldest unread text, whether an action ran under its provider id already,
+#: and how many wait: what a reading starts from (core.conversations.reading adds the rest).
+OLDEST_WAITING = (
     _PENDING.outerjoin(IdempotencyKey, IdempotencyKey.key == Message.provider_sid)
     .add_columns(IdempotencyKey.key.is_not(None), func.count().over())
     .limit(1)

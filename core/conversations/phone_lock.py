@@ -2,7 +2,9 @@
 
 "2" then "3" typed quickly arrive as two webhooks that may run at once in two
 workers; read in parallel, the "3" would miss the question the "2" asked. So a
-request takes the phone's lock before reading its texts.
+request takes the phone's lock before reading its texts. Every write of the phone's
+conversation row holds the lock too (the readers, and staff lifting a hold), so a
+reader reads the row without a row lock of its own.
 
 On PostgreSQL the lock is a transaction-scoped advisory lock. A text read in one
 transaction takes it in that transaction (`phone_turn`: its first statement), so

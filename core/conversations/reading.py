@@ -12,8 +12,9 @@ The SMS channel reads a phone's waiting texts while it holds the phone's lock
 3. `finish_reading` marks the text read, moves the dialog on and writes the reply
    to the outbox, in one transaction.
 
-The worker reads a text in one transaction instead (core.joined): `arrive` and
-`leave` are the first and last steps inside it, and the use cases between run in
+The worker reads a text in one transaction instead (core.joined): `oldest_waiting`
+finds the text with its conversation and resident in one statement, `arrive_waiting`
+and `leave` are the first and last steps inside it, and the use cases between run in
 it. `begin_reading` and `finish_reading` are the same steps, each in a
 transaction of its own: the way a text is read again after its one transaction
 failed.
@@ -30,13 +31,14 @@ from sqlalchemy.orm import Session
 from core.books.quality import attach_complaint
 from core.community.models import Community
 from core.context import Core
-from core.conversations.inbox import PendingText
+from core.conversations.inbox import OLDEST_WAITING, PendingText
 from core.conversations.models import Conversation, InboxText
 from core.conversations.services import (
     Dialog,
     Hold,
     conversation_for,
     live_dialog,
+    new_conversation,
     note_arrival,
     seen_reply,
     set_dialog,
@@ -96,11 +98,65 @@ def begin_reading(core: Core, *, community_id: int, phone: str, text: PendingTex
 @dataclass(frozen=True)
 class Arrived:
     """What `arrive` found, for `leave` in the same transaction: the arrival, the phone's
-    conversation row (locked) and the resident's row (or None: a stranger)."""
+    conversation row (under the phone's lock) and the resident's row (or None: a
+    stranger)."""
 
     arrival: Arrival
     conversation: Conversation
     resident: Resident | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The phone's oldest text not yet read, whether others wait behind it, and the rows
+    its reading starts from, all found by one statement (`oldest_waiting`)."""
+
+    text: PendingText
+    more: bool
+    conversation: Conversation | None  # None: the phone's first text
+    resident: Resident | None  # None: a stranger
+    teams_part: dict[str, bool]
+
+
+def oldest_waiting(
+    session: Session, now: datetime, community_id: int, phone: str
+) -> Waiting | None:
+    """The phone's oldest unread text with its conversation row and the texting resident,
+    in a transaction that holds the phone's lock (`phone_turn`): one statement.
+
+    The conversation row is read without a row lock of its own: every writer of it holds
+    the phone's lock (the readers, and staff lifting a hold: core.conversations.holds).
+    """
+    row = session.execute(
+        _OLDEST_WITH_ROWS,
+        {
+            "community_id": community_id,
+            "phone": phone,
+            "e164": try_normalize_phone(phone),  # None: no resident matches
+            **_teams_since(now),
+        },
+    ).first()
+    if row is None:
+        return None
+    *fields, acted, waiting, conversation, resident, lately, waits = row
+    teams_part: dict[str, bool] = {}
+    if resident is not None:
+        found_by_phone(session, resident)
+        teams_part = {"team_message_lately": bool(lately), "score_waits": bool(waits)}
+    return Waiting(
+        PendingText(*fields, acted=acted), waiting > 1, conversation, resident, teams_part
+    )
+
+
+def arrive_waiting(
+    session: Session, now: datetime, community_id: int, phone: str, waiting: Waiting
+) -> Arrived:
+    """`arrive` for the text `oldest_waiting` found, on the rows it found with it."""
+    conversation = waiting.conversation or new_conversation(session, community_id, phone, now)
+    return _arrive(
+        session, now, community_id, waiting.text, conversation, waiting.resident,
+        waiting.teams_part,
+    )  # fmt: skip
 
 
 def arrive(
@@ -108,6 +164,20 @@ def arrive(
 ) -> Arrived:
     """`begin_reading` inside a transaction the caller holds, with the rows `leave` reuses."""
     conversation = conversation_for(session, community_id, phone, now)
+    resident, teams_part = _resident_and_teams_part(session, community_id, phone, now)
+    return _arrive(session, now, community_id, text, conversation, resident, teams_part)
+
+
+def _arrive(
+    session: Session,
+    now: datetime,
+    community_id: int,
+    text: PendingText,
+    conversation: Conversation,
+    resident: Resident | None,
+    teams_part: dict[str, bool],
+) -> Arrived:
+    phone = conversation.phone
     if in_one_transaction(session) and conversation in session:
         # Held out of the session until `leave` (a new phone's row is not in it yet): what
         # the arrival and the dialog change of it is written once, by leave, not flushed
@@ -119,7 +189,6 @@ def arrive(
     with session.no_autoflush:  # the arrival is written once, with the reply, at the end
         dialog = live_dialog(conversation, now)
         hold = note_arrival(session, conversation, text, now)
-        resident, teams_part = _resident_and_teams_part(session, community_id, phone, now)
         deals, orders = _deals_and_orders(session, community_id, resident, now)
         taking = [d for d in deals if d.is_taking_orders(now)]
         others = [d for d in deals if d.status != DealStatus.DRAFT and d not in taking]
@@ -146,13 +215,7 @@ def _resident_and_teams_part(
     if e164 is None:
         return None, {}
     row = session.execute(
-        _RESIDENT_AND_TEAMS_PART,
-        {
-            "community_id": community_id,
-            "phone": e164,
-            "team_since": now - REPLY_WINDOW,
-            "asked_since": now - ANSWER_WINDOW,
-        },
+        _RESIDENT_AND_TEAMS_PART, {"community_id": community_id, "phone": e164, **_teams_since(now)}
     ).first()
     if row is None:
         return None, {}
@@ -161,13 +224,40 @@ def _resident_and_teams_part(
     return resident, {"team_message_lately": bool(lately), "score_waits": bool(waits)}
 
 
+def _teams_since(now: datetime) -> dict[str, datetime]:
+    """The bound moments of `_TEAMS_PART`."""
+    return {"team_since": now - REPLY_WINDOW, "asked_since": now - ANSWER_WINDOW}
+
+
 # Built once (run for every text read; a statement object is cheaper to run again than
-# to build, its cache key kept): the teams' part and the deals with the resident's orders.
-_RESIDENT_AND_TEAMS_PART = select(
-    Resident,
+# to build, its cache key kept): the teams' part, the text with its rows, and the deals
+# with the resident's orders.
+_TEAMS_PART = (
     team_message_since(Resident.id, bindparam("team_since")),
     question_asked_since(Resident.id, bindparam("asked_since")),
-).where(Resident.community_id == bindparam("community_id"), Resident.phone == bindparam("phone"))
+)
+_RESIDENT_AND_TEAMS_PART = select(Resident, *_TEAMS_PART).where(
+    Resident.community_id == bindparam("community_id"), Resident.phone == bindparam("phone")
+)
+# The conversation and the resident are one row each at most (unique on the community
+# and the phone), so joining them keeps the count of waiting texts.
+_OLDEST_WITH_ROWS = (
+    OLDEST_WAITING.outerjoin(
+        Conversation,
+        and_(
+            Conversation.community_id == InboxText.community_id,
+            Conversation.phone == InboxText.phone,
+        ),
+    )
+    .outerjoin(
+        Resident,
+        and_(
+            Resident.community_id == InboxText.community_id,
+            Resident.phone == bindparam("e164", type_=Resident.phone.type),
+        ),
+    )
+    .add_columns(Conversation, Resident, *_TEAMS_PART)
+)
 _RESIDENT = bindparam("resident_id")
 _UNFINISHED_DEALS = (
     select(Deal, Order)

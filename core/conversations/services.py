@@ -132,6 +132,13 @@ def conversation_for(
     found = session.scalar(_LOCKED, {"community_id": community_id, "phone": phone})
     if found is not None:
         return found
+    return new_conversation(session, community_id, phone, now)
+
+
+def new_conversation(
+    session: Session, community_id: int, phone: str, now: datetime
+) -> Conversation:
+    """The row of a phone that has none yet (its first text)."""
     conversation = Conversation(
         community_id=community_id, phone=phone, recent_texts=[], recent_replies=[], updated_at=now
     )

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from core.calls.staff_callbacks import callbacks_for_staff, waiting_callbacks
 from core.conversations.holds import current_holds, lift_hold
+from core.conversations.phone_lock import PhoneBusy
 from core.helpdesk.queries import HelpItemDetail, help_inbox, help_item, waiting_count
 from core.helpdesk.services import (
     MAX_REPLY_SEGMENTS,
@@ -173,8 +174,10 @@ def lift_phone_hold() -> Any:
     phone = (request.form.get("phone") or "").strip()
     if not phone:
         abort(404)
-    if lift_hold(core(), actor=actor(), phone=phone):
-        flash(text("staff.hold.lifted", phone=phone))
+    try:
+        lifted = lift_hold(core(), actor=actor(), phone=phone)
+    except PhoneBusy:  # a reader held the phone all the while: nothing changed
+        flash(text("staff.hold.busy", phone=phone))
     else:
-        flash(text("staff.hold.not_held", phone=phone))
+        flash(text("staff.hold.lifted" if lifted else "staff.hold.not_held", phone=phone))
     return redirect(_safe_next(request.form.get("back")))

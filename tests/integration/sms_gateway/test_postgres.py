@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+import sms_gateway.conversation
 from bootstrap import installed
-from core.conversations.models import InboxText
+from core.conversations.holds import lift_hold
+from core.conversations.models import Conversation, InboxText
 from core.deals.models import Deal
 from core.orders import services
 from core.orders.models import Channel, Order
@@ -17,6 +19,7 @@ from core.orders.services import place_order
 from sms_gateway.jobs import read_texts
 from tests.builders import World
 from tests.support.phone import Sms
+from tests.unit.core.helpdesk.helpers import held_back
 
 
 @pytest.fixture
@@ -109,6 +112,42 @@ def test_an_order_made_by_phone_while_her_text_is_read_is_changed_not_doubled(pg
         ordered = session.scalar(select(Deal.units_ordered))
     assert orders == [(3, Channel.SMS)] and ordered == 3
     assert len(calls) == 2  # the whole text once, then step by step
+
+
+@pytest.mark.slow  # staff lift a hold from another connection while her text is read
+def test_a_hold_lifted_while_her_text_is_read_waits_for_it_and_stands(pg, monkeypatch):
+    # The reader reads her conversation row without a row lock: the phone's lock keeps
+    # staff out until the text is read, so the text's write cannot undo the lifting.
+    app, world = pg
+    world.deal()
+    wang = world.resident("王芳")
+    held_back(world, wang.phone)
+    real_respond = sms_gateway.conversation._respond
+    lifted: list[bool] = []
+    staff = threading.Thread(
+        target=lambda: lifted.append(
+            lift_hold(world.core, community_id=world.community_id, phone=wang.phone, by="x")
+        )
+    )
+    waited: list[bool] = []
+
+    def staff_lift_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        staff.start()
+        staff.join(0.5)
+        waited.append(staff.is_alive())  # still waiting for the phone's lock
+        return real_respond(*args, **kwargs)
+
+    monkeypatch.setattr(sms_gateway.conversation, "_respond", staff_lift_meanwhile)
+    sms = Sms(app.test_client(), world.core)
+    assert sms.send(wang.phone, "你好").status == 200
+    staff.join(10)
+
+    assert waited == [True] and lifted == [True]
+    with world.core.db.transaction() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        text = session.scalars(select(InboxText)).one()
+    assert text.handled_at is not None  # read while held
+    assert (conversation.muted_until, conversation.recent_texts) == (None, [])
 
 
 def _mark(local: threading.local) -> None:

@@ -97,16 +97,16 @@ def test_two_readers_at_once_never_read_one_phone_at_once(
     order: dict[str, list[int]] = {}
     readers: dict[str, set[str]] = {}
 
-    def watched_read_text(core, session, community, phone, text):  # type: ignore[no-untyped-def]
+    def watched_read_text(core, session, community, phone, waiting):  # type: ignore[no-untyped-def]
         with guard:
             if phone in reading:
                 overlaps.append(phone)
             reading.add(phone)
-            order.setdefault(phone, []).append(text.message_id)
+            order.setdefault(phone, []).append(waiting.text.message_id)
             readers.setdefault(threading.current_thread().name, set()).add(phone)
         try:
             time.sleep(0.01)  # long enough for the other reader to try the same phone
-            real_read_text(core, session, community, phone, text)
+            real_read_text(core, session, community, phone, waiting)
         finally:
             with guard:
                 reading.discard(phone)

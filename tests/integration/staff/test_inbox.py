@@ -7,7 +7,9 @@ import re
 from sqlalchemy import select
 
 from core.accounts.models import AuditLog
+from core.conversations import holds
 from core.conversations.holds import hold_for
+from core.conversations.phone_lock import hold_phone
 from core.helpdesk.models import HelpReason
 from core.helpdesk.queries import waiting_count
 from core.messages.models import Message, MessageKind, MessageStatus
@@ -204,6 +206,21 @@ def test_a_held_phone_is_shown_with_its_end_and_lifted_from_the_residents_page(s
     again = staff.post("/staff/holds/lift", {"phone": wang.phone, "back": "//evil.example/"})
     assert again.headers["Location"] == "/staff/"  # never bounced to another site
     assert "暂停回复的号码" not in staff.page("/staff/messages")
+
+
+def test_a_hold_is_not_lifted_while_a_reader_holds_the_phone_and_staff_are_told(
+    staff, app_world, monkeypatch
+):
+    wang = app_world.resident("王芳")
+    held_back(app_world, wang.phone)
+    monkeypatch.setattr(holds, "LIFT_WAIT_SECONDS", 0.2)
+    with hold_phone(app_world.core, community_id=app_world.community_id, phone=wang.phone):
+        busy = staff.post("/staff/holds/lift", {"phone": wang.phone, "back": "/staff/inbox"})
+    assert busy.status_code == 302
+    assert hold_for(app_world.core, community_id=app_world.community_id, phone=wang.phone)
+    assert f"正在回复{wang.phone}，请稍后再试" in staff.page("/staff/inbox")
+    staff.post("/staff/holds/lift", {"phone": wang.phone, "back": "/staff/inbox"})
+    assert not hold_for(app_world.core, community_id=app_world.community_id, phone=wang.phone)
 
 
 def test_the_residents_page_leads_to_her_open_item(staff, app_world, clock):
