@@ -14,7 +14,7 @@ import secrets
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from core.deals.models import UNFINISHED, Deal
@@ -52,7 +52,9 @@ def _choose(session: Session, order: Order, deal: Deal, zone: ZoneInfo) -> str:
         {"community_id": deal.community_id, "deal_id": deal.id,
          "resident_id": order.resident_id, "code": code},
     )  # fmt: skip
-    that_day = [(held, by) for held, start, by in rows if start.astimezone(zone).date() == day]
+    that_day = [
+        (held, by) for held, start, by, _order in rows if start.astimezone(zone).date() == day
+    ]
     own = [held for held, by in that_day if by == order.resident_id]
     if own:
         return own[0]
@@ -99,9 +101,15 @@ _ALL_CODES = (
     .order_by(Order.id)
 )
 _THIS_CODE = _ALL_CODES.where(Order.pickup_code == bindparam("code"))
-_HERS_OR_THIS_CODE = _ALL_CODES.add_columns(Order.resident_id).where(
-    (Order.resident_id == bindparam("resident_id")) | (Order.pickup_code == bindparam("code"))
+# Two lookups in one statement, each on its own index (her orders; the code on each of
+# the few unfinished deals): an OR of the two would read every order on those deals,
+# more with every household that orders. A row of hers with the code comes twice.
+_HOLDERS = _ALL_CODES.add_columns(Order.resident_id, Order.id.label("order_id")).order_by(None)
+_HERS_OR_THIS_CODE = union_all(
+    _HOLDERS.where(Order.resident_id == bindparam("resident_id")),
+    _HOLDERS.where(Order.pickup_code == bindparam("code")),
 )
+_HERS_OR_THIS_CODE = _HERS_OR_THIS_CODE.order_by(_HERS_OR_THIS_CODE.selected_columns.order_id)
 
 
 def _draw_code() -> str:
