@@ -9,7 +9,8 @@ in one run:
 1. the baseline: as many no-op jobs on the inbox queue, run by two `python -m workers`
    processes (our worker setup: RQ's SimpleWorker on Mianhua's queues, with the
    scheduler and the housekeeping ticker), started and idle before the jobs arrive;
-   jobs per second from the enqueue to the last job done;
+   jobs per second from the enqueue to the last job done; measured again in every
+   round, before its texts, since the machine's pace drifts within a run;
 2. texts to replies, twice: N texts in the mix of bench/sms_webhook.py recorded as the
    webhook records them (`sms_gateway.inbound.receive`, which also wakes the reader),
    then two fresh `python -m workers` processes read, order or answer them and hand
@@ -30,6 +31,7 @@ import argparse
 import os
 import random
 import signal
+import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -249,6 +251,7 @@ def main() -> None:
 
     by_console: list[Phase] = []
     by_twilio: list[Phase] = []
+    baselines: list[tuple[float, float]] = []  # each round's no-op jobs/s and CPU ms a job
     with postgres_database("text_to_reply") as database_url, redis_url() as queue_url:
         phones = seed(database_url)
         with ListingFakeTwilio(keep_alive=True) as stand_in:
@@ -264,14 +267,15 @@ def main() -> None:
                 SEND_RETRY_DELAYS="60,300,900",
             )
             console = {**twilio, "SMS_SENDER": "console"}
-            jobs_per_s, job_cpu_ms = baseline(console, queue_url, args.texts)
             for n in range(args.rounds):  # the two senders in turn, so both see the same machine
+                # The baseline in every round, beside its texts: the machine's pace drifts.
+                baselines.append(baseline(console, queue_url, args.texts))
                 since = record_texts(console, phones, args.texts, f"c{n}")
                 by_console.append(read_and_answer(console, queue_url, args.texts, since))
                 since = record_texts(twilio, phones, args.texts, f"t{n}")
                 by_twilio.append(read_and_answer(twilio, queue_url, args.texts, since))
             at_stand_in = stand_in.count(lambda r: r.ok)
-    report(args, jobs_per_s, job_cpu_ms, by_console, by_twilio, at_stand_in)
+    report(args, baselines, by_console, by_twilio, at_stand_in)
 
 
 def median_phase(phases: list[Phase]) -> Phase:
@@ -281,16 +285,26 @@ def median_phase(phases: list[Phase]) -> Phase:
 
 def report(
     args: argparse.Namespace,
-    jobs_per_s: float,
-    job_cpu_ms: float,
+    baselines: list[tuple[float, float]],
     consoles: list[Phase],
     twilios: list[Phase],
     at_stand_in: int,
 ) -> None:
+    rounds_of = enumerate(zip(consoles, twilios, strict=True))
+    of_round = {id(phase): baselines[n][0] for n, pair in rounds_of for phase in pair}
+
     def row(what: str, phase: Phase) -> str:
         return (
             f"| {what} | {phase.texts} | {phase.replies} | {phase.seconds:.1f} | "
-            f"{phase.per_second:.0f} | {phase.per_second / jobs_per_s:.2f}x | {phase.cpu_ms:.1f} |"
+            f"{phase.per_second:.0f} | {phase.per_second / of_round[id(phase)]:.2f}x | "
+            f"{phase.cpu_ms:.1f} |"
+        )
+
+    def baseline_row(n: int) -> str:
+        jobs_per_s, job_cpu_ms = baselines[n]
+        return (
+            f"| round {n + 1}: baseline, no-op jobs | {args.texts} | | | {jobs_per_s:.0f} | "
+            f"1.00x | {job_cpu_ms:.1f} |"
         )
 
     def split(phase: Phase) -> str:
@@ -303,10 +317,18 @@ def report(
 
     console, twilio = median_phase(consoles), median_phase(twilios)
     rounds = "\n".join(
-        row(f"round {n + 1}: {what}", phase)
+        line
         for n, pair in enumerate(zip(consoles, twilios, strict=True))
-        for what, phase in zip(("console sender", "twilio client"), pair, strict=True)
+        for line in (
+            baseline_row(n),
+            *(
+                row(f"round {n + 1}: {what}", phase)
+                for what, phase in zip(("console sender", "twilio client"), pair, strict=True)
+            ),
+        )
     )
+    jobs_per_s = statistics.median(rate for rate, _cpu in baselines)
+    job_cpu_ms = statistics.median(cpu for _rate, cpu in baselines)
     worst = min(console.per_second, twilio.per_second)
     verdict = "met" if worst >= GOAL_PER_S else "missed"
     label = f" Code measured: {args.label}." if args.label else ""
@@ -318,13 +340,14 @@ def report(
 the webhook records them, then read, ordered or answered by {PROCESSES} `python -m workers`
 processes, every reply handed to the sender; from the first text read to the last reply
 handed over. PostgreSQL, Redis, the stand-in and the workers share the machine's cores.
-{args.rounds} rounds, the two senders in turn; the first two rows are each sender's median
-round, the rest every round.{label}
+{args.rounds} rounds, each of the baseline and the two senders in turn; the first rows are
+the baseline's median and each sender's median round (beside its own round's baseline), the
+rest every round.{label}
 
 | what | texts | replies | seconds | per second | of the baseline | worker CPU ms per text |
 |---|---:|---:|---:|---:|---:|---:|
-| baseline: no-op jobs on the inbox queue, {PROCESSES} of our workers | {args.texts} | | | \
-{jobs_per_s:.0f} | 1.00x | {job_cpu_ms:.1f} |
+| baseline: no-op jobs on the inbox queue, {PROCESSES} of our workers (median round) \
+| {args.texts} | | | {jobs_per_s:.0f} | 1.00x | {job_cpu_ms:.1f} |
 {row("texts to replies, console sender (median round)", console)}
 {row("texts to replies, twilio client to the stand-in (median round)", twilio)}
 {rounds}
