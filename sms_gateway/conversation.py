@@ -21,17 +21,16 @@ from sqlalchemy.orm import Session
 
 from core.community.models import Community
 from core.context import Core
-from core.conversations.inbox import PendingText, pending_texts
-from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
-from core.conversations.reading import (
+from core.conversations.arrival import (
     Arrival,
     Waiting,
     arrive_waiting,
     begin_reading,
-    finish_reading,
-    leave,
     oldest_waiting,
 )
+from core.conversations.inbox import PendingText, pending_texts
+from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
+from core.conversations.reading import finish_reading, leave
 from core.conversations.services import AskKind, Dialog, ListKind
 from core.helpdesk.models import HelpReason
 from core.joined import ensure_whole, joined

@@ -271,7 +271,7 @@ _PENDING = (
     .order_by(InboxText.message_id)
 )
 #: The phone's oldest unread text, whether an action ran under its provider id already,
-#: and how many wait: what a reading starts from (core.conversations.reading adds the rest).
+#: and how many wait: what a reading starts from (core.conversations.arrival adds the rest).
 OLDEST_WAITING = (
     _PENDING.outerjoin(IdempotencyKey, IdempotencyKey.key == Message.provider_sid)
     .add_columns(IdempotencyKey.key.is_not(None), func.count().over())

@@ -10,9 +10,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import text
 
+from core.conversations.arrival import begin_reading
 from core.conversations.inbox import pending_texts, receive_text
 from core.conversations.phone_lock import PhoneBusy, hold_phone, phone_turn
-from core.conversations.reading import begin_reading, finish_reading
+from core.conversations.reading import finish_reading
 from core.conversations.services import FLOOD_LIMIT, Dialog, mute_state
 from core.messages.services import record_inbound
 
