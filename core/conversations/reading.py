@@ -149,7 +149,10 @@ def leave(
     return Finished(replied, collapsed)
 
 
-#: Built once (run for every text read): the text marked read.
+#: Built once (run for every text read): the text marked read. No InboxText is ever
+#: loaded as an object (the reading has a PendingText), so the session has nothing to
+#: bring in step: without `synchronize_session=False` the ORM would still search its
+#: identity map for one, evaluating the WHERE clause, on every text (5% of a text's CPU).
 _READ = (
     update(InboxText)
     .where(InboxText.message_id == bindparam("text_id"), InboxText.handled_at.is_(None))
@@ -157,6 +160,7 @@ _READ = (
         handled_at=bindparam("now", type_=InboxText.handled_at.type),
         outcome=bindparam("read_as", type_=InboxText.outcome.type),
     )
+    .execution_options(synchronize_session=False)
 )
 
 
