@@ -78,11 +78,16 @@ def send_many(message_ids: list[int]) -> dict[str, int]:
     """A bulk batch of reminders or broadcasts: how many of each outcome."""
     root = mianhua()
     job = get_current_job()
+    handed_on: set[int] = set()  # given way as a batch of their own: mapped to it now
     try:
         outcomes = deliver_many(root, list(message_ids), job_id=job.id if job else None)
+        if sum(outcome == YIELDED for outcome in outcomes.values()) > 1:
+            handed_on = {m for m, outcome in outcomes.items() if outcome == YIELDED}
     finally:
+        done = [message_id for message_id in message_ids if message_id not in handed_on]
         with contextlib.suppress(RedisError):  # the sweep copes with a stale entry
-            root.redis.hdel(BATCH_OF, *message_ids)
+            if done:
+                root.redis.hdel(BATCH_OF, *done)
     summary: dict[str, int] = {}
     for outcome in outcomes.values():
         word = outcome.split(" ", 1)[0]
@@ -141,9 +146,9 @@ def deliver_many(
     for index, out in enumerate(ready):
         outcomes[out.message_id] = _send_paced(root, rate, out, job_id)
         if outcomes[out.message_id] == YIELDED:
-            for later in reversed(ready[index + 1 :]):
-                _requeue_now(root, later, job_id)
-                outcomes[later.message_id] = YIELDED
+            left = ready[index:]
+            _give_way(root, left, job_id)
+            outcomes.update({later.message_id: YIELDED for later in left})
             break
     return outcomes
 
@@ -181,8 +186,7 @@ def _send_paced(root: Mianhua, rate: SendRate, out: Outgoing, job_id: str | None
             waiting = SendFailed("timeout", NO_RECEIPT_YET, transient=True)
             return _failed(root, out, waiting, job_id)
     if not _wait_for_slot(root, rate, out):
-        _requeue_now(root, out, job_id)
-        return YIELDED
+        return YIELDED  # the caller puts it back, with the rest of its batch
     if not claim(root.core, out.message_id):
         return "claimed by another worker"
     try:
@@ -284,6 +288,31 @@ def _more_urgent_waiting(root: Mianhua, queue: Queue) -> bool:
         return any(pipe.execute())
     except RedisError:
         return False
+
+
+def _give_way(root: Mianhua, left: list[Outgoing], job_id: str | None) -> None:
+    """Back to the front of their queue, next in line once the urgent work is done: one
+    message as its own job, more as one batch job. A batch that gave way stays one job,
+    not a job per message: a broadcast that gives way to every reply in a busy evening
+    would otherwise pay a job's overhead for each of its messages (bench/scale_out.py)."""
+    if len(left) == 1:
+        _requeue_now(root, left[0], job_id)
+        return
+    ids = [out.message_id for out in left]
+    key = batch_job_id(ids, job_id)
+    try:
+        # Mapped first: the sweep sees the messages' job from the moment it exists.
+        root.redis.hset(BATCH_OF, mapping=dict.fromkeys(ids, key))  # type: ignore[arg-type]
+        root.jobs.enqueue(send_many, ids, queue=queue_for(left[0].kind), key=key, at_front=True)
+    except (JobsUnavailable, RedisError) as exc:  # the sweep finds them (queued, job gone)
+        log.warning("%d messages: could not requeue (%s)", len(ids), exc)
+
+
+def batch_job_id(message_ids: list[int], current: str | None = None) -> str:
+    """A batch job's id, named for its messages; the other of two when the job running
+    now has it (RQ deletes a running job's id when it returns)."""
+    first = f"sendmany-{message_ids[0]}-{message_ids[-1]}-{len(message_ids)}"
+    return f"{first}-b" if current == first else first
 
 
 def _requeue_now(root: Mianhua, out: Outgoing, job_id: str | None) -> None:

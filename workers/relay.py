@@ -17,7 +17,7 @@ from redis.client import Pipeline
 
 from core.db import OutboxEntry, utcnow
 from core.ports.jobs import JobsUnavailable, Queue
-from workers.delivery import BATCH_OF, send_job_id, send_many, send_message
+from workers.delivery import BATCH_OF, batch_job_id, send_job_id, send_many, send_message
 from workers.job_queue import RqJobs
 from workers.queues import queue_for
 
@@ -129,7 +129,7 @@ class OutboxRelay:
         batches = [ids[start : start + size] for start in range(0, len(ids), size)]
         for start in range(0, len(batches), ENQUEUE_BATCH // size):
             chunk = [
-                (batch, f"sendmany-{batch[0]}-{batch[-1]}-{len(batch)}")
+                (batch, batch_job_id(batch))
                 for batch in batches[start : start + ENQUEUE_BATCH // size]
             ]
             mapping = {message_id: key for batch, key in chunk for message_id in batch}

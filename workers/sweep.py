@@ -67,28 +67,42 @@ def jobs_alive(redis: Redis, message_ids: list[int], patience: timedelta) -> set
 
     A job `started` longer ago than the sweep's patience belonged to a worker that
     died before claiming the row (a live one claims within moments, or gives the
-    job back); it counts as lost.
+    job back); it counts as lost. Batch jobs are asked first, each once however many
+    messages it carries: a broadcast's thousands of queued rows cost a lookup per
+    hundred, and only a message whose batch is gone is looked for under its own ids.
     """
     if not message_ids:
         return set()
-    batch_jobs = redis.hmget(BATCH_OF, message_ids)
-    candidates = {
-        message_id: [*message_job_ids(message_id), *([batch.decode()] if batch else [])]
-        for message_id, batch in zip(message_ids, batch_jobs, strict=True)
+    batch_of = {
+        message_id: batch.decode()
+        for message_id, batch in zip(message_ids, redis.hmget(BATCH_OF, message_ids), strict=True)
+        if batch
     }
-    pipe = redis.pipeline(transaction=False)
-    for job_ids in candidates.values():
-        for job_id in job_ids:
-            pipe.hmget(Job.key_for(job_id), "status", "started_at")
-    answers = iter(pipe.execute())
     taken = _taken_by_workers(redis)
     now = datetime.now(UTC)
-    alive = set()
-    for message_id, job_ids in candidates.items():
-        states = [(job_id, *next(answers)) for job_id in job_ids]
-        if any(_is_alive(*state, taken, now, patience) for state in states):
-            alive.add(message_id)
-    return alive
+    batches = _alive_among(redis, set(batch_of.values()), taken, now, patience)
+    alive = {message_id for message_id, batch in batch_of.items() if batch in batches}
+    rest = [message_id for message_id in message_ids if message_id not in alive]
+    own = _alive_among(
+        redis, {job_id for m in rest for job_id in message_job_ids(m)}, taken, now, patience
+    )
+    return alive | {m for m in rest if any(job_id in own for job_id in message_job_ids(m))}
+
+
+def _alive_among(
+    redis: Redis, job_ids: set[str], taken: dict[str, datetime], now: datetime,
+    patience: timedelta,
+) -> set[str]:  # fmt: skip
+    """Of these jobs, the ones still waiting or running: one round trip."""
+    ordered = sorted(job_ids)
+    pipe = redis.pipeline(transaction=False)
+    for job_id in ordered:
+        pipe.hmget(Job.key_for(job_id), "status", "started_at")
+    return {
+        job_id
+        for job_id, (status, started_at) in zip(ordered, pipe.execute(), strict=True)
+        if _is_alive(job_id, status, started_at, taken, now, patience)
+    }
 
 
 def _taken_by_workers(redis: Redis) -> dict[str, datetime]:

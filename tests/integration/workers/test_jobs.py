@@ -22,7 +22,8 @@ from core.reminders.services import send_bulk_reminder
 from core.residents.models import Resident
 from core.residents.services import find_resident
 from tests.conftest import PUBLIC_BASE_URL
-from workers.delivery import deliver, deliver_many, send_message
+from workers.delivery import BATCH_OF, deliver, deliver_many, send_many, send_message
+from workers.sweep import jobs_alive
 
 
 def message(rt, message_id: int) -> Message:  # type: ignore[no-untyped-def]
@@ -346,6 +347,7 @@ def test_a_broadcast_gives_way_to_a_waiting_reply_even_with_slots_to_spare(  # t
         ids = session.scalars(
             select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
         ).all()
+    Queue(JobQueue.BROADCASTS, connection=rt.redis).empty()  # this worker took their job
     Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
 
     outcomes = deliver_many(rt, list(ids), job_id="bulk-1")
@@ -353,8 +355,52 @@ def test_a_broadcast_gives_way_to_a_waiting_reply_even_with_slots_to_spare(  # t
     assert set(outcomes.values()) == {"yielded to more urgent work"}
     assert stand_in.requests == []
     broadcasts = Queue(JobQueue.BROADCASTS, connection=rt.redis)
-    assert sorted(broadcasts.job_ids) == sorted(f"send-{i}" for i in ids)  # next after the reply
+    # Next after the reply, and still one job: not a job per message.
+    (job_id,) = broadcasts.job_ids
+    assert job_id == f"sendmany-{ids[0]}-{ids[-1]}-3"
+    assert broadcasts.fetch_job(job_id).args == (list(ids),)
     assert {message(rt, i).status for i in ids} == {"queued"}
+    # The sweep finds their job by them, as it finds a batch the relay queued.
+    assert rt.redis.hmget(BATCH_OF, list(ids)) == [job_id.encode()] * 3
+    assert jobs_alive(rt.redis, list(ids), timedelta(minutes=5)) == set(ids)
+
+
+def test_a_batch_job_that_gives_way_leaves_its_messages_mapped_to_the_new_one(  # type: ignore[no-untyped-def]
+    make_root, sqlite_url, stand_in, clock
+):
+    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="1000")
+    from tests.builders import World
+
+    world = World(rt.core, clock)
+    deal = world.deal()
+    for name in ("甲", "乙"):
+        buyer = world.resident(name)
+        place_order(
+            rt.core,
+            community_id=world.community_id,
+            phone=buyer.phone,
+            deal_number=deal.number,
+            quantity=1,
+            channel="staff",
+        )
+    with rt.core.db.transaction() as session:
+        session.execute(update(Message).values(status=MessageStatus.SENT))
+    Queue(JobQueue.REPLIES, connection=rt.redis).empty()
+    batch = send_bulk_reminder(rt.core, community_id=world.community_id, number=deal.number, by="t")
+    with rt.core.db.transaction() as session:
+        ids = session.scalars(
+            select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
+        ).all()
+    Queue(JobQueue.BROADCASTS, connection=rt.redis).empty()  # this worker took their job
+    rt.redis.hset(BATCH_OF, mapping=dict.fromkeys(ids, "sendmany-taken"))  # as the relay maps
+    Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
+
+    assert send_many(list(ids)) == {"yielded": 2}
+
+    # Its own end of job forgets what it sent, not what it handed on.
+    new_job = f"sendmany-{ids[0]}-{ids[-1]}-2"
+    assert rt.redis.hmget(BATCH_OF, list(ids)) == [new_job.encode()] * 2
+    assert Queue(JobQueue.BROADCASTS, connection=rt.redis).job_ids == [new_job]
 
 
 def test_an_unanswered_reminder_call_is_tried_once_more(rt, rt_world, stand_in, clock):

@@ -13,7 +13,8 @@ from core.messages.models import Message
 from core.messages.recovery import mark_queued
 from core.orders.services import place_order
 from core.ports.jobs import Queue as JobQueue
-from workers.sweep import sweep
+from workers.delivery import BATCH_OF, send_many, send_message
+from workers.sweep import jobs_alive, sweep
 
 
 def order(rt, world):  # type: ignore[no-untyped-def]
@@ -119,3 +120,13 @@ def test_a_retry_due_later_waits_and_is_enqueued_when_due(rt, rt_world, clock):
     assert sweep(rt).enqueued == 1
     mark_queued(rt.core, [message_id])  # a second marking changes nothing
     assert status(rt, message_id) == "queued"
+
+
+def test_a_batch_job_keeps_every_message_it_carries_alive_and_a_gone_one_none(rt):  # type: ignore[no-untyped-def]
+    broadcasts = Queue(JobQueue.BROADCASTS.value, connection=rt.redis)
+    broadcasts.enqueue(send_many, [1, 2, 3], job_id="sendmany-1-3-3")
+    broadcasts.enqueue(send_message, 5, job_id="send-5-b")  # given way on its own since
+    rt.redis.hset(BATCH_OF, mapping=dict.fromkeys([1, 2, 3], "sendmany-1-3-3"))
+    rt.redis.hset(BATCH_OF, mapping=dict.fromkeys([4, 5], "sendmany-4-5-2"))  # job gone
+
+    assert jobs_alive(rt.redis, [1, 2, 3, 4, 5, 6], timedelta(minutes=5)) == {1, 2, 3, 5}
