@@ -77,6 +77,7 @@ class Mianhua:
             self.jobs,
             clock=self.core.now,
             on_enqueued=lambda ids: mark_queued(self.core, ids),
+            send_rate_per_second=self.settings.send_rate_per_second,
         )
         self.core.db.outbox_listeners.append(self.relay)
         self.communities = CommunityDirectory(self.core)

@@ -23,17 +23,33 @@ from workers.queues import queue_for
 
 log = logging.getLogger(__name__)
 
-#: Reminders and broadcasts written many at once go in batches: one job per this many.
+#: Reminders and broadcasts written many at once go in batches: one job per this many,
+#: or, when the number keeps a pace, about PACED_BATCH_S of it (at least PACED_BATCH_MIN):
+#: a batch is one worker's, and the last ones of a broadcast must be small enough that
+#: the workers share them to the end (bench/scale_out.py: a last batch of 100 went at
+#: half the pace of 50 a second, on one worker, for its last four seconds).
 SEND_BATCH = 100
+PACED_BATCH_S = 0.5
+PACED_BATCH_MIN = 10
 #: Replies written many at once (a reader's batch of texts) go in smaller batches, so
 #: the first goes out soon and the workers share them: a job per this many.
 REPLY_BATCH = 16
 #: The queues whose messages go in batch jobs (`send_many`), and how many a job.
 BATCH_SIZE = {Queue.REMINDERS: SEND_BATCH, Queue.BROADCASTS: SEND_BATCH, Queue.REPLIES: REPLY_BATCH}
-#: Fewer than this from one transaction go one job per message.
-BATCH_FROM = 10
+#: Fewer than this from one transaction go one job per message. A reader's replies go
+#: together from two: a job costs a worker more than sending a reply does, and a reader
+#: keeping up with a trickle of texts claims a few at a time (bench/scale_out.py).
+BATCH_FROM = {Queue.REMINDERS: 10, Queue.BROADCASTS: 10, Queue.REPLIES: 2}
 #: Jobs per pipeline round trip: a 10,000-resident reminder goes in a handful.
 ENQUEUE_BATCH = 1000
+
+
+def bulk_batch_size(send_rate_per_second: float) -> int:
+    """Messages a bulk job carries: SEND_BATCH, or about PACED_BATCH_S of a kept pace."""
+    if send_rate_per_second <= 0:
+        return SEND_BATCH
+    paced = round(send_rate_per_second * PACED_BATCH_S)
+    return max(PACED_BATCH_MIN, min(SEND_BATCH, paced))
 
 
 class OutboxRelay:
@@ -42,8 +58,12 @@ class OutboxRelay:
         jobs: RqJobs,
         clock: Callable[[], datetime] = utcnow,
         on_enqueued: Callable[[list[int]], None] | None = None,
+        send_rate_per_second: float = 0.0,
     ) -> None:
         self._jobs = jobs
+        self._batch_size = {**BATCH_SIZE, **dict.fromkeys(
+            (Queue.REMINDERS, Queue.BROADCASTS), bulk_batch_size(send_rate_per_second)
+        )}  # fmt: skip
         self._clock = clock
         # Told the ids that reached the queue, to mark their rows `queued`: the sweep
         # then leaves them to their jobs instead of enqueueing them again.
@@ -111,8 +131,8 @@ class OutboxRelay:
         for message_id, kind in messages:
             by_queue.setdefault(queue_for(kind), []).append(message_id)
         for queue, ids in by_queue.items():
-            if queue in BATCH_SIZE and len(ids) >= BATCH_FROM:
-                self._enqueue_batches(queue, ids, BATCH_SIZE[queue])
+            if queue in self._batch_size and len(ids) >= BATCH_FROM[queue]:
+                self._enqueue_batches(queue, ids, self._batch_size[queue])
                 continue
             for start in range(0, len(ids), ENQUEUE_BATCH):
                 self._jobs.enqueue_many(

@@ -11,7 +11,7 @@ from core.messages.outbox import queue_message
 from core.ports.jobs import Queue as JobQueue
 from core.residents.models import Resident
 from tests.support.inbox import BurstWorker
-from workers.relay import REPLY_BATCH
+from workers.relay import REPLY_BATCH, OutboxRelay, bulk_batch_size
 
 
 def reply_to(rt, world, resident, body: str) -> int:  # type: ignore[no-untyped-def]
@@ -51,14 +51,31 @@ def test_replies_written_while_held_are_enqueued_together_and_all_sent(rt, rt_wo
     assert stand_in.count(lambda r: r.ok) == len(ids)
 
 
-def test_a_few_replies_go_a_job_each_and_unheld_ones_at_once(rt, rt_world, stand_in):
+def test_replies_read_together_go_in_one_job_and_an_unheld_one_at_once(rt, rt_world, stand_in):
     replies = Queue(JobQueue.REPLIES, connection=rt.redis)
     wang, li = rt_world.resident("王芳"), rt_world.resident("李娟")
     with rt.relay.held():
         held = [reply_to(rt, rt_world, wang, "好的"), reply_to(rt, rt_world, li, "好的")]
-    assert [job.func_name for job in replies.jobs] == ["workers.delivery.send_message"] * 2
+    # Two replies of one reader's batch: one job (a job costs more than a reply's send).
+    assert [(job.func_name, job.args) for job in replies.jobs] == [
+        ("workers.delivery.send_many", (held,))
+    ]
     reply_to(rt, rt_world, wang, "还有")
-    assert replies.count == 3
+    assert [job.func_name for job in replies.jobs][1:] == ["workers.delivery.send_message"]
     BurstWorker([replies], connection=rt.redis).work(burst=True)
     assert statuses(rt, held) == {MessageStatus.SENT}
     assert stand_in.count(lambda r: r.ok) == 3
+
+
+def test_a_paced_broadcast_goes_in_batches_of_half_a_second_of_its_pace(rt):  # type: ignore[no-untyped-def]
+    broadcasts = Queue(JobQueue.BROADCASTS, connection=rt.redis)
+    fan_out = [(message_id, MessageKind.BROADCAST) for message_id in range(1, 61)]
+
+    OutboxRelay(rt.jobs, send_rate_per_second=50).enqueue_ids(fan_out)
+    # 25 a job at 50 a second: the workers share a broadcast's last batches too.
+    assert [len(job.args[0]) for job in broadcasts.jobs] == [25, 25, 10]
+
+    broadcasts.empty()
+    OutboxRelay(rt.jobs).enqueue_ids(fan_out)  # no pace to keep: SEND_BATCH a job
+    assert [len(job.args[0]) for job in broadcasts.jobs] == [60]
+    assert (bulk_batch_size(0.5), bulk_batch_size(1000)) == (10, 100)
