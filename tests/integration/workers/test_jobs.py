@@ -282,13 +282,14 @@ def test_the_console_sender_records_what_it_would_send(make_root, sqlite_url, cl
     assert (row.status, row.provider_sid) == ("sent", f"CONSOLE-{message_id}")
 
 
-def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, stand_in, clock):  # type: ignore[no-untyped-def]
-    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="0.5")  # one segment per 2 s
+def bulk_reminder_to(rt, clock, buyers: tuple[str, ...]) -> list[int]:  # type: ignore[no-untyped-def]
+    """A bulk reminder to the buyers of one deal, its rows as a worker finds them: their
+    order confirmations gone, and no job queued for them yet (this worker took it)."""
     from tests.builders import World
 
     world = World(rt.core, clock)
     deal = world.deal()
-    for name in ("甲", "乙"):
+    for name in buyers:
         buyer = world.resident(name)
         place_order(
             rt.core,
@@ -298,16 +299,22 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, st
             quantity=1,
             channel="staff",
         )
-    with (
-        rt.core.db.transaction() as session
-    ):  # confirmations done with; the broadcast is the subject
+    with rt.core.db.transaction() as session:  # the confirmations are not the subject
         session.execute(update(Message).values(status=MessageStatus.SENT))
-    Queue(JobQueue.REPLIES, connection=rt.redis).empty()  # and their jobs
+    Queue(JobQueue.REPLIES, connection=rt.redis).empty()  # nor their jobs
     batch = send_bulk_reminder(rt.core, community_id=world.community_id, number=deal.number, by="t")
+    Queue(JobQueue.BROADCASTS, connection=rt.redis).empty()
     with rt.core.db.transaction() as session:
-        first, second = session.scalars(
-            select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
-        ).all()
+        return list(
+            session.scalars(
+                select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
+            )
+        )
+
+
+def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, stand_in, clock):  # type: ignore[no-untyped-def]
+    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="0.5")  # one segment per 2 s
+    first, second = bulk_reminder_to(rt, clock, ("甲", "乙"))
     assert deliver(rt, first).startswith("sent")  # takes the number's slot for 2 s
     Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
 
@@ -325,29 +332,7 @@ def test_a_broadcast_gives_way_to_a_waiting_reply_even_with_slots_to_spare(  # t
     # A pace the workers cannot reach (a busy host): every slot is free, so the batch
     # never hears "no", and must look for urgent work before each message all the same.
     rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="1000")
-    from tests.builders import World
-
-    world = World(rt.core, clock)
-    deal = world.deal()
-    for name in ("甲", "乙", "丙"):
-        buyer = world.resident(name)
-        place_order(
-            rt.core,
-            community_id=world.community_id,
-            phone=buyer.phone,
-            deal_number=deal.number,
-            quantity=1,
-            channel="staff",
-        )
-    with rt.core.db.transaction() as session:  # the confirmations are not the subject
-        session.execute(update(Message).values(status=MessageStatus.SENT))
-    Queue(JobQueue.REPLIES, connection=rt.redis).empty()  # nor their jobs
-    batch = send_bulk_reminder(rt.core, community_id=world.community_id, number=deal.number, by="t")
-    with rt.core.db.transaction() as session:
-        ids = session.scalars(
-            select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
-        ).all()
-    Queue(JobQueue.BROADCASTS, connection=rt.redis).empty()  # this worker took their job
+    ids = bulk_reminder_to(rt, clock, ("甲", "乙", "丙"))
     Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
 
     outcomes = deliver_many(rt, list(ids), job_id="bulk-1")
@@ -369,29 +354,7 @@ def test_a_batch_job_that_gives_way_leaves_its_messages_mapped_to_the_new_one(  
     make_root, sqlite_url, stand_in, clock
 ):
     rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="1000")
-    from tests.builders import World
-
-    world = World(rt.core, clock)
-    deal = world.deal()
-    for name in ("甲", "乙"):
-        buyer = world.resident(name)
-        place_order(
-            rt.core,
-            community_id=world.community_id,
-            phone=buyer.phone,
-            deal_number=deal.number,
-            quantity=1,
-            channel="staff",
-        )
-    with rt.core.db.transaction() as session:
-        session.execute(update(Message).values(status=MessageStatus.SENT))
-    Queue(JobQueue.REPLIES, connection=rt.redis).empty()
-    batch = send_bulk_reminder(rt.core, community_id=world.community_id, number=deal.number, by="t")
-    with rt.core.db.transaction() as session:
-        ids = session.scalars(
-            select(Message.id).where(Message.batch_id == batch.batch_id).order_by(Message.id)
-        ).all()
-    Queue(JobQueue.BROADCASTS, connection=rt.redis).empty()  # this worker took their job
+    ids = bulk_reminder_to(rt, clock, ("甲", "乙"))
     rt.redis.hset(BATCH_OF, mapping=dict.fromkeys(ids, "sendmany-taken"))  # as the relay maps
     Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
 
