@@ -169,6 +169,11 @@ class FakeTwilio(LoopbackServer):
         super().__init__(host, port)
         self.account_sid, self.auth_token = account_sid, auth_token  # checked only when set
         self.hang_seconds = hang_seconds
+        #: Seconds each answer takes, as a carrier across the internet (0: at once).
+        self.answer_after_s = 0.0
+        #: The most requests held at one time, as answering them took.
+        self.most_at_once = 0
+        self._at_once = 0
         self._lock = threading.Condition()
         self._records: list[FakeRequest] = []
         self._arrivals = 0
@@ -437,6 +442,13 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
 
+        if fake.answer_after_s:
+            with fake._lock:
+                fake._at_once += 1
+                fake.most_at_once = max(fake.most_at_once, fake._at_once)
+            time.sleep(fake.answer_after_s)
+            with fake._lock:
+                fake._at_once -= 1
         if behaviour == HANG:
             record(None, None)
             fake._released.wait(fake.hang_seconds)

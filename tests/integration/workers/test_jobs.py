@@ -22,7 +22,14 @@ from core.reminders.services import send_bulk_reminder
 from core.residents.models import Resident
 from core.residents.services import find_resident
 from tests.conftest import PUBLIC_BASE_URL
-from workers.delivery import BATCH_OF, deliver, deliver_many, send_many, send_message
+from workers.delivery import (
+    BATCH_OF,
+    PARALLEL_SENDS,
+    deliver,
+    deliver_many,
+    send_many,
+    send_message,
+)
 from workers.sweep import jobs_alive
 
 
@@ -405,3 +412,19 @@ def test_an_answered_reminder_call_is_delivered(rt, rt_world, stand_in):
         record_call_outcome(rt.core, message_id=message_id, call_sid=sid, call_status="completed")
         == "delivered"
     )
+
+
+def test_a_paced_batch_waits_for_the_next_slot_while_the_carrier_answers(  # type: ignore[no-untyped-def]
+    make_root, sqlite_url, stand_in, clock
+):
+    # A carrier 150 ms away and a pace of 50 a second: one at a time, a worker could send
+    # fewer than 7 a second; with the next slot waited for meanwhile, several are out at once.
+    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="50")
+    stand_in.answer_after_s = 0.15
+    ids = bulk_reminder_to(rt, clock, ("甲", "乙", "丙", "丁", "戊", "己"))
+
+    outcomes = deliver_many(rt, ids, job_id="bulk-1")
+
+    assert all(outcome.startswith("sent") for outcome in outcomes.values()), outcomes
+    assert {message(rt, i).status for i in ids} == {"sent"}
+    assert 1 < stand_in.most_at_once <= PARALLEL_SENDS
