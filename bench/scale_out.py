@@ -286,6 +286,23 @@ def _pace_said(rate: float, o: Outcome) -> str:
     )
 
 
+def _below_pace_said(rate: float, o: Outcome) -> str:
+    """What kept the seconds below the pace there were, if any."""
+    if not any(n < rate * (1 - RATE_TOLERANCE) for n in o.per_second):
+        return ""
+    if o.worker_wait_s > 0.5 * o.worker_cpu_s:
+        return (
+            f" The workers waited {o.worker_wait_s:.0f} s for a core against "
+            f"{o.worker_cpu_s:.0f} s on one: they were short of CPU, and the pace and the "
+            "replies fell behind together; the seconds below the pace are the machine's, not "
+            "the limit's."
+        )
+    return (
+        " The workers were seldom kept from a core: the seconds below the pace were "
+        "spent waiting on something else (the database, the stand-in, the limiter)."
+    )
+
+
 def run_scenario(
     size: Size, database_url: str, redis_url: str, stand_in: ListingFakeTwilio, logs: Path
 ) -> Outcome:
@@ -614,19 +631,7 @@ def report(o: Outcome, took_s: float, logs: Path) -> None:
         f"What the figures say: keeping {s.rate:g} messages a second takes the workers "
         f"{needed:.2f} of a core by their own CPU time per message; they got {got:.2f} of a "
         f"core on average (the machine's load average was {load:.1f} on {os.cpu_count()} "
-        f"cores). "
-        + _pace_said(s.rate, o)
-        + (
-            ""
-            if not any(n < s.rate * (1 - RATE_TOLERANCE) for n in o.per_second)
-            else f" The workers waited {o.worker_wait_s:.0f} s for a core against "
-            f"{o.worker_cpu_s:.0f} s on one: they were short of CPU, and the pace and the "
-            "replies fell behind together; the seconds below the pace are the machine's, not "
-            "the limit's."
-            if o.worker_wait_s > 0.5 * o.worker_cpu_s
-            else " The workers were seldom kept from a core: the seconds below the pace were "
-            "spent waiting on something else (the database, the stand-in, the limiter)."
-        ),
+        f"cores). " + _pace_said(s.rate, o) + _below_pace_said(s.rate, o),
     ]
     markdown = "\n".join(lines)
     print(markdown)

@@ -34,8 +34,6 @@ PACED_BATCH_MIN = 10
 #: Replies written many at once (a reader's batch of texts) go in smaller batches, so
 #: the first goes out soon and the workers share them: a job per this many.
 REPLY_BATCH = 16
-#: The queues whose messages go in batch jobs (`send_many`), and how many a job.
-BATCH_SIZE = {Queue.REMINDERS: SEND_BATCH, Queue.BROADCASTS: SEND_BATCH, Queue.REPLIES: REPLY_BATCH}
 #: Fewer than this from one transaction go one job per message. A reader's replies go
 #: together from two: a job costs a worker more than sending a reply does, and a reader
 #: keeping up with a trickle of texts claims a few at a time (bench/scale_out.py).
@@ -61,9 +59,13 @@ class OutboxRelay:
         send_rate_per_second: float = 0.0,
     ) -> None:
         self._jobs = jobs
-        self._batch_size = {**BATCH_SIZE, **dict.fromkeys(
-            (Queue.REMINDERS, Queue.BROADCASTS), bulk_batch_size(send_rate_per_second)
-        )}  # fmt: skip
+        bulk = bulk_batch_size(send_rate_per_second)
+        # The queues whose messages go in batch jobs (`send_many`), and how many a job.
+        self._batch_size = {
+            Queue.REMINDERS: bulk,
+            Queue.BROADCASTS: bulk,
+            Queue.REPLIES: REPLY_BATCH,
+        }
         self._clock = clock
         # Told the ids that reached the queue, to mark their rows `queued`: the sweep
         # then leaves them to their jobs instead of enqueueing them again.

@@ -82,11 +82,10 @@ def jobs_alive(redis: Redis, message_ids: list[int], patience: timedelta) -> set
     now = datetime.now(UTC)
     batches = _alive_among(redis, set(batch_of.values()), taken, now, patience)
     alive = {message_id for message_id, batch in batch_of.items() if batch in batches}
-    rest = [message_id for message_id in message_ids if message_id not in alive]
-    own = _alive_among(
-        redis, {job_id for m in rest for job_id in message_job_ids(m)}, taken, now, patience
-    )
-    return alive | {m for m in rest if any(job_id in own for job_id in message_job_ids(m))}
+    rest = {m: message_job_ids(m) for m in message_ids if m not in alive}
+    own = _alive_among(redis, {job_id for ids in rest.values() for job_id in ids}, taken, now,
+                       patience)  # fmt: skip
+    return alive | {m for m, ids in rest.items() if any(job_id in own for job_id in ids)}
 
 
 def _alive_among(
