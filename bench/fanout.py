@@ -285,10 +285,12 @@ def memory_verdict(f: dict) -> str:  # type: ignore[type-arg]
         f"Memory goal (at most 150 MB per worker): {'met' if met else 'missed'}, "
         f"{f['peak_rss_mb']:.0f} MB at peak, {growth:.0f} MB over the idle worker; {children}. "
         "The idle worker's share is its imports (SQLAlchemy, redis/RQ, the twilio client, "
-        "the periodic work's modules); a bulk job reloads its 100 rows, never the whole "
-        "reminder. Before (RQ forked its scheduler as a child of each worker, a second "
-        "copy of the worker's memory): 173 MB in this bench on 2026-12-01, 186 MB in the "
-        "figures this section held before."
+        "the periodic work's modules) and the SMS reader it loads before it listens "
+        "(sms_gateway.warm_up: about 38 MB, most of it pypinyin's phrase dictionary, read "
+        "lean by sms_gateway.pinyin; 55 MB as pypinyin loads it); a bulk job reloads its "
+        "100 rows, never the whole reminder. Before (RQ forked its scheduler as a child of "
+        "each worker, a second copy of the worker's memory): 173 MB in this bench on "
+        "2026-12-01, 186 MB in the figures this section held before."
     )
 
 

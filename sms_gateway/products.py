@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
+
+from sms_gateway.pinyin import lazy_pinyin
 
 # Produce and grocery words residents use, longest first when matching. Only what
 # names a kind of goods: places and brands come from the deal's own title.

@@ -16,10 +16,9 @@ from functools import lru_cache
 
 import cn2an
 import opencc
-from pypinyin import lazy_pinyin
-from pypinyin.constants import PINYIN_DICT
 
 from sms_gateway import numerals
+from sms_gateway.pinyin import PINYIN_DICT, lazy_pinyin
 
 _T2S = opencc.OpenCC("t2s")
 

@@ -56,6 +56,7 @@ def run_worker(
     """Send what the outbox holds. `burst`: run the periodic work once, send what is
     queued, and return when the queues are empty."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s: %(message)s")
+    root.warm_up()  # before the first job: its texts are read as fast as the rest
     if burst:
         report = run_housekeeping(root, everything=True)
         say(f"housekeeping: {report.as_dict()}")

@@ -35,3 +35,19 @@ def test_a_burst_worker_lets_it_be_seen(rt: Mianhua, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(worker_module.MianhuaWorker, "work", work)
     with pytest.raises(InvalidJobOperation):
         worker_module.run_worker(rt, burst=True, log_level="warning", say=lambda _line: None)
+
+
+def test_a_worker_warms_up_before_it_takes_a_job(
+    rt: Mianhua, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its first texts are read as fast as the rest (sms_gateway.warm_up)."""
+    steps: list[str] = []
+
+    def work(self, **_options):  # type: ignore[no-untyped-def]
+        steps.append("work")
+        self._shutdown_requested_date = object()
+
+    monkeypatch.setattr(worker_module.MianhuaWorker, "work", work)
+    monkeypatch.setattr(rt, "warm_up", lambda: steps.append("warm up"))
+    worker_module.run_worker(rt, burst=False, log_level="warning", say=lambda _line: None)
+    assert steps == ["warm up", "work"]
