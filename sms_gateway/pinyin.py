@@ -7,7 +7,7 @@ string for each of the words' 144,000 syllables, 55 MB in every process that rea
 text (a worker is 75 MB without it). Its syllables are 1,249 distinct readings, so the
 dictionary is read here from pypinyin's own data file with each reading one shared
 list, and handed to pypinyin as a user dictionary (`load_phrases_dict`), which pypinyin
-reads the same way (it copies a word's readings before it changes them): 38 MB in all.
+reads the same way (it copies a word's readings before it changes them): 30 MB in all.
 
 pypinyin reads its environment once, on its first import, to leave its dictionary out
 (PYPINYIN_NO_PHRASES) and not to copy the dictionaries (PYPINYIN_NO_DICT_COPY, for
