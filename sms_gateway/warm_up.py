@@ -1,13 +1,13 @@
 """What a worker loads when it starts, so its first texts are read as fast as the rest.
 
-Reading the first texts of a fresh process costs far more than the rest: the dialog's
-modules are imported by the first reader job, pypinyin loads its phrase dictionary on
-the first product read by its sound, OpenCC its tables on the first simplification, the
-catalogs are parsed from their .po files on the first reply of each language, and the
-reader's lexicon and regular expressions are built on first use. About a second of CPU
-a worker (0.9 s measured on a slow day; bench/text_to_reply.py's workers spent 15-30% of
-their first seconds on it), paid while texts wait: after a deploy, after a worker died
-and was started again, and in an evening burst that finds a worker just started.
+Reading the first texts of a fresh process costs far more than the rest: the first
+reader job imports the dialog's modules, and with them pypinyin's dictionaries and
+OpenCC's tables; the catalogs are parsed from their .po files on the first reply of
+each language; the reader's lexicon and regular expressions are built on first use.
+About a second of CPU a worker (0.9 s measured on a slow day; bench/text_to_reply.py's
+workers spent 15-30% of their first seconds on it), paid while texts wait: after a
+deploy, after a worker died and was started again, and in an evening burst that finds
+a worker just started.
 
 `warm_up` pays it before the worker listens: it imports the dialog and reads a few
 made-up texts against made-up deals with the real reader, touching no database.
