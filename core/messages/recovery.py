@@ -80,6 +80,22 @@ def long_queued(core: Core, *, older_than: timedelta, limit: int = 5000) -> list
         return [(row.id, row.kind) for row in rows]
 
 
+def still_queued(core: Core, message_ids: Iterable[int]) -> set[int]:
+    """Of these rows, the ones still `queued`: read again after the sweep asked Redis, so
+    a row whose job sent it and ended in between is not taken for one that lost its job."""
+    ids = list(message_ids)
+    if not ids:
+        return set()
+    with core.db.transaction() as session:
+        return set(
+            session.scalars(
+                select(Message.id).where(
+                    Message.id.in_(ids), Message.status == MessageStatus.QUEUED
+                )
+            )
+        )
+
+
 def take_back_stuck(
     core: Core, *, older_than: timedelta, max_attempts: int
 ) -> list[tuple[int, str]]:

@@ -13,6 +13,7 @@ from core.messages.models import Message
 from core.messages.recovery import mark_queued
 from core.orders.services import place_order
 from core.ports.jobs import Queue as JobQueue
+from workers import sweep as sweep_module
 from workers.delivery import BATCH_OF, send_many, send_message
 from workers.sweep import jobs_alive, sweep
 
@@ -71,6 +72,29 @@ def test_queued_rows_whose_job_vanished_are_enqueued_again(rt, rt_world, clock):
         f"send-{lost}",
         f"send-{kept}",
     }
+
+
+def test_a_row_sent_between_the_sweeps_two_looks_is_not_taken_for_lost(
+    rt, rt_world, clock, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """The sweep reads the rows queued long, then asks Redis for their jobs: a batch that
+    sent one of them and ended in between has left no job, and that row went, it was not
+    lost. Only the row still queued is enqueued again."""
+    went, lost = order(rt, rt_world), order(rt, rt_world)
+    rt.redis.flushall()  # neither has a job now
+    clock.advance(seconds=10)
+    asked = sweep_module.jobs_alive
+
+    def asked_while_one_went(redis, message_ids, patience):  # type: ignore[no-untyped-def]
+        found = asked(redis, message_ids, patience)
+        with rt.core.db.transaction() as session:  # its job sent it, and ended
+            session.execute(update(Message).where(Message.id == went).values(status="sent"))
+        return found
+
+    monkeypatch.setattr(sweep_module, "jobs_alive", asked_while_one_went)
+    assert sweep(rt).requeued == 1
+    assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [f"send-{lost}"]
+    assert status(rt, went) == "sent"
 
 
 def test_a_job_taken_by_a_worker_killed_before_it_began_is_enqueued_again(rt, rt_world, clock):
