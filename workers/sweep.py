@@ -54,7 +54,8 @@ def sweep(root: Mianhua) -> SweepReport:
     taken = take_back_stuck(
         root.core, older_than=patience, max_attempts=len(settings.send_retry_delays) + 1
     )
-    due = due_pending(root.core)
+    # What it took back goes now; due_pending leaves rows written a moment ago to the relay.
+    due = list(dict.fromkeys([*taken, *due_pending(root.core)]))
     if due:
         root.relay.enqueue_ids(due)  # raises JobsUnavailable: nothing marked, next sweep
         mark_queued(root.core, [message_id for message_id, _ in due])

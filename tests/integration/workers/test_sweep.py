@@ -10,7 +10,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select, update
 
 from core.messages.models import Message
-from core.messages.recovery import mark_queued
+from core.messages.recovery import ON_ITS_WAY, mark_queued
 from core.orders.services import place_order
 from core.ports.jobs import Queue as JobQueue
 from workers import sweep as sweep_module
@@ -45,7 +45,7 @@ def test_the_relay_marks_what_it_enqueued_and_the_sweep_leaves_it(rt, rt_world):
     assert sweep(rt).as_dict() == {"enqueued": 0, "requeued": 0, "taken_back": 0}
 
 
-def test_rows_written_while_redis_was_down_are_enqueued(rt, rt_world, redis_server):
+def test_rows_written_while_redis_was_down_are_enqueued(rt, rt_world, redis_server, clock):
     redis_server.stop()
     try:
         message_id = order(rt, rt_world)  # the order itself succeeds
@@ -53,7 +53,9 @@ def test_rows_written_while_redis_was_down_are_enqueued(rt, rt_world, redis_serv
     finally:
         redis_server.start()
     assert status(rt, message_id) == "pending"
+    assert sweep(rt).enqueued == 0  # written a moment ago: its relay may be queueing it
 
+    clock.advance(seconds=ON_ITS_WAY.total_seconds() + 1)
     assert sweep(rt).enqueued == 1
     assert status(rt, message_id) == "queued"
     assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [f"send-{message_id}"]
