@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -118,17 +118,13 @@ class Mianhua:
     def warm_up(self) -> None:
         """Load what the jobs' first run would (a worker calls it before it listens): the
         SMS reader's modules, dictionaries and catalogs (sms_gateway.warm_up), and the
-        sender of SMS_SENDER with its SDK (unless its credentials are unset: the first
-        message it would send says so, as before)."""
-        from core.ports.carriers import SendFailed
+        sender of SMS_SENDER with its SDK."""
         from providers.by_community import SenderPerCommunity
         from sms_gateway.warm_up import warm_up
 
         warm_up()
-        sender = self.sender
-        if isinstance(sender, SenderPerCommunity):  # not a test's own sender
-            with suppress(SendFailed):
-                sender.sender_for(self.settings.sms_sender)
+        if isinstance(self.sender, SenderPerCommunity):  # not a test's own sender
+            self.sender.warm_up()
 
     @cached_property
     def redis(self) -> redis.Redis:

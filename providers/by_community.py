@@ -10,6 +10,7 @@ message for a provider whose credentials are not set fails at once, saying which
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -97,6 +98,12 @@ class SenderPerCommunity:
             for out, result in _pool().map(lambda o: (o, _attempt(self.send, o)), group):
                 results[out.message_id] = result
         return results
+
+    def warm_up(self) -> None:
+        """Build the default provider's sender, its SDK imported, before the first message;
+        unless its credentials are unset: the first message it would send says so."""
+        with contextlib.suppress(MissingCredentials):
+            self.sender_for(self.settings.sms_sender)
 
     def sender_for(self, provider: str) -> Sender:
         with self._lock:

@@ -43,6 +43,7 @@ def _import_lean() -> None:
 
 _import_lean()
 
+import pypinyin  # noqa: E402
 from pypinyin import lazy_pinyin, load_phrases_dict  # noqa: E402
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT  # noqa: E402
 
@@ -57,8 +58,6 @@ _READING = re.compile(r'"([^"]*)"')
 
 
 def phrases_file() -> Path:
-    import pypinyin
-
     return Path(pypinyin.__file__).parent / "phrases_dict.json"
 
 

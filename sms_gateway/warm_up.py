@@ -45,8 +45,8 @@ _TEXTS = (
 )
 
 
-def warm_up() -> float:
-    """Load what reading texts needs; the CPU seconds it took (logged)."""
+def warm_up() -> None:
+    """Load what reading texts needs (the CPU it took is logged)."""
     started = time.process_time()
     import sms_gateway.conversation  # noqa: F401  # the dialog and all it imports
     from sms_gateway.intents import parse
@@ -56,6 +56,4 @@ def warm_up() -> float:
     context = DialogContext(open_deal_numbers=frozenset(d.number for d in _DEALS), deals=_DEALS)
     for text in _TEXTS:
         parse(text, context)
-    spent = time.process_time() - started
-    log.info("sms: reader warmed up in %.2f s of CPU", spent)
-    return spent
+    log.info("sms: reader warmed up in %.2f s of CPU", time.process_time() - started)

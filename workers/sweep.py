@@ -55,7 +55,7 @@ def sweep(root: Mianhua) -> SweepReport:
         root.core, older_than=patience, max_attempts=len(settings.send_retry_delays) + 1
     )
     # What it took back goes now; due_pending leaves rows written a moment ago to the relay.
-    due = list(dict.fromkeys([*taken, *due_pending(root.core)]))
+    due = [*taken, *due_pending(root.core)]
     if due:
         root.relay.enqueue_ids(due)  # raises JobsUnavailable: nothing marked, next sweep
         mark_queued(root.core, [message_id for message_id, _ in due])
