@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -143,6 +143,21 @@ class Database:
         if new_messages:
             for listener in self.outbox_listeners:
                 listener(new_messages)
+
+    @contextmanager
+    def one_statement(self) -> Iterator[Connection]:
+        """A connection for a write that is one statement, atomic by itself (a claim's
+        conditional UPDATE). On PostgreSQL it is the autocommit pool's: no BEGIN and
+        COMMIT round trips, no ORM session; elsewhere a transaction of its own. A paced
+        send claims and records its row one at a time: through a session each cost
+        1.8 ms of CPU, this way 0.36 ms (measured in one process, one run), and the
+        scale-out's workers were short of cores."""
+        if self.autocommit_engine is not None:
+            with self.autocommit_engine.connect() as connection:
+                yield connection
+            return
+        with self.engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

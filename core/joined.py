@@ -26,6 +26,7 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from core.context import Core
@@ -53,6 +54,15 @@ class JoinedDatabase(Database):
             yield self.session
         except BaseException:
             self.session.info[_SPOILED] = True  # even if the caller carries on
+            raise
+
+    @contextmanager
+    def one_statement(self) -> Iterator[Connection]:
+        """Inside the outer transaction too: a statement of it, committed with it."""
+        try:
+            yield self.session.connection()
+        except BaseException:
+            self.session.info[_SPOILED] = True
             raise
 
     def dispose(self) -> None:

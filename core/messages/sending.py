@@ -210,37 +210,51 @@ def _drop(session: Session, message: Message, status: str, reason: str, now: dat
 
 
 def claim(core: Core, message_id: int) -> bool:
-    """Take the row for sending; False when another worker (or an earlier run) has it."""
-    with core.db.transaction() as session:
-        result = session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status.in_(CLAIMABLE))
-            .values(
-                status=MessageStatus.SENDING,
-                attempts=Message.attempts + 1,
-                updated_at=core.now(),
-            )
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    """Take the row for sending; False when another worker (or an earlier run) has it.
+    One statement on its own (`one_statement`): paced sends claim one row at a time."""
+    with core.db.one_statement() as db:
+        result = db.execute(_CLAIM, {"message_id": message_id, "now": core.now()})
+        return result.rowcount == 1
 
 
 def claim_many(core: Core, message_ids: list[int]) -> set[int]:
     """`claim` for a bulk job: the ids it took, in one statement."""
     if not message_ids:
         return set()
-    with core.db.transaction() as session:
-        taken = session.scalars(
-            update(Message)
-            .where(Message.id.in_(message_ids), Message.status.in_(CLAIMABLE))
-            .values(
-                status=MessageStatus.SENDING,
-                attempts=Message.attempts + 1,
-                updated_at=core.now(),
-            )
-            .returning(Message.id),
-            execution_options={"synchronize_session": False},
-        )
+    with core.db.one_statement() as db:
+        taken = db.scalars(_CLAIM_MANY, {"message_ids": message_ids, "now": core.now()})
         return set(taken)
+
+
+_MESSAGES = Message.__table__
+_NOW = bindparam("now", type_=_MESSAGES.c.updated_at.type)
+#: Built once, run for every send: the claim, and a bulk job's (its ids in one array).
+_CLAIM = (
+    _MESSAGES.update()
+    .where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status.in_(CLAIMABLE))
+    .values(status=MessageStatus.SENDING, attempts=_MESSAGES.c.attempts + 1, updated_at=_NOW)
+)
+_CLAIM_MANY = (
+    _MESSAGES.update()
+    .where(
+        _MESSAGES.c.id.in_(bindparam("message_ids", expanding=True)),
+        _MESSAGES.c.status.in_(CLAIMABLE),
+    )
+    .values(status=MessageStatus.SENDING, attempts=_MESSAGES.c.attempts + 1, updated_at=_NOW)
+    .returning(_MESSAGES.c.id)
+)
+#: The carrier took it: its id and the time, on a row still claimed.
+_SENT = (
+    _MESSAGES.update()
+    .where(_MESSAGES.c.id == bindparam("message_id"), _MESSAGES.c.status == MessageStatus.SENDING)
+    .values(
+        status=MessageStatus.SENT,
+        provider_sid=bindparam("sid"),
+        error_code=None,
+        sent_at=bindparam("sent_at", type_=_MESSAGES.c.sent_at.type),
+        updated_at=_NOW,
+    )
+)
 
 
 def record_sent_many(core: Core, sent: dict[int, str]) -> None:
@@ -248,19 +262,13 @@ def record_sent_many(core: Core, sent: dict[int, str]) -> None:
     if not sent:
         return
     now = core.now()
-    table = Message.__table__
     with core.db.transaction() as session:
         session.connection().execute(
-            table.update()
-            .where(table.c.id == bindparam("message_id"), table.c.status == MessageStatus.SENDING)
-            .values(
-                status=MessageStatus.SENT,
-                provider_sid=bindparam("sid"),
-                error_code=None,
-                sent_at=now,
-                updated_at=now,
-            ),
-            [{"message_id": mid, "sid": sid} for mid, sid in sent.items()],
+            _SENT,
+            [
+                {"message_id": mid, "sid": sid, "sent_at": now, "now": now}
+                for mid, sid in sent.items()
+            ],
         )
         odd = session.scalars(
             select(Message.id).where(Message.id.in_(list(sent)), Message.provider_sid.is_(None))
@@ -272,20 +280,11 @@ def record_sent_many(core: Core, sent: dict[int, str]) -> None:
 def record_sent(core: Core, message_id: int, provider_sid: str) -> None:
     """The carrier took it: keep its id (status callbacks and look-ups find the row by it)."""
     now = core.now()
-    with core.db.transaction() as session:
-        result = session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.status == MessageStatus.SENDING)
-            .values(
-                status=MessageStatus.SENT,
-                provider_sid=provider_sid,
-                error_code=None,
-                sent_at=now,
-                updated_at=now,
-            )
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+    with core.db.one_statement() as db:  # the common case: the row is still ours
+        params = {"message_id": message_id, "sid": provider_sid, "sent_at": now, "now": now}
+        if db.execute(_SENT, params).rowcount == 1:
             return
+    with core.db.transaction() as session:
         # Taken back by the sweep meanwhile (or already moved on by a callback):
         # the id still proves it went, so it must never be sent again.
         message = session.get(Message, message_id, with_for_update=True)

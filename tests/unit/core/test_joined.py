@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from core.community.models import Community
 from core.joined import SpoiledReading, ensure_whole, joined
-from core.messages.models import Message, MessageKind
+from core.messages.models import Message, MessageKind, MessageStatus
 from core.messages.outbox import queue_message
+from core.messages.sending import claim
 from core.orders.services import place_order, resident_orders
 
 
@@ -85,3 +86,28 @@ def test_the_same_idempotency_key_joined_twice_acts_once(core, world):
             )  # fmt: skip
     (order,) = resident_orders(core, community_id=world.community_id, phone=wang.phone)
     assert order.quantity == 2  # the second call found the first's result under its key
+
+
+def test_a_one_statement_write_joined_is_part_of_the_outer_transaction(core, world):
+    """`one_statement` is the autocommit pool's on PostgreSQL: joined, it must not escape
+    the text's transaction, and goes back with it."""
+    wang = world.resident("王芳")
+    with core.db.transaction() as session:
+        message = queue_message(
+            session, community=session.get_one(Community, world.community_id), resident=None,
+            phone=wang.phone, body="明早取梨", kind=MessageKind.REPLY, now=core.now(),
+        )  # fmt: skip
+        assert message is not None
+        session.flush()
+        message_id = message.id
+
+    with pytest.raises(RuntimeError), core.db.transaction() as session:
+        inside = joined(core, session)
+        assert claim(inside, message_id)
+        assert session.get_one(Message, message_id, populate_existing=True).status == "sending"
+        raise RuntimeError("the reading failed after the claim")
+
+    with core.db.transaction() as session:
+        assert session.get_one(Message, message_id).status == MessageStatus.PENDING
+    assert claim(core, message_id)  # outside, a statement of its own, kept at once
+    assert not claim(core, message_id)
