@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from core.context import Core
 from core.messages.models import Message, MessageStatus
@@ -28,17 +28,23 @@ def mark_queued(core: Core, message_ids: Iterable[int]) -> None:
     """These rows are on a queue now; the sweep leaves them to it (unless the job vanishes)."""
     ids = list(message_ids)
     now = core.now()
-    with core.db.transaction() as session:
-        for start in range(0, len(ids), _CHUNK):
-            session.execute(
-                update(Message)
-                .where(
-                    Message.id.in_(ids[start : start + _CHUNK]),
-                    Message.status == MessageStatus.PENDING,
-                )
-                .values(status=MessageStatus.QUEUED, updated_at=now),
-                execution_options={"synchronize_session": False},
-            )
+    for start in range(0, len(ids), _CHUNK):  # each chunk stands alone: marking is idempotent
+        with core.db.one_statement() as db:  # after every reader's batch: no session
+            db.execute(_QUEUED, {"message_ids": ids[start : start + _CHUNK], "now": now})
+
+
+_MESSAGES = Message.__table__
+_QUEUED = (
+    _MESSAGES.update()
+    .where(
+        _MESSAGES.c.id.in_(bindparam("message_ids", expanding=True)),
+        _MESSAGES.c.status == MessageStatus.PENDING,
+    )
+    .values(
+        status=MessageStatus.QUEUED,
+        updated_at=bindparam("now", type_=_MESSAGES.c.updated_at.type),
+    )
+)
 
 
 def hold_until(core: Core, message_id: int, until: datetime) -> None:
