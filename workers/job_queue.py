@@ -145,11 +145,14 @@ class RqJobs:
         *,
         queue: Queue,
         alongside: Callable[[Pipeline], None] | None = None,
+        at_front: bool = False,
     ) -> None:
         """Many `(args, key)` calls of one job in one round trip, with whatever
         `alongside` writes in the same pipeline. For the outbox relay: its keys are
-        guarded by the rows' own status, so they are not checked first."""
+        guarded by the rows' own status, so they are not checked first. `at_front`:
+        ahead of the queue, the first call first (RQ pushes each to the front in turn)."""
         policy = POLICIES[queue]
+        ordered = list(reversed(calls)) if at_front else calls
         with _reachable():
             rq_queue = self.queue(queue)
             pipeline = rq_queue.connection.pipeline()
@@ -165,8 +168,9 @@ class RqJobs:
                         result_ttl=policy.result_ttl_s,
                         failure_ttl=policy.failure_ttl_s,
                         retry=policy.retry(),
+                        at_front=at_front,
                     )
-                    for args, key in calls
+                    for args, key in ordered
                 ],
                 pipeline=pipeline,
             )

@@ -127,16 +127,19 @@ class OutboxRelay:
         except Exception as exc:  # a listener must not raise; the rows simply stay pending
             log.warning("outbox relay: could not mark %d message(s) queued: %s", len(ids), exc)
 
-    def enqueue_ids(self, messages: Iterable[tuple[int, str]]) -> None:
-        """Put send jobs on their queues, a batch per round trip; raises JobsUnavailable."""
+    def enqueue_ids(self, messages: Iterable[tuple[int, str]], *, at_front: bool = False) -> None:
+        """Put send jobs on their queues, a batch per round trip; raises JobsUnavailable.
+        `at_front`: ahead of what waits there, in their own order (the sweep's rows that
+        lost their place in line)."""
         by_queue: dict[Queue, list[int]] = {}
         for message_id, kind in messages:
             by_queue.setdefault(queue_for(kind), []).append(message_id)
         for queue, ids in by_queue.items():
             if queue in self._batch_size and len(ids) >= BATCH_FROM[queue]:
-                self._enqueue_batches(queue, ids, self._batch_size[queue])
+                self._enqueue_batches(queue, ids, self._batch_size[queue], at_front)
                 continue
-            for start in range(0, len(ids), ENQUEUE_BATCH):
+            starts = range(0, len(ids), ENQUEUE_BATCH)
+            for start in reversed(starts) if at_front else starts:
                 self._jobs.enqueue_many(
                     send_message,
                     [
@@ -144,12 +147,14 @@ class OutboxRelay:
                         for message_id in ids[start : start + ENQUEUE_BATCH]
                     ],
                     queue=queue,
+                    at_front=at_front,
                 )
 
-    def _enqueue_batches(self, queue: Queue, ids: list[int], size: int) -> None:
+    def _enqueue_batches(self, queue: Queue, ids: list[int], size: int, at_front: bool) -> None:
         """A fan-out: one job per `size` messages, each message mapped to its job."""
         batches = [ids[start : start + size] for start in range(0, len(ids), size)]
-        for start in range(0, len(batches), ENQUEUE_BATCH // size):
+        starts = range(0, len(batches), ENQUEUE_BATCH // size)
+        for start in reversed(starts) if at_front else starts:
             chunk = [
                 (batch, batch_job_id(batch))
                 for batch in batches[start : start + ENQUEUE_BATCH // size]
@@ -164,6 +169,7 @@ class OutboxRelay:
                 [((batch,), key) for batch, key in chunk],
                 queue=queue,
                 alongside=map_to_jobs,
+                at_front=at_front,
             )
 
     def last_enqueue_ok(self) -> bool:

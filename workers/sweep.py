@@ -54,11 +54,14 @@ def sweep(root: Mianhua) -> SweepReport:
     taken = take_back_stuck(
         root.core, older_than=patience, max_attempts=len(settings.send_retry_delays) + 1
     )
-    # What it took back goes now; due_pending leaves rows written a moment ago to the relay.
-    due = [*taken, *due_pending(root.core)]
-    if due:
-        root.relay.enqueue_ids(due)  # raises JobsUnavailable: nothing marked, next sweep
-        mark_queued(root.core, [message_id for message_id, _ in due])
+    # What it took back goes now, at the front of its queue: it had its place in line
+    # before its worker died (bench/scale_out.py: behind the rest of a broadcast, two
+    # minutes later). due_pending leaves rows written a moment ago to the relay.
+    pending = due_pending(root.core)
+    for rows, at_front in ((taken, True), (pending, False)):
+        if rows:
+            root.relay.enqueue_ids(rows, at_front=at_front)  # JobsUnavailable: next sweep
+            mark_queued(root.core, [message_id for message_id, _ in rows])
     queued = long_queued(root.core, older_than=patience)
     alive = jobs_alive(root.redis, [message_id for message_id, _ in queued], patience)
     lost = [(message_id, kind) for message_id, kind in queued if message_id not in alive]
@@ -70,9 +73,10 @@ def sweep(root: Mianhua) -> SweepReport:
         lost = [(message_id, kind) for message_id, kind in lost if message_id in still]
     if lost:
         root.redis.hdel(BATCH_OF, *[message_id for message_id, _ in lost])
-        root.relay.enqueue_ids(lost)
+        root.relay.enqueue_ids(lost, at_front=True)
         log.warning("sweep: %d queued message(s) had lost their job; enqueued again", len(lost))
-    return SweepReport(enqueued=len(due), requeued=len(lost), taken_back=len(taken))
+    enqueued = len(taken) + len(pending)
+    return SweepReport(enqueued=enqueued, requeued=len(lost), taken_back=len(taken))
 
 
 def jobs_alive(redis: Redis, message_ids: list[int], patience: timedelta) -> set[int]:

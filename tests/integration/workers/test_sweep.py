@@ -156,3 +156,34 @@ def test_a_batch_job_keeps_every_message_it_carries_alive_and_a_gone_one_none(rt
     rt.redis.hset(BATCH_OF, mapping=dict.fromkeys([4, 5], "sendmany-4-5-2"))  # job gone
 
     assert jobs_alive(rt.redis, [1, 2, 3, 4, 5, 6], timedelta(minutes=5)) == {1, 2, 3, 5}
+
+
+def test_what_a_dead_worker_held_goes_ahead_of_what_waits_on_its_queue(rt, rt_world, clock):
+    """It had its place in line before its worker died: it is not sent after everything
+    enqueued since (in bench/scale_out.py, the rest of a broadcast: two minutes later)."""
+    stuck = order(rt, rt_world)
+    with rt.core.db.transaction() as session:
+        session.execute(update(Message).values(status="sending", updated_at=clock()))
+    rt.redis.flushall()
+    clock.advance(seconds=10)
+    waiting = order(rt, rt_world)  # written since, and queued
+
+    assert sweep(rt).taken_back == 1
+    assert Queue(JobQueue.REPLIES, connection=rt.redis).job_ids == [
+        f"send-{stuck}",
+        f"send-{waiting}",
+    ]
+
+
+def test_rows_enqueued_at_the_front_keep_their_own_order(rt):  # type: ignore[no-untyped-def]
+    reminders = Queue(JobQueue.REMINDERS, connection=rt.redis)
+    rt.relay.enqueue_ids([(900, "reminder")])  # waiting on the queue
+    rt.relay.enqueue_ids([(1, "reminder"), (2, "reminder"), (3, "reminder")], at_front=True)
+    assert reminders.job_ids == ["send-1", "send-2", "send-3", "send-900"]
+
+    reminders.empty()
+    rt.relay.enqueue_ids([(n, "reminder") for n in range(900, 910)])  # a batch job waiting
+    rt.relay.enqueue_ids([(n, "reminder") for n in range(1, 251)], at_front=True)
+    carried = [reminders.fetch_job(job_id).args[0] for job_id in reminders.job_ids]
+    assert [len(ids) for ids in carried] == [100, 100, 50, 10]
+    assert [n for ids in carried for n in ids] == [*range(1, 251), *range(900, 910)]
