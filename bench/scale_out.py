@@ -91,6 +91,7 @@ class Outcome:
     per_second: list[int] = field(default_factory=list)  # segments, steady seconds
     killed_at_sent: int = 0
     killed_pid: int = 0
+    killed_second: int = 0  # of the pace's seconds (per_second[killed_second - 1])
     held: set[int] = field(default_factory=set)  # message ids the killed worker's job carried
     held_job: str = ""
     recovered_s: float = 0.0  # from the kill to the last message accepted
@@ -364,6 +365,7 @@ def run_scenario(
             outcome.web_cpu_s = processes.cpu_seconds([p for p, _ in processes.webs])
             time.sleep(2 * float(size.stuck_after_s))  # more sweeps: nothing may go twice
             _count(outcome, root.core, stand_in, texts, killed)
+            _write_acceptances(logs / "accepted.tsv", stand_in, killed)
     finally:
         root.close()
     return outcome
@@ -441,10 +443,24 @@ def _count(  # type: ignore[no-untyped-def]
         else:
             outcome.unanswered.append(phone)
     outcome.send_span_s, outcome.per_second = pace_per_second(accepted, outcome.held, killed)
+    first_reminder = min(r.monotonic for r in accepted if r.body == REMINDER)
+    outcome.killed_second = int(killed - first_reminder)
     outcome.recovered_s = accepted[-1].monotonic - killed
     outcome.held_after_s = [
         r.monotonic - killed for r in accepted if _message_id(r.form) in outcome.held
     ]
+
+
+def _write_acceptances(path: Path, stand_in: ListingFakeTwilio, killed: float) -> None:
+    """Every message the stand-in accepted, to look at a second closely: seconds from the
+    kill on the stand-in's clock, our message id, segments, reminder or reply."""
+    rows = [
+        f"{r.monotonic - killed:.4f}\t{_message_id(r.form)}\t{count_segments(r.body or '')}\t"
+        f"{'reminder' if r.body == REMINDER else 'reply'}"
+        for r in stand_in.requests
+        if r.kind == "message" and r.ok
+    ]
+    path.write_text("from_kill_s\tmessage_id\tsegments\tkind\n" + "\n".join(rows) + "\n")
 
 
 def pace_per_second(
@@ -575,6 +591,16 @@ def main() -> None:
     report(outcome, time.monotonic() - started, logs)
 
 
+def _around(per_second: list[int], second: int) -> str:
+    """The seconds before, of and after the kill, as counted (second n is per_second[n-1])."""
+    shown = [
+        f"{per_second[n - 1]}" + (" in it" if n == second else "")
+        for n in range(second - 1, second + 2)
+        if 0 < n <= len(per_second)
+    ]
+    return "segments a second before, in and after it: " + ", ".join(shown) if shown else "n/a"
+
+
 def _span(seconds: list[float]) -> str:
     """The held messages by when they were accepted: before the kill (the dead job had sent
     them) and after it (what the sweep brought back)."""
@@ -614,7 +640,8 @@ def report(o: Outcome, took_s: float, logs: Path) -> None:
         f"`SEND_RATE_PER_SECOND={s.rate:g}` for the community's one number; "
         f"`SEND_STUCK_AFTER_SECONDS={s.stuck_after_s:g}` "
         "(300 in production: how soon the sweep takes back what a dead worker held). Worker 1 "
-        f"(pid {o.killed_pid}) was SIGKILLed after {o.killed_at_sent:,} reminders had gone.",
+        f"(pid {o.killed_pid}) was SIGKILLed after {o.killed_at_sent:,} reminders had gone, "
+        f"in second {o.killed_second} of the pace ({_around(o.per_second, o.killed_second)}).",
         "",
         "| what | measured | goal |",
         "|---|---|---|",
