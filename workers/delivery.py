@@ -82,8 +82,7 @@ def send_many(message_ids: list[int]) -> dict[str, int]:
     handed_on: set[int] = set()  # given way as a batch of their own: mapped to it now
     try:
         outcomes = deliver_many(root, list(message_ids), job_id=job.id if job else None)
-        if sum(outcome == YIELDED for outcome in outcomes.values()) > 1:
-            handed_on = {m for m, outcome in outcomes.items() if outcome == YIELDED}
+        handed_on = {m for m, outcome in outcomes.items() if outcome == YIELDED}
     finally:
         done = [message_id for message_id in message_ids if message_id not in handed_on]
         with contextlib.suppress(RedisError):  # the sweep copes with a stale entry
@@ -327,13 +326,11 @@ def _more_urgent_waiting(root: Mianhua, queue: Queue) -> bool:
 
 
 def _give_way(root: Mianhua, left: list[Outgoing], job_id: str | None) -> None:
-    """Back to the front of their queue, next in line once the urgent work is done: one
-    message as its own job, more as one batch job. A batch that gave way stays one job,
-    not a job per message: a broadcast that gives way to every reply in a busy evening
-    would otherwise pay a job's overhead for each of its messages (bench/scale_out.py)."""
-    if len(left) == 1:
-        _requeue_now(root, left[0], job_id)
-        return
+    """Back to the front of their queue, next in line once the urgent work is done, as one
+    batch job (one message too: its name then comes from the same chain, see
+    `batch_job_id`). A batch that gave way stays one job, not a job per message: a
+    broadcast that gives way to every reply in a busy evening would otherwise pay a job's
+    overhead for each of its messages (bench/scale_out.py)."""
     ids = [out.message_id for out in left]
     key = batch_job_id(ids, job_id)
     try:
@@ -345,24 +342,21 @@ def _give_way(root: Mianhua, left: list[Outgoing], job_id: str | None) -> None:
 
 
 def batch_job_id(message_ids: list[int], current: str | None = None) -> str:
-    """A batch job's id, named for its messages; the other of two when the job running
-    now has it (RQ deletes a running job's id when it returns)."""
-    first = f"sendmany-{message_ids[0]}-{message_ids[-1]}-{len(message_ids)}"
-    return f"{first}-b" if current == first else first
+    """A batch job's id, named for its messages; when the job running now (`current`) is
+    a batch of the same messages giving way, the next generation of that name.
 
-
-def _requeue_now(root: Mianhua, out: Outgoing, job_id: str | None) -> None:
-    """Back to the front of its own queue: next in line once the urgent work is done."""
-    try:
-        root.jobs.enqueue(
-            send_message,
-            out.message_id,
-            queue=queue_for(out.kind),
-            key=alternate_job_id(out.message_id, job_id),
-            at_front=True,
-        )
-    except JobsUnavailable as exc:  # the sweep finds it again (still queued, job gone)
-        log.warning("message %s: could not requeue (%s)", out.message_id, exc)
+    Never an id the chain had before: a batch that gives way waits for its sends in
+    flight before it returns, and the job it handed on may meanwhile start on another
+    worker and give way too. With two names taken in turn that third job had the first
+    one's id while the first still ran: RQ wrote the new job over the running one's
+    record and the first to end deleted it, so the other failed or was never run
+    (bench/scale_out.py: RQ's `InvalidJobOperation`, and messages the sweep found with
+    no job)."""
+    name = f"sendmany-{message_ids[0]}-{message_ids[-1]}-{len(message_ids)}"
+    if current is None or not (current == name or current.startswith(f"{name}-")):
+        return name
+    generation = current[len(name) + 1 :]
+    return f"{name}-{int(generation) + 1 if generation.isdigit() else 2}"
 
 
 def _schedule(root: Mianhua, message_id: int, kind: str, at: datetime, job_id: str | None) -> None:

@@ -328,7 +328,9 @@ def test_a_broadcast_gives_way_when_a_reply_is_waiting(make_root, sqlite_url, st
     assert deliver(rt, second, job_id=f"send-{second}") == "yielded to more urgent work"
 
     broadcasts = Queue(JobQueue.BROADCASTS, connection=rt.redis)
-    assert broadcasts.job_ids[0] == f"send-{second}-b"  # first in line after the reply
+    # First in line after the reply, as a batch job of one, mapped for the sweep.
+    assert broadcasts.job_ids[0] == f"sendmany-{second}-{second}-1"
+    assert rt.redis.hget(BATCH_OF, second) == f"sendmany-{second}-{second}-1".encode()
     assert message(rt, second).status == "queued"
     assert len(stand_in.requests) == 1
 
@@ -371,6 +373,27 @@ def test_a_batch_job_that_gives_way_leaves_its_messages_mapped_to_the_new_one(  
     new_job = f"sendmany-{ids[0]}-{ids[-1]}-2"
     assert rt.redis.hmget(BATCH_OF, list(ids)) == [new_job.encode()] * 2
     assert Queue(JobQueue.BROADCASTS, connection=rt.redis).job_ids == [new_job]
+
+
+def test_a_batch_that_gives_way_again_never_takes_an_id_its_chain_had(  # type: ignore[no-untyped-def]
+    make_root, sqlite_url, stand_in, clock
+):
+    # The first job still waits for its sends in flight while the one it handed on starts
+    # on another worker and gives way too: the third job must not be the first's id.
+    rt = make_root(sqlite_url, SEND_RATE_PER_SECOND="1000")
+    ids = list(bulk_reminder_to(rt, clock, ("甲", "乙")))
+    Queue(JobQueue.REPLIES, connection=rt.redis).enqueue(send_message, 999_999)
+    broadcasts = Queue(JobQueue.BROADCASTS, connection=rt.redis)
+    first = f"sendmany-{ids[0]}-{ids[-1]}-2"  # as the relay names it
+    chain = [first]
+    for _ in range(3):
+        deliver_many(rt, ids, job_id=chain[-1])
+        chain.append(broadcasts.job_ids[0])
+
+    assert len(set(chain)) == 4, chain
+    assert broadcasts.fetch_job(chain[-1]).args == (ids,)
+    assert rt.redis.hmget(BATCH_OF, ids) == [chain[-1].encode()] * 2
+    assert stand_in.requests == []
 
 
 def test_an_unanswered_reminder_call_is_tried_once_more(rt, rt_world, stand_in, clock):

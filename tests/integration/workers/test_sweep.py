@@ -151,7 +151,7 @@ def test_a_retry_due_later_waits_and_is_enqueued_when_due(rt, rt_world, clock):
 def test_a_batch_job_keeps_every_message_it_carries_alive_and_a_gone_one_none(rt):  # type: ignore[no-untyped-def]
     broadcasts = Queue(JobQueue.BROADCASTS.value, connection=rt.redis)
     broadcasts.enqueue(send_many, [1, 2, 3], job_id="sendmany-1-3-3")
-    broadcasts.enqueue(send_message, 5, job_id="send-5-b")  # given way on its own since
+    broadcasts.enqueue(send_message, 5, job_id="send-5-b")  # its own job since (a retry)
     rt.redis.hset(BATCH_OF, mapping=dict.fromkeys([1, 2, 3], "sendmany-1-3-3"))
     rt.redis.hset(BATCH_OF, mapping=dict.fromkeys([4, 5], "sendmany-4-5-2"))  # job gone
 
